@@ -1,0 +1,1 @@
+//! Benchmarks of silent-tower against its peers live in this crate.

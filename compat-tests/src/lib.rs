@@ -1,0 +1,1 @@
+//! Interoperability tests between silent-tower and the Tower ecosystem.

@@ -1,0 +1,1 @@
+//! silent-tower (being written)
