@@ -1,0 +1,214 @@
+//! The router's endpoints, kept at their concrete types in a balanced type-level tree.
+//!
+//! Adding a route changes the router's type: the new endpoint is *pushed* onto a binary counter
+//! of perfect trees. [`Nil`] is zero; [`D0`] and [`D1`] are the counter's digits, least significant
+//! first, and a `D1` holds a perfect tree ([`Node`]s over leaves) of 2ᵏ endpoints at digit k. Pushing
+//! onto a `D1` carries: the two trees become one `Node` pushed onto the next digit. So `n`
+//! endpoints nest `O(log n)` types deep, never `n` — what keeps build time flat as routes grow —
+//! and every endpoint keeps its index, its insertion order, forever.
+//!
+//! Dispatch by index descends the same shape: at each `Node`, one comparison with the left side's
+//! [`EndpointTree::LEN`] (a constant) picks a side. The future is the matching nesting of
+//! [`EitherFuture`]s: a named, pin-projected enum, no box, no vtable.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use http::{Request, Response, StatusCode};
+use pin_project::pin_project;
+
+use crate::body::Body;
+use crate::response::IntoResponse;
+
+/// The empty endpoint tree: zero.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Nil;
+
+/// A zero digit of the counter, above which `R` holds the older endpoints.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct D0<R>(pub(crate) R);
+
+/// A one digit: the perfect tree `T` of the newest endpoints, and the older ones in `R`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct D1<T, R>(pub(crate) T, pub(crate) R);
+
+/// Two subtrees of equal size; `A` holds the older endpoints.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Node<A, B>(pub(crate) A, pub(crate) B);
+
+/// A tree of endpoints with a size known at compile time.
+pub trait EndpointTree {
+    /// How many endpoint indices the tree spans.
+    const LEN: usize;
+}
+
+impl EndpointTree for Nil {
+    const LEN: usize = 0;
+}
+
+impl<R: EndpointTree> EndpointTree for D0<R> {
+    const LEN: usize = R::LEN;
+}
+
+impl<T: EndpointTree, R: EndpointTree> EndpointTree for D1<T, R> {
+    const LEN: usize = T::LEN + R::LEN;
+}
+
+impl<A: EndpointTree, B: EndpointTree> EndpointTree for Node<A, B> {
+    const LEN: usize = A::LEN + B::LEN;
+}
+
+/// Adds `X` after every endpoint already in the tree.
+pub trait Push<X> {
+    /// The tree with `X` added.
+    type Output;
+
+    /// Adds `x`; its indices follow the tree's.
+    fn push(self, x: X) -> Self::Output;
+}
+
+impl<X> Push<X> for Nil {
+    type Output = D1<X, Nil>;
+
+    fn push(self, x: X) -> Self::Output {
+        D1(x, Nil)
+    }
+}
+
+impl<X, R> Push<X> for D0<R> {
+    type Output = D1<X, R>;
+
+    fn push(self, x: X) -> Self::Output {
+        D1(x, self.0)
+    }
+}
+
+impl<X, T, R: Push<Node<T, X>>> Push<X> for D1<T, R> {
+    type Output = D0<R::Output>;
+
+    fn push(self, x: X) -> Self::Output {
+        D0(self.1.push(Node(self.0, x)))
+    }
+}
+
+/// Wraps every endpoint of a tree in a layer, keeping the tree's shape.
+pub trait LayerTree<L> {
+    /// The tree with every endpoint layered.
+    type Output;
+
+    /// Applies `layer` to every endpoint.
+    fn layer_tree(self, layer: &L) -> Self::Output;
+}
+
+impl<L> LayerTree<L> for Nil {
+    type Output = Nil;
+
+    fn layer_tree(self, _: &L) -> Nil {
+        Nil
+    }
+}
+
+impl<L, R: LayerTree<L>> LayerTree<L> for D0<R> {
+    type Output = D0<R::Output>;
+
+    fn layer_tree(self, layer: &L) -> Self::Output {
+        D0(self.0.layer_tree(layer))
+    }
+}
+
+impl<L, T: LayerTree<L>, R: LayerTree<L>> LayerTree<L> for D1<T, R> {
+    type Output = D1<T::Output, R::Output>;
+
+    fn layer_tree(self, layer: &L) -> Self::Output {
+        D1(self.0.layer_tree(layer), self.1.layer_tree(layer))
+    }
+}
+
+impl<L, A: LayerTree<L>, B: LayerTree<L>> LayerTree<L> for Node<A, B> {
+    type Output = Node<A::Output, B::Output>;
+
+    fn layer_tree(self, layer: &L) -> Self::Output {
+        Node(self.0.layer_tree(layer), self.1.layer_tree(layer))
+    }
+}
+
+/// Calls the endpoint at an index.
+pub trait Endpoints<B>: EndpointTree {
+    /// The future of whichever endpoint answers.
+    type Future: Future<Output = Response<Body>>;
+
+    /// Calls endpoint `index` (`index < Self::LEN`).
+    fn call_at(&self, index: usize, req: Request<B>) -> Self::Future;
+}
+
+impl<B> Endpoints<B> for Nil {
+    type Future = std::future::Ready<Response<Body>>;
+
+    fn call_at(&self, _: usize, _: Request<B>) -> Self::Future {
+        // The route table only holds indices of endpoints it pushed; an index past the end means a
+        // bug in the router, which must still answer rather than bring the connection down.
+        std::future::ready(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+    }
+}
+
+impl<B, R: Endpoints<B>> Endpoints<B> for D0<R> {
+    type Future = R::Future;
+
+    #[inline]
+    fn call_at(&self, index: usize, req: Request<B>) -> Self::Future {
+        self.0.call_at(index, req)
+    }
+}
+
+impl<B, T: Endpoints<B>, R: Endpoints<B>> Endpoints<B> for D1<T, R> {
+    type Future = EitherFuture<R::Future, T::Future>;
+
+    #[inline]
+    fn call_at(&self, index: usize, req: Request<B>) -> Self::Future {
+        if index < R::LEN {
+            EitherFuture::Left(self.1.call_at(index, req))
+        } else {
+            EitherFuture::Right(self.0.call_at(index - R::LEN, req))
+        }
+    }
+}
+
+impl<B, A: Endpoints<B>, C: Endpoints<B>> Endpoints<B> for Node<A, C> {
+    type Future = EitherFuture<A::Future, C::Future>;
+
+    #[inline]
+    fn call_at(&self, index: usize, req: Request<B>) -> Self::Future {
+        if index < A::LEN {
+            EitherFuture::Left(self.0.call_at(index, req))
+        } else {
+            EitherFuture::Right(self.1.call_at(index - A::LEN, req))
+        }
+    }
+}
+
+/// The future of one of two subtrees.
+#[pin_project(project = EitherProj)]
+#[derive(Debug)]
+pub enum EitherFuture<A, B> {
+    /// The left subtree answers.
+    Left(#[pin] A),
+    /// The right subtree answers.
+    Right(#[pin] B),
+}
+
+impl<A, B> Future for EitherFuture<A, B>
+where
+    A: Future<Output = Response<Body>>,
+    B: Future<Output = Response<Body>>,
+{
+    type Output = Response<Body>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            EitherProj::Left(future) => future.poll(cx),
+            EitherProj::Right(future) => future.poll(cx),
+        }
+    }
+}

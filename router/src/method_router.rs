@@ -1,0 +1,476 @@
+//! [`MethodRouter`]: one path's handlers, chosen by request method.
+//!
+//! Besides the handlers it was given, a method router answers on its own:
+//! - `HEAD` with the `GET` handler when there is no `HEAD` handler: same status and headers
+//!   (a `Content-Length` is set from the `GET` body's exact size when it had none), no body;
+//! - `OPTIONS`, when there is no `OPTIONS` handler, with `204 No Content` and an `Allow` header;
+//! - any other method with `405 Method Not Allowed` and the `Allow` header.
+//!
+//! The last two come from [`MethodFallback`], itself an endpoint, so layers given to
+//! [`MethodRouter::layer`] or [`Router::layer`](crate::Router::layer) see them too.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use bytes::Bytes;
+use http::header::{HeaderValue, ALLOW, CONTENT_LENGTH};
+use http::{Method, Request, Response, StatusCode};
+use http_body::Body as _;
+use pin_project::pin_project;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::body::Body;
+use crate::endpoints::{EndpointTree, Endpoints, LayerTree, Nil, Push};
+use crate::handler::{handler_fn, HandlerService, HandlerSignature};
+use crate::route::Route;
+
+/// The methods with a slot of their own, in the order `Allow` lists them.
+const STANDARD: [Method; 9] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::DELETE,
+    Method::PATCH,
+    Method::OPTIONS,
+    Method::CONNECT,
+    Method::TRACE,
+];
+const GET: usize = 0;
+const HEAD: usize = 1;
+const OPTIONS: usize = 6;
+const NONE: u8 = u8::MAX;
+
+/// A path's handlers by method. Build one with [`get`], [`post`], [`on`], [`any`], … and chain
+/// more: `get(list).post(create)`.
+///
+/// # Panics
+/// Routing the same method twice panics with a message naming the method: two handlers for one
+/// method of one path is a bug to catch at start-up, not to settle silently.
+pub struct MethodRouter<H = Nil, N = MethodFallback> {
+    handlers: H,
+    fallback: Route<N>,
+    table: MethodTable,
+}
+
+#[derive(Clone)]
+struct MethodTable {
+    standard: [u8; STANDARD.len()],
+    any: u8,
+    extensions: Vec<(Method, u8)>,
+    len: u8,
+}
+
+impl MethodTable {
+    #[inline]
+    fn lookup(&self, method: &Method) -> u8 {
+        match STANDARD.iter().position(|m| m == method) {
+            Some(slot) => self.standard[slot],
+            None => self
+                .extensions
+                .iter()
+                .find(|(m, _)| m == method)
+                .map_or(NONE, |&(_, index)| index),
+        }
+    }
+
+    fn allow(&self) -> HeaderValue {
+        if self.any != NONE {
+            return HeaderValue::from_static("");
+        }
+        let mut allow: Vec<&str> = Vec::new();
+        for (slot, method) in STANDARD.iter().enumerate() {
+            let answered = self.standard[slot] != NONE
+                || (slot == HEAD && self.standard[GET] != NONE)
+                || slot == OPTIONS;
+            if answered {
+                allow.push(method.as_str());
+            }
+        }
+        allow.extend(self.extensions.iter().map(|(m, _)| m.as_str()));
+        shared_header_value(allow.join(","))
+    }
+}
+
+/// A header value whose clones never allocate: a `HeaderValue` made from a `String` holds a
+/// `Bytes` that allocates on its first clone, one made from an owner is shared from the start.
+pub(crate) fn shared_header_value(value: String) -> HeaderValue {
+    HeaderValue::from_maybe_shared(Bytes::from_owner(value))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+impl Default for MethodRouter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MethodRouter {
+    /// A method router with no handlers: every method but `OPTIONS` answers 405.
+    pub fn new() -> Self {
+        let table = MethodTable {
+            standard: [NONE; STANDARD.len()],
+            any: NONE,
+            extensions: Vec::new(),
+            len: 0,
+        };
+        MethodRouter {
+            handlers: Nil,
+            fallback: Route(MethodFallback {
+                allow: table.allow(),
+            }),
+            table,
+        }
+    }
+}
+
+macro_rules! method_fns {
+    ($($(#[$doc:meta])* $name:ident, $service_name:ident => $method:expr;)*) => {
+        impl<H> MethodRouter<H, MethodFallback> {
+            $(
+                $(#[$doc])*
+                pub fn $name<F, T>(self, handler: F) -> MethodRouter<H::Output, MethodFallback>
+                where
+                    H: Push<Route<HandlerService<F, T>>>,
+                    F: HandlerSignature<T>,
+                {
+                    self.on($method, handler)
+                }
+
+                $(#[$doc])*
+                ///
+                /// The service form: any `Clone` service with `Error = Infallible`.
+                pub fn $service_name<S>(self, service: S) -> MethodRouter<H::Output, MethodFallback>
+                where
+                    H: Push<Route<S>>,
+                {
+                    self.on_service($method, service)
+                }
+            )*
+        }
+
+        $(
+            $(#[$doc])*
+            pub fn $name<F: HandlerSignature<T>, T>(
+                handler: F,
+            ) -> MethodRouter<<Nil as Push<Route<HandlerService<F, T>>>>::Output> {
+                MethodRouter::new().on($method, handler)
+            }
+
+            $(#[$doc])*
+            ///
+            /// The service form: any `Clone` service with `Error = Infallible`.
+            pub fn $service_name<S>(service: S) -> MethodRouter<<Nil as Push<Route<S>>>::Output> {
+                MethodRouter::new().on_service($method, service)
+            }
+        )*
+    };
+}
+
+method_fns! {
+    /// Routes `GET` (and `HEAD`, unless a `HEAD` handler is given) to `handler`.
+    get, get_service => Method::GET;
+    /// Routes `POST` to `handler`.
+    post, post_service => Method::POST;
+    /// Routes `PUT` to `handler`.
+    put, put_service => Method::PUT;
+    /// Routes `DELETE` to `handler`.
+    delete, delete_service => Method::DELETE;
+    /// Routes `PATCH` to `handler`.
+    patch, patch_service => Method::PATCH;
+    /// Routes `HEAD` to `handler`, instead of answering it with the `GET` handler.
+    head, head_service => Method::HEAD;
+    /// Routes `OPTIONS` to `handler`, instead of the automatic `204` with `Allow`.
+    options, options_service => Method::OPTIONS;
+    /// Routes `TRACE` to `handler`.
+    trace, trace_service => Method::TRACE;
+    /// Routes `CONNECT` to `handler`.
+    connect, connect_service => Method::CONNECT;
+}
+
+/// Routes `method` to `handler`.
+pub fn on<F: HandlerSignature<T>, T>(
+    method: Method,
+    handler: F,
+) -> MethodRouter<<Nil as Push<Route<HandlerService<F, T>>>>::Output> {
+    MethodRouter::new().on(method, handler)
+}
+
+/// Routes `method` to `service`.
+pub fn on_service<S>(method: Method, service: S) -> MethodRouter<<Nil as Push<Route<S>>>::Output> {
+    MethodRouter::new().on_service(method, service)
+}
+
+/// Routes every method to `handler`.
+pub fn any<F: HandlerSignature<T>, T>(
+    handler: F,
+) -> MethodRouter<<Nil as Push<Route<HandlerService<F, T>>>>::Output> {
+    MethodRouter::new().any(handler)
+}
+
+/// Routes every method to `service`.
+pub fn any_service<S>(service: S) -> MethodRouter<<Nil as Push<Route<S>>>::Output> {
+    MethodRouter::new().any_service(service)
+}
+
+impl<H> MethodRouter<H, MethodFallback> {
+    /// Routes `method` to `handler`.
+    pub fn on<F, T>(self, method: Method, handler: F) -> MethodRouter<H::Output, MethodFallback>
+    where
+        H: Push<Route<HandlerService<F, T>>>,
+        F: HandlerSignature<T>,
+    {
+        self.on_service(method, handler_fn(handler))
+    }
+
+    /// Routes `method` to `service`.
+    pub fn on_service<S>(
+        mut self,
+        method: Method,
+        service: S,
+    ) -> MethodRouter<H::Output, MethodFallback>
+    where
+        H: Push<Route<S>>,
+    {
+        let index = self.table.len;
+        let taken = match STANDARD.iter().position(|m| *m == method) {
+            Some(slot) => std::mem::replace(&mut self.table.standard[slot], index) != NONE,
+            None => {
+                let taken = self.table.extensions.iter().any(|(m, _)| *m == method);
+                self.table.extensions.push((method.clone(), index));
+                taken
+            }
+        };
+        if taken {
+            panic!("MethodRouter: `{method}` is routed twice on the same path");
+        }
+        self.push(service)
+    }
+
+    /// Routes every method without a handler of its own to `handler`.
+    pub fn any<F, T>(self, handler: F) -> MethodRouter<H::Output, MethodFallback>
+    where
+        H: Push<Route<HandlerService<F, T>>>,
+        F: HandlerSignature<T>,
+    {
+        self.any_service(handler_fn(handler))
+    }
+
+    /// Routes every method without a handler of its own to `service`.
+    pub fn any_service<S>(mut self, service: S) -> MethodRouter<H::Output, MethodFallback>
+    where
+        H: Push<Route<S>>,
+    {
+        if self.table.any != NONE {
+            panic!("MethodRouter: `any` is routed twice on the same path");
+        }
+        self.table.any = self.table.len;
+        self.push(service)
+    }
+
+    fn push<S>(mut self, service: S) -> MethodRouter<H::Output, MethodFallback>
+    where
+        H: Push<Route<S>>,
+    {
+        self.table.len = self
+            .table
+            .len
+            .checked_add(1)
+            .filter(|&len| len != NONE)
+            .expect("MethodRouter: too many handlers on one path");
+        let allow = self.table.allow();
+        MethodRouter {
+            handlers: self.handlers.push(Route(service)),
+            fallback: Route(MethodFallback { allow }),
+            table: self.table,
+        }
+    }
+}
+
+impl<H, N> MethodRouter<H, N> {
+    /// Wraps every handler of this path, and its `405`/`OPTIONS` answers, in `layer`.
+    pub fn layer<L>(self, layer: L) -> MethodRouter<H::Output, L::Service>
+    where
+        H: LayerTree<L>,
+        L: Layer<N>,
+    {
+        MethodRouter {
+            handlers: self.handlers.layer_tree(&layer),
+            fallback: Route(layer.layer(self.fallback.0)),
+            table: self.table,
+        }
+    }
+
+    /// The value of the `Allow` header this path answers with.
+    pub fn allowed_methods(&self) -> HeaderValue {
+        self.table.allow()
+    }
+}
+
+impl<H: Clone, N: Clone> Clone for MethodRouter<H, N> {
+    fn clone(&self) -> Self {
+        MethodRouter {
+            handlers: self.handlers.clone(),
+            fallback: self.fallback.clone(),
+            table: self.table.clone(),
+        }
+    }
+}
+
+impl<H, N> fmt::Debug for MethodRouter<H, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MethodRouter")
+            .field("allow", &self.table.allow())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<H, N> EndpointTree for MethodRouter<H, N> {
+    const LEN: usize = 1;
+}
+
+impl<L, H, N> LayerTree<L> for MethodRouter<H, N>
+where
+    H: LayerTree<L>,
+    L: Layer<N> + Clone,
+{
+    type Output = MethodRouter<H::Output, L::Service>;
+
+    fn layer_tree(self, layer: &L) -> Self::Output {
+        self.layer(layer.clone())
+    }
+}
+
+impl<B, H, N> Endpoints<B> for MethodRouter<H, N>
+where
+    H: Endpoints<B>,
+    Route<N>: Endpoints<B>,
+{
+    type Future = MethodFuture<H::Future, <Route<N> as Endpoints<B>>::Future>;
+
+    #[inline]
+    fn call_at(&self, _: usize, req: Request<B>) -> Self::Future {
+        let table = &self.table;
+        let index = table.lookup(req.method());
+        let state = if index != NONE {
+            State::Handler(self.handlers.call_at(index as usize, req))
+        } else if req.method() == Method::HEAD && table.standard[GET] != NONE {
+            State::HeadByGet(self.handlers.call_at(table.standard[GET] as usize, req))
+        } else if table.any != NONE {
+            State::Handler(self.handlers.call_at(table.any as usize, req))
+        } else {
+            State::Fallback(self.fallback.call_at(0, req))
+        };
+        MethodFuture { state }
+    }
+}
+
+impl<B, H, N> Service<Request<B>> for MethodRouter<H, N>
+where
+    Self: Endpoints<B>,
+{
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = crate::router::InfallibleFuture<<Self as Endpoints<B>>::Future>;
+
+    #[inline]
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    #[inline]
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        crate::router::InfallibleFuture::new(self.call_at(0, req))
+    }
+}
+
+/// The future of a [`MethodRouter`].
+#[pin_project]
+pub struct MethodFuture<H, N> {
+    #[pin]
+    state: State<H, N>,
+}
+
+#[pin_project(project = StateProj)]
+enum State<H, N> {
+    Handler(#[pin] H),
+    HeadByGet(#[pin] H),
+    Fallback(#[pin] N),
+}
+
+impl<H, N> Future for MethodFuture<H, N>
+where
+    H: Future<Output = Response<Body>>,
+    N: Future<Output = Response<Body>>,
+{
+    type Output = Response<Body>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            StateProj::Handler(future) => future.poll(cx),
+            StateProj::HeadByGet(future) => Poll::Ready(without_body(ready!(future.poll(cx)))),
+            StateProj::Fallback(future) => future.poll(cx),
+        }
+    }
+}
+
+/// A `GET` response made fit for `HEAD`: the headers stay, the body goes, and the length it had
+/// is kept in `Content-Length` when known.
+fn without_body(mut response: Response<Body>) -> Response<Body> {
+    let status = response.status();
+    let may_have_length = !(status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED);
+    if may_have_length && !response.headers().contains_key(CONTENT_LENGTH) {
+        if let Some(length) = response.body().size_hint().exact() {
+            response
+                .headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from(length));
+        }
+    }
+    *response.body_mut() = Body::empty();
+    response
+}
+
+/// Answers the methods a path has no handler for: `204` + `Allow` to `OPTIONS`, `405` + `Allow`
+/// to the rest.
+#[derive(Clone)]
+pub struct MethodFallback {
+    allow: HeaderValue,
+}
+
+impl fmt::Debug for MethodFallback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MethodFallback")
+            .field("allow", &self.allow)
+            .finish()
+    }
+}
+
+impl<B> Service<Request<B>> for MethodFallback {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = std::future::Ready<Result<Response<Body>, Infallible>>;
+
+    #[inline]
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        let status = if req.method() == Method::OPTIONS {
+            StatusCode::NO_CONTENT
+        } else {
+            StatusCode::METHOD_NOT_ALLOWED
+        };
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = status;
+        response.headers_mut().insert(ALLOW, self.allow.clone());
+        std::future::ready(Ok(response))
+    }
+}

@@ -1,0 +1,373 @@
+//! Path parameters: [`PathParams`] in the request's extensions, read through [`RequestExt`].
+//!
+//! The router stores byte ranges into the request path, not copies of it, plus the value of typed
+//! parameters (`<id:i64>`, `<id:uuid>`, …), parsed once while matching. Percent-decoding happens
+//! when a handler reads a parameter, and only if the parameter contains a `%`.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use http::{Request, Response, StatusCode};
+
+use crate::body::Body;
+use crate::pattern::MAX_PARAMS;
+use crate::response::IntoResponse;
+
+/// A typed parameter's value, parsed while matching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ParamValue {
+    Str,
+    I64(i64),
+    U64(u64),
+    Uuid([u8; 16]),
+}
+
+/// One captured parameter: where it is in the path, and its parsed value.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Capture {
+    start: u32,
+    end: u32,
+    value: ParamValue,
+}
+
+impl Capture {
+    const EMPTY: Capture = Capture {
+        start: 0,
+        end: 0,
+        value: ParamValue::Str,
+    };
+
+    pub(crate) fn new(start: usize, end: usize, value: ParamValue) -> Self {
+        // Paths longer than 4 GiB never reach here: HTTP servers cap the request line far below.
+        Capture {
+            start: start as u32,
+            end: end as u32,
+            value,
+        }
+    }
+}
+
+/// The captures of one lookup, on the stack.
+#[derive(Clone, Copy)]
+pub(crate) struct Captures {
+    len: u8,
+    items: [Capture; MAX_PARAMS],
+}
+
+impl Captures {
+    pub(crate) const fn new() -> Self {
+        Captures {
+            len: 0,
+            items: [Capture::EMPTY; MAX_PARAMS],
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub(crate) fn push(&mut self, capture: Capture) {
+        // Routes are refused at build time when they capture more than MAX_PARAMS, and a lookup
+        // captures at most one value per parameter of the route it is walking.
+        if let Some(slot) = self.items.get_mut(self.len as usize) {
+            *slot = capture;
+            self.len += 1;
+        }
+    }
+
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len as u8);
+    }
+}
+
+/// What the router knows about a route: its pattern and its parameters' names.
+#[derive(Debug)]
+pub(crate) struct RouteInfo {
+    pub(crate) pattern: Box<str>,
+    pub(crate) names: Box<[Box<str>]>,
+}
+
+/// The path parameters of the matched route, stored in the request's extensions by the router.
+///
+/// Read them through [`RequestExt`]: `req.param::<i64>("id")`. The router inserts `PathParams` only
+/// for routes that capture parameters, so a static route costs no extension insert.
+#[derive(Clone)]
+pub struct PathParams {
+    route: Arc<RouteInfo>,
+    captures: Captures,
+}
+
+impl PathParams {
+    pub(crate) fn new(route: Arc<RouteInfo>, captures: Captures) -> Self {
+        PathParams { route, captures }
+    }
+
+    /// The pattern of the matched route, as it was registered (with a nest prefix prepended).
+    pub fn route(&self) -> &str {
+        &self.route.pattern
+    }
+
+    /// The number of parameters captured.
+    pub fn len(&self) -> usize {
+        self.captures.len()
+    }
+
+    /// True when the route captured nothing.
+    pub fn is_empty(&self) -> bool {
+        self.captures.is_empty()
+    }
+
+    /// The parameter `name`, read from `path` (the request path the parameters were captured from).
+    pub fn get<'a>(&self, path: &'a str, name: &str) -> Option<Param<'a>> {
+        let index = self.route.names.iter().position(|n| &**n == name)?;
+        self.at(path, index)
+    }
+
+    /// Every parameter as `(name, value)`, in route order.
+    pub fn iter<'a>(&'a self, path: &'a str) -> impl Iterator<Item = (&'a str, Param<'a>)> + 'a {
+        self.route
+            .names
+            .iter()
+            .enumerate()
+            .filter_map(move |(index, name)| Some((&**name, self.at(path, index)?)))
+    }
+
+    fn at<'a>(&self, path: &'a str, index: usize) -> Option<Param<'a>> {
+        let capture = self.captures.items[..self.captures.len()].get(index)?;
+        let raw = path.get(capture.start as usize..capture.end as usize)?;
+        Some(Param {
+            raw,
+            value: capture.value,
+        })
+    }
+}
+
+impl fmt::Debug for PathParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PathParams")
+            .field("route", &self.route.pattern)
+            .field("names", &self.route.names)
+            .field("captures", &&self.captures.items[..self.captures.len()])
+            .finish()
+    }
+}
+
+/// One path parameter as it appears in the request path.
+#[derive(Debug, Clone, Copy)]
+pub struct Param<'a> {
+    raw: &'a str,
+    value: ParamValue,
+}
+
+impl<'a> Param<'a> {
+    /// The parameter exactly as it appears in the path, still percent-encoded.
+    pub fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    /// The parameter percent-decoded; borrowed unless it contained a `%` escape.
+    pub fn decoded(&self) -> Result<Cow<'a, str>, std::str::Utf8Error> {
+        percent_encoding::percent_decode_str(self.raw).decode_utf8()
+    }
+}
+
+/// Why a parameter could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamError {
+    name: Box<str>,
+    kind: ParamErrorKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ParamErrorKind {
+    Missing,
+    NotUtf8,
+    Invalid { expected: &'static str },
+}
+
+impl ParamError {
+    /// The name of the parameter.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// True when the route has no parameter of that name (a programming error, answered 500).
+    pub fn is_missing(&self) -> bool {
+        self.kind == ParamErrorKind::Missing
+    }
+}
+
+impl fmt::Display for ParamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = &self.name;
+        match &self.kind {
+            ParamErrorKind::Missing => {
+                write!(f, "the matched route has no path parameter `{name}`")
+            }
+            ParamErrorKind::NotUtf8 => {
+                write!(
+                    f,
+                    "path parameter `{name}` is not valid UTF-8 once percent-decoded"
+                )
+            }
+            ParamErrorKind::Invalid { expected } => {
+                write!(f, "path parameter `{name}` is not a valid {expected}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ParamError {}
+
+/// A bad parameter is the client's fault (`400`); a missing one is the route's (`500`).
+impl IntoResponse for ParamError {
+    fn into_response(self) -> Response<Body> {
+        let status = if self.is_missing() {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        (status, self.to_string()).into_response()
+    }
+}
+
+/// A type a path parameter can be read as.
+pub trait FromParam: Sized {
+    /// What the error message says was expected, e.g. `"integer"`.
+    const EXPECTED: &'static str;
+
+    /// Reads the value; `None` when the parameter is not a `Self`.
+    fn from_param(param: Param<'_>) -> Option<Self>;
+}
+
+impl FromParam for String {
+    const EXPECTED: &'static str = "string";
+
+    fn from_param(param: Param<'_>) -> Option<Self> {
+        param.decoded().ok().map(Cow::into_owned)
+    }
+}
+
+impl FromParam for uuid::Uuid {
+    const EXPECTED: &'static str = "UUID";
+
+    fn from_param(param: Param<'_>) -> Option<Self> {
+        match param.value {
+            ParamValue::Uuid(bytes) => Some(uuid::Uuid::from_bytes(bytes)),
+            _ => uuid::Uuid::try_parse(&param.decoded().ok()?).ok(),
+        }
+    }
+}
+
+macro_rules! from_param_int {
+    ($($int:ty),*) => {$(
+        impl FromParam for $int {
+            const EXPECTED: &'static str = concat!("integer (", stringify!($int), ")");
+
+            fn from_param(param: Param<'_>) -> Option<Self> {
+                match param.value {
+                    ParamValue::I64(n) => n.try_into().ok(),
+                    ParamValue::U64(n) => n.try_into().ok(),
+                    _ => param.decoded().ok()?.parse().ok(),
+                }
+            }
+        }
+    )*};
+}
+
+from_param_int!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+
+macro_rules! from_param_from_str {
+    ($($ty:ty => $expected:literal),*) => {$(
+        impl FromParam for $ty {
+            const EXPECTED: &'static str = $expected;
+
+            fn from_param(param: Param<'_>) -> Option<Self> {
+                param.decoded().ok()?.parse().ok()
+            }
+        }
+    )*};
+}
+
+from_param_from_str!(f32 => "number", f64 => "number", bool => "boolean", char => "character");
+
+/// Reading path and query parameters from a request.
+///
+/// ```
+/// use http::Request;
+/// use silent_tower_router::RequestExt;
+///
+/// let req = Request::new(());
+/// assert!(req.param::<i64>("id").unwrap_err().is_missing());
+/// let req = Request::get("/search?q=tower%20layers&page=2").body(()).unwrap();
+/// assert_eq!(req.query_param("q").as_deref(), Some("tower layers"));
+/// ```
+pub trait RequestExt {
+    /// The path parameter `name` as a `T`; an error that answers `400` when it does not parse.
+    fn param<T: FromParam>(&self, name: &str) -> Result<T, ParamError>;
+
+    /// The path parameter `name`, percent-decoded (borrowed when it holds no escape).
+    fn param_str(&self, name: &str) -> Result<Cow<'_, str>, ParamError>;
+
+    /// The router's record of the matched route's parameters, if it captured any.
+    fn path_params(&self) -> Option<&PathParams>;
+
+    /// The raw query string, without the `?`.
+    fn query(&self) -> Option<&str>;
+
+    /// The first query parameter called `name`, `application/x-www-form-urlencoded`-decoded.
+    fn query_param(&self, name: &str) -> Option<Cow<'_, str>>;
+}
+
+impl<B> RequestExt for Request<B> {
+    fn param<T: FromParam>(&self, name: &str) -> Result<T, ParamError> {
+        let param = self.find_param(name)?;
+        T::from_param(param).ok_or_else(|| ParamError {
+            name: name.into(),
+            kind: ParamErrorKind::Invalid {
+                expected: T::EXPECTED,
+            },
+        })
+    }
+
+    fn param_str(&self, name: &str) -> Result<Cow<'_, str>, ParamError> {
+        self.find_param(name)?.decoded().map_err(|_| ParamError {
+            name: name.into(),
+            kind: ParamErrorKind::NotUtf8,
+        })
+    }
+
+    fn path_params(&self) -> Option<&PathParams> {
+        self.extensions().get::<PathParams>()
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.uri().query()
+    }
+
+    fn query_param(&self, name: &str) -> Option<Cow<'_, str>> {
+        form_urlencoded::parse(self.uri().query()?.as_bytes())
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value)
+    }
+}
+
+trait FindParam {
+    fn find_param(&self, name: &str) -> Result<Param<'_>, ParamError>;
+}
+
+impl<B> FindParam for Request<B> {
+    fn find_param(&self, name: &str) -> Result<Param<'_>, ParamError> {
+        self.path_params()
+            .and_then(|params| params.get(self.uri().path(), name))
+            .ok_or_else(|| ParamError {
+                name: name.into(),
+                kind: ParamErrorKind::Missing,
+            })
+    }
+}

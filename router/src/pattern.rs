@@ -1,0 +1,275 @@
+//! Route patterns: parsing silent's `<name:type>` and matchit's `{name}` syntax into pieces.
+
+use std::fmt;
+
+use crate::error::RouteError;
+
+/// The most parameters one route may capture. Captures live inline in
+/// [`PathParams`](crate::PathParams), so the bound is what keeps them off the heap.
+pub const MAX_PARAMS: usize = 12;
+
+/// What a parameter segment accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ParamKind {
+    /// Any non-empty segment: `<name>`, `<name:str>`, `<name:path>`, `{name}`.
+    Any,
+    /// `<name:int>` / `<name:i64>`.
+    I64,
+    /// `<name:i32>`.
+    I32,
+    /// `<name:u64>`.
+    U64,
+    /// `<name:u32>`.
+    U32,
+    /// `<name:uuid>`: hyphenated, simple, braced or URN form.
+    Uuid,
+}
+
+impl ParamKind {
+    fn from_type_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "str" | "path" => ParamKind::Any,
+            "int" | "i64" => ParamKind::I64,
+            "i32" => ParamKind::I32,
+            "u64" => ParamKind::U64,
+            "u32" => ParamKind::U32,
+            "uuid" => ParamKind::Uuid,
+            _ => return None,
+        })
+    }
+
+    /// Typed kinds are tried before the untyped one at the same position.
+    pub(crate) fn is_typed(self) -> bool {
+        self != ParamKind::Any
+    }
+}
+
+impl fmt::Display for ParamKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ParamKind::Any => "str",
+            ParamKind::I64 => "i64",
+            ParamKind::I32 => "i32",
+            ParamKind::U64 => "u64",
+            ParamKind::U32 => "u32",
+            ParamKind::Uuid => "uuid",
+        })
+    }
+}
+
+/// One piece of a parsed route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Piece {
+    /// Bytes matched literally.
+    Static(String),
+    /// One segment, up to the next `/`.
+    Param { name: String, kind: ParamKind },
+    /// The rest of the path, at least one byte.
+    CatchAll { name: String },
+}
+
+/// Parses `route` into pieces, refusing what cannot be routed with a message that says why.
+pub(crate) fn parse(route: &str) -> Result<Vec<Piece>, RouteError> {
+    let invalid = |reason: String| RouteError::invalid(route, reason);
+    if !route.starts_with('/') {
+        return Err(invalid("a route must start with `/`".into()));
+    }
+    let mut pieces = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    let mut literal = String::new();
+    let mut rest = route;
+    while let Some(at) = rest.find(['<', '{', '>', '}']) {
+        let (before, from) = rest.split_at(at);
+        literal.push_str(before);
+        let open = from.as_bytes()[0];
+        let close = match open {
+            b'<' => '>',
+            b'{' => '}',
+            other => {
+                return Err(invalid(format!(
+                    "`{}` closes a parameter that was never opened",
+                    other as char
+                )))
+            }
+        };
+        let Some(end) = from.find(close) else {
+            return Err(invalid(format!(
+                "`{}` opens a parameter that is never closed with `{close}`",
+                open as char
+            )));
+        };
+        let inner = &from[1..end];
+        if !literal.ends_with('/') {
+            return Err(invalid(format!(
+                "parameter `{}` must start a path segment (right after a `/`)",
+                &from[..=end]
+            )));
+        }
+        let after = &from[end + 1..];
+        if !after.is_empty() && !after.starts_with('/') {
+            return Err(invalid(format!(
+                "parameter `{}` must end its path segment (be followed by `/` or nothing)",
+                &from[..=end]
+            )));
+        }
+        let (name, kind) = if open == b'{' {
+            match inner.strip_prefix('*') {
+                Some(name) => (name, None),
+                None => (inner, Some(ParamKind::Any)),
+            }
+        } else {
+            match inner.split_once(':') {
+                None => (inner, Some(ParamKind::Any)),
+                Some((name, "**" | "full_path")) => (name, None),
+                Some((name, type_name)) => match ParamKind::from_type_name(type_name) {
+                    Some(kind) => (name, Some(kind)),
+                    None => {
+                        return Err(invalid(format!(
+                            "unknown parameter type `{type_name}` in `{}`; expected one of str, \
+                             path, int, i32, i64, u32, u64, uuid, ** or full_path",
+                            &from[..=end]
+                        )))
+                    }
+                },
+            }
+        };
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(invalid(format!(
+                "parameter `{}` needs a name made of ASCII letters, digits and `_`",
+                &from[..=end]
+            )));
+        }
+        if names.contains(&name) {
+            return Err(invalid(format!("parameter name `{name}` is used twice")));
+        }
+        names.push(name);
+        if names.len() > MAX_PARAMS {
+            return Err(invalid(format!(
+                "a route may capture at most {MAX_PARAMS} parameters"
+            )));
+        }
+        pieces.push(Piece::Static(std::mem::take(&mut literal)));
+        match kind {
+            Some(kind) => pieces.push(Piece::Param {
+                name: name.to_owned(),
+                kind,
+            }),
+            None => {
+                if !after.is_empty() {
+                    return Err(invalid(format!(
+                        "catch-all parameter `{}` must be the last thing in the route",
+                        &from[..=end]
+                    )));
+                }
+                pieces.push(Piece::CatchAll {
+                    name: name.to_owned(),
+                });
+            }
+        }
+        rest = after;
+    }
+    literal.push_str(rest);
+    if !literal.is_empty() {
+        pieces.push(Piece::Static(literal));
+    }
+    Ok(pieces)
+}
+
+/// Parameter names of a parsed route, in order.
+pub(crate) fn param_names(pieces: &[Piece]) -> Vec<Box<str>> {
+    pieces
+        .iter()
+        .filter_map(|piece| match piece {
+            Piece::Param { name, .. } | Piece::CatchAll { name } => Some(name.as_str().into()),
+            Piece::Static(_) => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stat(s: &str) -> Piece {
+        Piece::Static(s.into())
+    }
+
+    fn param(name: &str, kind: ParamKind) -> Piece {
+        Piece::Param {
+            name: name.into(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn both_syntaxes_parse_to_the_same_pieces() {
+        let expected = vec![stat("/users/"), param("id", ParamKind::Any), stat("/posts")];
+        assert_eq!(parse("/users/{id}/posts").unwrap(), expected);
+        assert_eq!(parse("/users/<id>/posts").unwrap(), expected);
+        assert_eq!(parse("/users/<id:str>/posts").unwrap(), expected);
+        assert_eq!(parse("/users/<id:path>/posts").unwrap(), expected);
+    }
+
+    #[test]
+    fn typed_params_and_catch_alls() {
+        assert_eq!(
+            parse("/a/<n:int>/<u:uuid>/<rest:**>").unwrap(),
+            vec![
+                stat("/a/"),
+                param("n", ParamKind::I64),
+                stat("/"),
+                param("u", ParamKind::Uuid),
+                stat("/"),
+                Piece::CatchAll {
+                    name: "rest".into()
+                }
+            ]
+        );
+        assert_eq!(
+            parse("/files/{*path}").unwrap(),
+            vec![
+                stat("/files/"),
+                Piece::CatchAll {
+                    name: "path".into()
+                }
+            ]
+        );
+        assert_eq!(
+            parse("/files/<path:full_path>").unwrap(),
+            vec![
+                stat("/files/"),
+                Piece::CatchAll {
+                    name: "path".into()
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_routes_are_refused_with_the_reason() {
+        let cases = [
+            ("users", "must start with `/`"),
+            ("/users/{id", "never closed"),
+            ("/users/id}", "never opened"),
+            ("/users/<id:float>", "unknown parameter type `float`"),
+            ("/users/{}", "needs a name"),
+            ("/users/{a-b}", "needs a name"),
+            ("/users/{id}.json", "must end its path segment"),
+            ("/users/v{id}", "must start a path segment"),
+            ("/{a}/{a}", "used twice"),
+            ("/{*rest}/more", "must be the last"),
+        ];
+        for (route, reason) in cases {
+            let err = parse(route).unwrap_err().to_string();
+            assert!(err.contains(reason), "{route}: {err}");
+            assert!(err.contains(route), "{route}: {err}");
+        }
+    }
+
+    #[test]
+    fn too_many_params_are_refused() {
+        let route: String = (0..=MAX_PARAMS).map(|i| format!("/{{p{i}}}")).collect();
+        let err = parse(&route).unwrap_err().to_string();
+        assert!(err.contains("at most 12 parameters"), "{err}");
+    }
+}

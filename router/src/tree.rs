@@ -1,0 +1,215 @@
+//! The radix tree that maps a request path to a route.
+//!
+//! Each node owns a run of literal bytes (`prefix`) and three kinds of way onwards, tried in
+//! priority order: literal children (told apart by their first byte), parameter edges (typed ones
+//! first, in the order they were registered, the untyped one last), and one catch-all. A route ends
+//! at a node (`route`) or at its catch-all.
+//!
+//! Lookup walks the request path's bytes against the tree and backtracks when a branch dead-ends,
+//! so a typed parameter that does not parse, or a literal branch with no route under it, falls
+//! through to the next candidate. It allocates nothing: captures go to a fixed-size buffer on the
+//! caller's stack.
+
+use crate::error::RouteError;
+use crate::params::{Capture, Captures, ParamValue};
+use crate::pattern::{ParamKind, Piece};
+
+/// A route as stored in the tree: its id and the pattern it was registered with (for errors).
+#[derive(Debug, Clone)]
+struct Leaf {
+    id: u32,
+    pattern: Box<str>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Node {
+    prefix: Box<[u8]>,
+    /// First byte of each literal child, in the same order as `children`.
+    indices: Vec<u8>,
+    children: Vec<Node>,
+    params: Vec<ParamEdge>,
+    catch_all: Option<Leaf>,
+    route: Option<Leaf>,
+}
+
+#[derive(Debug, Clone)]
+struct ParamEdge {
+    kind: ParamKind,
+    next: Node,
+}
+
+impl Node {
+    /// Adds a route; `pattern` is what error messages name.
+    pub(crate) fn insert(
+        &mut self,
+        pattern: &str,
+        pieces: &[Piece],
+        id: u32,
+    ) -> Result<(), RouteError> {
+        let leaf = Leaf {
+            id,
+            pattern: pattern.into(),
+        };
+        self.insert_pieces(pieces, leaf)
+    }
+
+    fn insert_pieces(&mut self, pieces: &[Piece], leaf: Leaf) -> Result<(), RouteError> {
+        match pieces.split_first() {
+            None => match &self.route {
+                Some(existing) => Err(RouteError::conflict(&leaf.pattern, &existing.pattern)),
+                None => {
+                    self.route = Some(leaf);
+                    Ok(())
+                }
+            },
+            Some((Piece::Static(literal), rest)) => {
+                self.insert_literal(literal.as_bytes(), rest, leaf)
+            }
+            Some((Piece::Param { kind, .. }, rest)) => {
+                let position = self.params.iter().position(|edge| edge.kind == *kind);
+                let index = match position {
+                    Some(index) => index,
+                    None => {
+                        // Typed edges stay in registration order, ahead of the untyped one.
+                        let at = if kind.is_typed() {
+                            self.params.iter().take_while(|e| e.kind.is_typed()).count()
+                        } else {
+                            self.params.len()
+                        };
+                        self.params.insert(
+                            at,
+                            ParamEdge {
+                                kind: *kind,
+                                next: Node::default(),
+                            },
+                        );
+                        at
+                    }
+                };
+                self.params[index].next.insert_pieces(rest, leaf)
+            }
+            Some((Piece::CatchAll { .. }, _)) => match &self.catch_all {
+                Some(existing) => Err(RouteError::conflict(&leaf.pattern, &existing.pattern)),
+                None => {
+                    self.catch_all = Some(leaf);
+                    Ok(())
+                }
+            },
+        }
+    }
+
+    /// Descends through literal bytes below this node, splitting nodes where the new literal
+    /// diverges from an existing one. `literal` is matched *after* this node's own prefix.
+    fn insert_literal(
+        &mut self,
+        literal: &[u8],
+        rest: &[Piece],
+        leaf: Leaf,
+    ) -> Result<(), RouteError> {
+        if literal.is_empty() {
+            return self.insert_pieces(rest, leaf);
+        }
+        let Some(index) = self.indices.iter().position(|&b| b == literal[0]) else {
+            let mut child = Node {
+                prefix: literal.into(),
+                ..Node::default()
+            };
+            child.insert_pieces(rest, leaf)?;
+            self.indices.push(literal[0]);
+            self.children.push(child);
+            return Ok(());
+        };
+        let child = &mut self.children[index];
+        let common = child
+            .prefix
+            .iter()
+            .zip(literal)
+            .take_while(|(a, b)| a == b)
+            .count();
+        if common < child.prefix.len() {
+            child.split_at(common);
+        }
+        child.insert_literal(&literal[common..], rest, leaf)
+    }
+
+    /// Keeps `prefix[..at]` here and moves everything else into a new single child.
+    fn split_at(&mut self, at: usize) {
+        let tail = Node {
+            prefix: self.prefix[at..].into(),
+            indices: std::mem::take(&mut self.indices),
+            children: std::mem::take(&mut self.children),
+            params: std::mem::take(&mut self.params),
+            catch_all: self.catch_all.take(),
+            route: self.route.take(),
+        };
+        self.prefix = self.prefix[..at].into();
+        self.indices = vec![tail.prefix[0]];
+        self.children = vec![tail];
+    }
+
+    /// Finds the route for `path`, filling `captures` with the parameters on the way.
+    #[inline]
+    pub(crate) fn find(&self, path: &[u8], captures: &mut Captures) -> Option<u32> {
+        // The root's prefix is empty: every route starts below it.
+        self.find_below(path, 0, captures)
+    }
+
+    /// Matches `path[pos..]`, which follows this node's prefix.
+    fn find_below(&self, path: &[u8], pos: usize, captures: &mut Captures) -> Option<u32> {
+        let Some(&first) = path.get(pos) else {
+            return self.route.as_ref().map(|leaf| leaf.id);
+        };
+        if let Some(index) = self.indices.iter().position(|&b| b == first) {
+            let child = &self.children[index];
+            let end = pos + child.prefix.len();
+            if path.get(pos..end) == Some(&child.prefix[..]) {
+                if let Some(id) = child.find_below(path, end, captures) {
+                    return Some(id);
+                }
+            }
+        }
+        if !self.params.is_empty() {
+            let segment_end = path[pos..]
+                .iter()
+                .position(|&b| b == b'/')
+                .map_or(path.len(), |offset| pos + offset);
+            if segment_end > pos {
+                let segment = &path[pos..segment_end];
+                let mark = captures.len();
+                for edge in &self.params {
+                    let Some(value) = accept(edge.kind, segment) else {
+                        continue;
+                    };
+                    captures.push(Capture::new(pos, segment_end, value));
+                    if let Some(id) = edge.next.find_below(path, segment_end, captures) {
+                        return Some(id);
+                    }
+                    captures.truncate(mark);
+                }
+            }
+        }
+        let leaf = self.catch_all.as_ref()?;
+        captures.push(Capture::new(pos, path.len(), ParamValue::Str));
+        Some(leaf.id)
+    }
+}
+
+/// Whether `segment` is a value of `kind`, and its parsed form.
+#[inline]
+fn accept(kind: ParamKind, segment: &[u8]) -> Option<ParamValue> {
+    match kind {
+        ParamKind::Any => Some(ParamValue::Str),
+        ParamKind::I64 => parse_int::<i64>(segment).map(ParamValue::I64),
+        ParamKind::I32 => parse_int::<i32>(segment).map(|n| ParamValue::I64(n.into())),
+        ParamKind::U64 => parse_int::<u64>(segment).map(ParamValue::U64),
+        ParamKind::U32 => parse_int::<u32>(segment).map(|n| ParamValue::U64(n.into())),
+        ParamKind::Uuid => uuid::Uuid::try_parse_ascii(segment)
+            .ok()
+            .map(|uuid| ParamValue::Uuid(uuid.into_bytes())),
+    }
+}
+
+fn parse_int<T: std::str::FromStr>(segment: &[u8]) -> Option<T> {
+    // Digits and a sign are ASCII, so anything else fails here before `from_str`.
+    std::str::from_utf8(segment).ok()?.parse().ok()
+}
