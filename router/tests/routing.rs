@@ -43,7 +43,8 @@ fn echo(name: &'static str) -> impl Fn(Request<()>) -> std::future::Ready<String
         let mut out = name.to_owned();
         if let Some(params) = req.path_params() {
             for (key, value) in params.iter(req.uri().path()) {
-                out.push_str(&format!(" {key}={}", value.decoded().unwrap()));
+                let value = value.decoded().unwrap_or(value.raw().into());
+                out.push_str(&format!(" {key}={value}"));
             }
         }
         std::future::ready(out)
