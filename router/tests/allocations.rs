@@ -1,0 +1,126 @@
+//! Allocations per request, counted by a global allocator: the router adds none on a static
+//! route, and exactly the one `Extensions::insert` of `PathParams` on a route with parameters.
+
+#[path = "../../layers/tests/support/counting_alloc.rs"]
+mod counting_alloc;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use http::{Request, Response, StatusCode};
+use silent_tower_router::{get, handler_fn, Body, RequestExt, Router};
+use tower::Service;
+
+#[global_allocator]
+static ALLOC: counting_alloc::CountingAlloc = counting_alloc::CountingAlloc;
+
+/// Calls `service` and polls its future to completion (every future here is ready at once),
+/// returning the response and the allocations the call and the poll made.
+fn allocations<S>(service: &mut S, request: Request<()>) -> (Response<Body>, usize)
+where
+    S: Service<Request<()>, Response = Response<Body>, Error = Infallible>,
+{
+    let (response, count, _) = counting_alloc::count(|| {
+        let mut future = pin!(service.call(request));
+        let mut cx = Context::from_waker(Waker::noop());
+        match future.as_mut().poll(&mut cx) {
+            Poll::Ready(Ok(response)) => response,
+            Poll::Pending => panic!("the handlers here never wait"),
+        }
+    });
+    (response, count)
+}
+
+fn request(path: &'static str) -> Request<()> {
+    Request::get(path).body(()).unwrap()
+}
+
+async fn hello() -> &'static str {
+    "Hello, World!"
+}
+
+/// The allocations of the bare handler, the baseline every router figure is compared with.
+fn bare_handler_allocations() -> usize {
+    let mut bare = handler_fn(hello);
+    allocations(&mut bare, request("/")).1
+}
+
+#[test]
+fn a_static_route_adds_no_allocation() {
+    let baseline = bare_handler_allocations();
+    let mut app = Router::new()
+        .route("/", get(hello))
+        .route("/users/<id:i64>", get(hello))
+        .route("/about", get(hello));
+    // Warm up once: nothing in the router is lazily initialised, but prove it.
+    allocations(&mut app, request("/"));
+    let (response, count) = allocations(&mut app, request("/"));
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        count - baseline,
+        0,
+        "router added allocations on a static route"
+    );
+    // The baseline is the content-type header's map: two allocations (indices and entries).
+    assert_eq!(baseline, 2);
+}
+
+#[test]
+fn not_found_and_a_static_route_deep_in_a_big_table_add_none_either() {
+    let baseline = bare_handler_allocations();
+    let mut app = Router::new()
+        .route("/a/b/c/d/e/f/g/h/i/j", get(hello))
+        .route("/a/b/c/d/e/f/g/h/i/k", get(hello))
+        .route("/a/{x}/c", get(hello))
+        .nest(
+            "/n1",
+            Router::new().nest(
+                "/n2",
+                Router::new().nest("/n3", Router::new().route("/leaf", get(hello))),
+            ),
+        );
+    let (response, count) = allocations(&mut app, request("/a/b/c/d/e/f/g/h/i/k"));
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(count - baseline, 0);
+    let (response, count) = allocations(&mut app, request("/n1/n2/n3/leaf"));
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(count - baseline, 0);
+    let (response, count) = allocations(&mut app, request("/nowhere"));
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        count, 0,
+        "the default 404 has no headers and allocates nothing"
+    );
+}
+
+#[test]
+fn a_route_with_parameters_adds_the_one_extension_insert() {
+    let baseline = bare_handler_allocations();
+    let mut app = Router::new()
+        .route("/", get(hello))
+        .route("/users/<id:i64>/posts/{post}", get(hello));
+    let (response, count) = allocations(&mut app, request("/users/42/posts/hello"));
+    assert_eq!(response.status(), StatusCode::OK);
+    // `Extensions::insert` into a request with no extensions: the map's box, its table, and the
+    // boxed `PathParams` value.
+    assert_eq!(count - baseline, 3);
+}
+
+#[test]
+fn reading_parameters_allocates_nothing_unless_decoding() {
+    let mut app = Router::new().route(
+        "/users/<id:i64>/{name}",
+        get(|req: Request<()>| async move {
+            let ((), count, _) = counting_alloc::count(|| {
+                assert_eq!(req.param::<i64>("id").unwrap(), 42);
+                assert_eq!(req.param_str("name").unwrap(), "ann");
+            });
+            assert_eq!(count, 0, "reading params allocated");
+            StatusCode::NO_CONTENT
+        }),
+    );
+    let (response, _) = allocations(&mut app, request("/users/42/ann"));
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+}
