@@ -10,7 +10,6 @@ use http::uri::PathAndQuery;
 use http::{Method, Request, Response, StatusCode, Version};
 use pin_project::{pin_project, pinned_drop};
 use tokio::time::Instant;
-
 use tracing::Level;
 
 use super::{PeerAddr, TARGET};
@@ -110,6 +109,7 @@ pub(super) struct RequestLine {
     path: Option<PathAndQuery>,
     version: Version,
     peer: Option<SocketAddr>,
+    /// `tokio`'s clock, so that a paused test clock gives exact latencies.
     start: Instant,
     inner_poll_in_progress: bool,
 }
@@ -174,7 +174,7 @@ fn version_str(version: Version) -> &'static str {
         Version::HTTP_11 => "HTTP/1.1",
         Version::HTTP_2 => "HTTP/2.0",
         Version::HTTP_3 => "HTTP/3.0",
-        // `Version` is non-exhaustive; a version `http` adds later is still named honestly.
+        // `Version`'s variants are private, so the match needs a fallback; no version reaches it.
         _ => "HTTP/?",
     }
 }

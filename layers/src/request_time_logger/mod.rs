@@ -45,7 +45,8 @@
 //! the clock: the layer adds one cached callsite check per request. Otherwise `call` keeps the
 //! method, path, version, peer and start time beside the inner future, and the event's fields
 //! are only evaluated if the outcome's level turns out to be enabled. None of this allocates for
-//! requests served by hyper; the two exceptions are documented on [`RequestTimeLogger`].
+//! requests parsed by hyper's HTTP/1 server; the exceptions are documented on
+//! [`RequestTimeLogger`].
 //!
 //! # Turning it on
 //!
@@ -138,7 +139,7 @@ impl<S> Layer<S> for RequestTimeLoggerLayer {
 ///
 /// # Allocations
 ///
-/// None for requests parsed by hyper, none for URIs built with `Uri::from_static`. Capturing the
+/// None for requests parsed by hyper's HTTP/1 server, none for URIs built with `Uri::from_static`. Capturing the
 /// request line clones two things that can allocate:
 /// - the method, when it is an extension method longer than 15 bytes (`http` stores shorter ones
 ///   inline; the standard methods are plain enum variants);
