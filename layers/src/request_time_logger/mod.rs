@@ -139,8 +139,8 @@ impl<S> Layer<S> for RequestTimeLoggerLayer {
 ///
 /// # Allocations
 ///
-/// None for requests parsed by hyper's HTTP/1 server, none for URIs built with `Uri::from_static`. Capturing the
-/// request line clones two things that can allocate:
+/// None for requests parsed by hyper's HTTP/1 server, none for URIs built with
+/// `Uri::from_static`. Capturing the request line clones two things that can allocate:
 /// - the method, when it is an extension method longer than 15 bytes (`http` stores shorter ones
 ///   inline; the standard methods are plain enum variants);
 /// - the path, whose bytes are a `Bytes` shared with the request's `Uri`: cloning it is an atomic
