@@ -7,16 +7,18 @@
 //!
 //! # Fields
 //!
-//! | field        | value                                             | present                        |
-//! |--------------|---------------------------------------------------|--------------------------------|
-//! | `method`     | `GET`, `POST`, … or the extension method verbatim | always                         |
-//! | `path`       | path and query as requested: `/users/42?fields=x` | unless the target is authority-form (`CONNECT host:port`) |
-//! | `version`    | `HTTP/1.1`, `HTTP/2.0`, …                         | always                         |
-//! | `latency_us` | microseconds from `call` to the outcome, a `u64`  | always                         |
-//! | `peer`       | the client's socket address, e.g. `10.0.0.7:51234`| when the request carries one   |
-//! | `status`     | the response status code, a `u64` (`200`)         | `outcome = completed`          |
-//! | `error`      | the inner service's error, by `Display`           | `outcome = failed`             |
-//! | `outcome`    | `completed`, `failed`, `cancelled` or `panicked`  | always                         |
+//! | field        | value                                          | present                      |
+//! |--------------|------------------------------------------------|------------------------------|
+//! | `method`     | `GET`, `POST`, …, an extension method verbatim | always                       |
+//! | `path`       | path and query: `/users/42?fields=x`           | unless authority-form target |
+//! | `version`    | `HTTP/1.1`, `HTTP/2.0`, …                      | always                       |
+//! | `latency_us` | microseconds from `call` to the outcome, `u64` | always                       |
+//! | `peer`       | the client's socket address: `10.0.0.7:51234`  | when the request carries one |
+//! | `status`     | the response status code: `200`                | `outcome = completed`        |
+//! | `error`      | the inner service's error, by `Display`        | `outcome = failed`           |
+//! | `outcome`    | `completed`, `failed`, `cancelled`, `panicked` | always                       |
+//!
+//! An authority-form target is `CONNECT`'s `host:port`, which has no path.
 //!
 //! `method`, `path`, `version`, `peer`, `error` and `outcome` are recorded as `Display` values
 //! and `status` and `latency_us` as integers, so a JSON or OpenTelemetry subscriber keeps their
