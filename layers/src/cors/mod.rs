@@ -151,7 +151,7 @@
 //! layer and all its services; cloning either is a reference-count increment. A request costs an
 //! `Arc` clone and, for an allowed origin, a [`HeaderValue`] clone (for a list of origins, of the
 //! layer's own copy; for a predicate, of the request's). Every value the layer inserts is shared,
-//! so no call allocates, except that the `204` or `403` it answers with needs a [`HeaderMap`] —
+//! so no call allocates, except that the `204` or `403` it answers with needs a [`HeaderMap`](http::HeaderMap) —
 //! and that appending to a `Vary` or `Access-Control-Expose-Headers` the inner response already
 //! carries stores the extra line in the map's side vector. `layers/tests/cors_allocations.rs`
 //! counts it.
