@@ -201,10 +201,14 @@ impl AllowMethods {
         };
         let mut parsed: Vec<Method> = Vec::with_capacity(methods.len());
         for method in methods {
-            let method =
-                Method::from_bytes(method.as_bytes()).map_err(|_| CorsError::InvalidMethod {
-                    method: method.to_owned(),
-                })?;
+            let method = match normalize_method(method) {
+                Some(method) => method,
+                None => {
+                    Method::from_bytes(method.as_bytes()).map_err(|_| CorsError::InvalidMethod {
+                        method: method.to_owned(),
+                    })?
+                }
+            };
             if !parsed.contains(&method) {
                 parsed.push(method);
             }
@@ -218,6 +222,22 @@ impl AllowMethods {
             value,
         }))
     }
+}
+
+/// Browsers upper-case these six methods whatever the case a script wrote them in (Fetch,
+/// "normalize a method"), and send any other method as written; matching that lets
+/// `.methods("get,put")` mean what it says, while `patch` stays `patch`, as browsers send it.
+fn normalize_method(method: &str) -> Option<Method> {
+    [
+        Method::DELETE,
+        Method::GET,
+        Method::HEAD,
+        Method::OPTIONS,
+        Method::POST,
+        Method::PUT,
+    ]
+    .into_iter()
+    .find(|normalized| normalized.as_str().eq_ignore_ascii_case(method))
 }
 
 /// Which request headers a preflight may ask for: the argument of

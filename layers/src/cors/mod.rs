@@ -264,7 +264,10 @@ impl CorsLayer {
     }
 
     /// Which methods a preflight may ask for: `"*"`, `"GET,POST"`, `[Method::GET, Method::POST]`,
-    /// `vec![..]`, one [`Method`]. `GET`, `HEAD` and `POST` are always allowed.
+    /// `vec![..]`, one [`Method`]. `GET`, `HEAD` and `POST` are always allowed. The six methods
+    /// browsers upper-case (`DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST`, `PUT`) may be written in
+    /// any case; other names are kept as written, since browsers send them so (`patch` is not
+    /// `PATCH`).
     ///
     /// # Panics
     ///

@@ -488,6 +488,31 @@ async fn comma_separated_strings_are_split_trimmed_and_deduplicated() {
         h[header::ACCESS_CONTROL_ALLOW_HEADERS],
         "content-type, x-key"
     );
+
+    let typed = CorsLayer::new()
+        .origin(APP)
+        .methods(vec![Method::GET, Method::POST, Method::PUT]);
+    let (response, _) = send(typed, preflight(APP, "PUT", None)).await;
+    assert_eq!(
+        response.headers()[header::ACCESS_CONTROL_ALLOW_METHODS],
+        "GET, POST, PUT"
+    );
+}
+
+#[tokio::test]
+async fn methods_are_normalized_like_browsers_do() {
+    let cors = CorsLayer::new().origin(APP).methods("get,Put,patch");
+    let (response, _) = send(cors.clone(), preflight(APP, "PUT", None)).await;
+    assert_eq!(
+        response.headers()[header::ACCESS_CONTROL_ALLOW_METHODS],
+        "GET, PUT, patch"
+    );
+
+    // Browsers send `PATCH` exactly as the script wrote it, so `patch` does not allow `PATCH`.
+    let (response, _) = send(cors, preflight(APP, "PATCH", None)).await;
+    assert!(!response
+        .headers()
+        .contains_key(header::ACCESS_CONTROL_ALLOW_METHODS));
 }
 
 #[test]
