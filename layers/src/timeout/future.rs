@@ -59,7 +59,10 @@ where
     /// When polled again after it returned `Ready`.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut state = self.project().state;
-        let StateProj::Running { response, sleep, .. } = state.as_mut().project() else {
+        let StateProj::Running {
+            response, sleep, ..
+        } = state.as_mut().project()
+        else {
             panic!("`timeout::ResponseFuture` polled after completion");
         };
         if let Poll::Ready(result) = response.poll(cx) {

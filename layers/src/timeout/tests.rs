@@ -58,7 +58,8 @@ where
 #[tokio::test(start_paused = true)]
 async fn elapsed_request_gets_408_with_an_empty_body_and_the_inner_future_is_dropped() {
     let dropped = Arc::new(AtomicBool::new(false));
-    let mut service = TimeoutLayer::new(10 * SECOND).layer(answering_after(60 * SECOND, dropped.clone()));
+    let mut service =
+        TimeoutLayer::new(10 * SECOND).layer(answering_after(60 * SECOND, dropped.clone()));
     let start = Instant::now();
 
     let mut future = pin!(service.call(Request::new(())));
@@ -125,7 +126,8 @@ async fn body_fn_keeps_a_status_set_before_it() {
 #[tokio::test(start_paused = true)]
 async fn erroring_flavour_fails_with_elapsed_and_drops_the_inner_future() {
     let dropped = Arc::new(AtomicBool::new(false));
-    let mut service = TimeoutLayer::erroring(SECOND).layer(answering_after(60 * SECOND, dropped.clone()));
+    let mut service =
+        TimeoutLayer::erroring(SECOND).layer(answering_after(60 * SECOND, dropped.clone()));
 
     let mut future = pin!(service.call(Request::new(())));
     let error: BoxError = future.as_mut().await.unwrap_err();
@@ -152,7 +154,9 @@ async fn erroring_flavour_passes_responses_and_boxes_inner_errors() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(body_of(response).await, "ok");
 
-    let failing = layer.layer(service_fn(|_: Request<()>| async { Err::<Response<()>, _>(Broken) }));
+    let failing = layer.layer(service_fn(|_: Request<()>| async {
+        Err::<Response<()>, _>(Broken)
+    }));
     let error = failing.oneshot(Request::new(())).await.unwrap_err();
     assert_eq!(error.downcast_ref::<Broken>(), Some(&Broken));
 }
@@ -219,7 +223,8 @@ async fn poll_ready_delegates_to_the_inner_service() {
 #[tokio::test(start_paused = true)]
 async fn zero_duration_times_out_a_pending_response_at_the_first_poll() {
     let dropped = Arc::new(AtomicBool::new(false));
-    let mut service = TimeoutLayer::new(Duration::ZERO).layer(answering_after(SECOND, dropped.clone()));
+    let mut service =
+        TimeoutLayer::new(Duration::ZERO).layer(answering_after(SECOND, dropped.clone()));
     let start = Instant::now();
 
     let mut future = pin!(service.call(Request::new(())));
@@ -235,7 +240,10 @@ async fn zero_duration_times_out_a_pending_response_at_the_first_poll() {
 
 #[tokio::test(start_paused = true)]
 async fn zero_duration_lets_a_ready_response_through() {
-    let service = Timeout::new(answering_after(Duration::ZERO, Arc::default()), Duration::ZERO);
+    let service = Timeout::new(
+        answering_after(Duration::ZERO, Arc::default()),
+        Duration::ZERO,
+    );
 
     let response = service.oneshot(Request::new(())).await.unwrap();
 
@@ -259,7 +267,9 @@ async fn the_clock_starts_at_call_not_at_first_poll() {
 async fn works_inside_service_builder() {
     let service = ServiceBuilder::new()
         .map_response(|mut response: Response<Full<Bytes>>| {
-            response.headers_mut().insert("x-outer", "1".parse().unwrap());
+            response
+                .headers_mut()
+                .insert("x-outer", "1".parse().unwrap());
             response
         })
         .layer(TimeoutLayer::new(SECOND).status(StatusCode::SERVICE_UNAVAILABLE))
@@ -306,7 +316,8 @@ fn futures_are_send_when_the_inner_future_is() {
 
     let mut responding = TimeoutLayer::new(SECOND).layer(answering_after(SECOND, Arc::default()));
     assert_send(&responding.call(Request::new(())));
-    let mut erroring = TimeoutLayer::erroring(SECOND).layer(answering_after(SECOND, Arc::default()));
+    let mut erroring =
+        TimeoutLayer::erroring(SECOND).layer(answering_after(SECOND, Arc::default()));
     assert_send(&erroring.call(Request::new(())));
 }
 
