@@ -33,15 +33,6 @@ pub struct Respond<M = DefaultBody> {
     pub(super) make_body: M,
 }
 
-impl Default for Respond {
-    fn default() -> Self {
-        Self {
-            status: StatusCode::REQUEST_TIMEOUT,
-            make_body: DefaultBody,
-        }
-    }
-}
-
 impl<B, E, M> OnElapsed<Response<B>, E> for Respond<M>
 where
     M: MakeBody<B>,

@@ -106,10 +106,13 @@ impl TimeoutLayer {
     /// Answers requests that take longer than `timeout` with `408 Request Timeout` and an empty
     /// body (`ResBody::default()`). Change either with [`status`](Self::status) and
     /// [`body_fn`](Self::body_fn).
-    pub fn new(timeout: Duration) -> Self {
+    pub const fn new(timeout: Duration) -> Self {
         Self {
             timeout,
-            on_elapsed: Respond::default(),
+            on_elapsed: Respond {
+                status: StatusCode::REQUEST_TIMEOUT,
+                make_body: DefaultBody,
+            },
         }
     }
 }
