@@ -30,12 +30,9 @@ pub async fn user(req: Request) -> Result<Json<User>, ParamError> {
 }
 
 /// The hello-world app.
-pub fn app() -> impl Service<
-    Request,
-    Response = Response,
-    Error = Infallible,
-    Future = impl Send + 'static,
-> + Clone
+pub fn app(
+) -> impl Service<Request, Response = Response, Error = Infallible, Future = impl Send + 'static>
+       + Clone
        + Send
        + Sync
        + 'static {

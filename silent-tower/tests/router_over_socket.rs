@@ -18,17 +18,25 @@ async fn user(req: Request) -> Result<String, ParamError> {
 async fn start() -> SocketAddr {
     let app = Router::new()
         .route("/", get(|| async { "Hello, World!" }))
-        .route("/users/<id:i64>", get(user).delete(|| async { StatusCode::NO_CONTENT }))
-        .route("/files/{*path}", get(|req: Request| async move {
-            req.param_str("path").map(|path| path.into_owned())
-        }));
+        .route(
+            "/users/<id:i64>",
+            get(user).delete(|| async { StatusCode::NO_CONTENT }),
+        )
+        .route(
+            "/files/{*path}",
+            get(|req: Request| async move { req.param_str("path").map(|path| path.into_owned()) }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(serve(listener, app).into_future());
     addr
 }
 
-async fn send(addr: SocketAddr, method: Method, path: &str) -> (StatusCode, http::HeaderMap, String) {
+async fn send(
+    addr: SocketAddr,
+    method: Method,
+    path: &str,
+) -> (StatusCode, http::HeaderMap, String) {
     let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
     let request = http::Request::builder()
         .method(method)
@@ -38,7 +46,11 @@ async fn send(addr: SocketAddr, method: Method, path: &str) -> (StatusCode, http
     let response = client.request(request).await.unwrap();
     let (parts, body) = response.into_parts();
     let body = body.collect().await.unwrap().to_bytes();
-    (parts.status, parts.headers, String::from_utf8(body.to_vec()).unwrap())
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8(body.to_vec()).unwrap(),
+    )
 }
 
 #[tokio::test]
@@ -54,7 +66,10 @@ async fn get_root_answers_hello_world() {
 async fn typed_params_methods_and_head_on_the_wire() {
     let addr = start().await;
     assert_eq!(send(addr, Method::GET, "/users/42").await.2, "user #42");
-    assert_eq!(send(addr, Method::DELETE, "/users/42").await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        send(addr, Method::DELETE, "/users/42").await.0,
+        StatusCode::NO_CONTENT
+    );
     let (status, headers, body) = send(addr, Method::PUT, "/users/42").await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(headers[header::ALLOW], "GET,HEAD,DELETE,OPTIONS");
@@ -63,6 +78,12 @@ async fn typed_params_methods_and_head_on_the_wire() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_LENGTH], "7");
     assert_eq!(body, "");
-    assert_eq!(send(addr, Method::GET, "/users/x").await.0, StatusCode::NOT_FOUND);
-    assert_eq!(send(addr, Method::GET, "/files/a/b%20c.txt").await.2, "a/b c.txt");
+    assert_eq!(
+        send(addr, Method::GET, "/users/x").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(addr, Method::GET, "/files/a/b%20c.txt").await.2,
+        "a/b c.txt"
+    );
 }
