@@ -1,0 +1,48 @@
+use std::net::SocketAddr;
+use std::task::{Context, Poll};
+
+use http::Request;
+use tower_service::Service;
+
+/// The address of the client at the other end of the connection, put into each request's
+/// extensions by [`Serve::with_peer_addr`](super::Serve::with_peer_addr).
+///
+/// Read it with `request.extensions().get::<PeerAddr>()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeerAddr(pub SocketAddr);
+
+/// Inserts the connection's [`PeerAddr`] into every request before calling the inner service.
+///
+/// One per connection; the address is known when the connection is accepted.
+#[derive(Clone, Debug)]
+pub(crate) struct AddPeerAddr<S> {
+    inner: S,
+    peer_addr: PeerAddr,
+}
+
+impl<S> AddPeerAddr<S> {
+    pub(crate) fn new(inner: S, peer_addr: SocketAddr) -> Self {
+        Self {
+            inner,
+            peer_addr: PeerAddr(peer_addr),
+        }
+    }
+}
+
+impl<S, ReqBody> Service<Request<ReqBody>> for AddPeerAddr<S>
+where
+    S: Service<Request<ReqBody>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        request.extensions_mut().insert(self.peer_addr);
+        self.inner.call(request)
+    }
+}
