@@ -375,3 +375,119 @@ async fn read_head(stream: &mut TcpStream) -> String {
     }
     String::from_utf8(head).unwrap()
 }
+
+/// Allocations made on one thread (client, server and runtime together) while `requests` GET
+/// requests travel over one warmed-up HTTP/1.1 connection to whatever `start_server` serves.
+fn allocations_for<F>(requests: usize, start_server: impl FnOnce(TcpListener) -> F) -> usize
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut connection = runtime.block_on(async {
+        let (listener, addr) = bind().await;
+        tokio::spawn(start_server(listener));
+        let mut connection = http1(addr).await;
+        send(&mut connection, 8).await;
+        connection
+    });
+    let ((), allocations, _bytes) =
+        counting_alloc::count(|| runtime.block_on(send(&mut connection, requests)));
+    allocations
+}
+
+async fn send(connection: &mut hyper::client::conn::http1::SendRequest<Empty<Bytes>>, n: usize) {
+    for _ in 0..n {
+        connection.ready().await.unwrap();
+        let response = connection.send_request(get("/")).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.into_body().collect().await.unwrap();
+    }
+}
+
+fn hello_service() -> impl tower::Service<
+    Request<Incoming>,
+    Response = Response<Body>,
+    Error = Infallible,
+    Future = impl Send,
+> + Clone
+       + Send
+       + 'static {
+    tower::service_fn(|_request: Request<Incoming>| async {
+        Ok::<_, Infallible>(text(Bytes::from_static(b"hello")))
+    })
+}
+
+/// What `serve` builds on, with the same settings and nothing else: the allocation floor.
+async fn bare_hyper_util(listener: TcpListener) {
+    use hyper_util::rt::TokioTimer;
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30));
+    builder.http2().enable_connect_protocol();
+    let builder = Arc::new(builder);
+    loop {
+        let (stream, _) = listener.accept().await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        let builder = Arc::clone(&builder);
+        tokio::spawn(async move {
+            let service = TowerToHyperService::new(hello_service());
+            let _ = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+const REQUESTS: usize = 16;
+
+#[test]
+fn serve_allocates_nothing_per_request_beyond_hyper_util() {
+    let bare = allocations_for(REQUESTS, bare_hyper_util);
+    let served = allocations_for(REQUESTS, |listener| async {
+        silent_tower::serve(listener, hello_service())
+            .await
+            .unwrap();
+    });
+
+    assert_eq!(served, bare, "bare hyper-util: {bare}, serve: {served}");
+}
+
+#[test]
+fn with_peer_addr_costs_three_allocations_per_request() {
+    let bare = allocations_for(REQUESTS, bare_hyper_util);
+    let served = allocations_for(REQUESTS, |listener| async {
+        let server = silent_tower::serve(listener, hello_service()).with_peer_addr();
+        server.await.unwrap();
+    });
+
+    // The extensions map's box, its table and the boxed `PeerAddr`.
+    assert_eq!(
+        served,
+        bare + 3 * REQUESTS,
+        "bare hyper-util: {bare}, serve: {served}"
+    );
+}
+
+#[test]
+fn header_read_timeout_costs_one_allocation_per_request_in_hyper() {
+    let bare = allocations_for(REQUESTS, bare_hyper_util);
+    let served = allocations_for(REQUESTS, |listener| async {
+        let server = silent_tower::serve(listener, hello_service()).header_read_timeout(None);
+        server.await.unwrap();
+    });
+
+    // hyper boxes a fresh timer for each request head it reads while the timeout is set.
+    assert_eq!(
+        served + REQUESTS,
+        bare,
+        "bare hyper-util: {bare}, serve: {served}"
+    );
+}
