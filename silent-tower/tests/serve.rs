@@ -261,6 +261,7 @@ async fn graceful_shutdown_closes_idle_connections_instead_of_waiting_for_them()
         .await
         .unwrap();
     body_text(response).await;
+    let _silent = TcpStream::connect(addr).await.unwrap();
 
     stop.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(5), server)
@@ -270,8 +271,9 @@ async fn graceful_shutdown_closes_idle_connections_instead_of_waiting_for_them()
         .unwrap();
 }
 
-#[tokio::test]
-async fn header_read_timeout_disconnects_a_client_that_sends_its_head_too_slowly() {
+/// Connects, sends `sent` and nothing more, and asserts that a server with a 200 ms header read
+/// timeout hangs up without answering, no sooner than the timeout.
+async fn assert_cut_off(sent: &[u8]) {
     let (listener, addr) = bind().await;
     let timeout = Duration::from_millis(200);
     let server =
@@ -280,10 +282,7 @@ async fn header_read_timeout_disconnects_a_client_that_sends_its_head_too_slowly
 
     let mut slow_client = TcpStream::connect(addr).await.unwrap();
     let connected = Instant::now();
-    slow_client
-        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
-        .await
-        .unwrap();
+    slow_client.write_all(sent).await.unwrap();
     let mut received = Vec::new();
     let read = tokio::time::timeout(
         Duration::from_secs(5),
@@ -297,6 +296,21 @@ async fn header_read_timeout_disconnects_a_client_that_sends_its_head_too_slowly
     assert_eq!(received, b"", "the server answered a request it never got");
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn header_read_timeout_disconnects_a_client_that_sends_its_head_too_slowly() {
+    assert_cut_off(b"GET / HTTP/1.1\r\nHost: localhost\r\n").await;
+}
+
+#[tokio::test]
+async fn header_read_timeout_disconnects_a_client_that_sends_nothing() {
+    assert_cut_off(b"").await;
+}
+
+#[tokio::test]
+async fn header_read_timeout_disconnects_a_client_that_stalls_in_the_http2_preface() {
+    assert_cut_off(b"PRI * HTTP/2.0\r\n").await;
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
 use tower_service::Service;
 
+use super::detection_deadline::DetectionDeadline;
 use super::peer_addr::AddPeerAddr;
 use super::{BoxError, Config};
 
@@ -50,18 +51,15 @@ where
         };
         match accepted {
             Ok((stream, peer_addr)) => {
+                let io = connection_io(stream, peer_addr, config);
                 let builder = Arc::clone(&builder);
                 let watcher = connections.watcher();
                 if config.with_peer_addr {
                     let service = AddPeerAddr::new(service.clone(), peer_addr);
-                    tokio::spawn(serve_connection(
-                        stream, peer_addr, service, builder, watcher,
-                    ));
+                    tokio::spawn(serve_connection(io, peer_addr, service, builder, watcher));
                 } else {
                     let service = service.clone();
-                    tokio::spawn(serve_connection(
-                        stream, peer_addr, service, builder, watcher,
-                    ));
+                    tokio::spawn(serve_connection(io, peer_addr, service, builder, watcher));
                 }
             }
             Err(error) if is_about_one_connection(&error) => {
@@ -105,8 +103,20 @@ fn connection_builder(config: Config) -> Builder<TokioExecutor> {
     builder
 }
 
-async fn serve_connection<S, B>(
+/// Readies an accepted socket for hyper; the header read timeout's clock starts here.
+fn connection_io(
     stream: TcpStream,
+    peer_addr: SocketAddr,
+    config: Config,
+) -> TokioIo<DetectionDeadline<TcpStream>> {
+    if let Err(error) = stream.set_nodelay(true) {
+        tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "set TCP_NODELAY failed");
+    }
+    TokioIo::new(DetectionDeadline::new(stream, config.header_read_timeout))
+}
+
+async fn serve_connection<S, B>(
+    io: TokioIo<DetectionDeadline<TcpStream>>,
     peer_addr: SocketAddr,
     service: S,
     builder: Arc<Builder<TokioExecutor>>,
@@ -119,12 +129,22 @@ async fn serve_connection<S, B>(
     B::Data: Send,
     B::Error: Into<BoxError>,
 {
-    if let Err(error) = stream.set_nodelay(true) {
-        tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "set TCP_NODELAY failed");
+    let detection_deadline = io.inner().deadline();
+    let connection = builder.serve_connection_with_upgrades(io, TowerToHyperService::new(service));
+    let mut connection = pin!(watcher.watch(connection));
+    if let Some(deadline) = detection_deadline {
+        // The IO fails a read that waits past its deadline, but only when polled: poll it then.
+        tokio::select! {
+            biased;
+            result = &mut connection => return log_end(result, peer_addr),
+            () = tokio::time::sleep_until(deadline) => {}
+        }
     }
-    let connection = builder
-        .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service));
-    if let Err(error) = watcher.watch(connection).await {
+    log_end(connection.await, peer_addr);
+}
+
+fn log_end(result: Result<(), BoxError>, peer_addr: SocketAddr) {
+    if let Err(error) = result {
         tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "connection error");
     }
 }

@@ -8,10 +8,12 @@
 //!   with the HTTP/2 preface speaks HTTP/2 (h2c with prior knowledge, as gRPC clients do), any other
 //!   speaks HTTP/1.1;
 //! - HTTP/1 upgrades (WebSocket) work: connections are served with
-//!   [`serve_connection_with_upgrades`], so `hyper::upgrade::on(request)` resolves;
+//!   [`serve_connection_with_upgrades`], so `hyper::upgrade::on(request)` resolves (the upgraded
+//!   IO wraps the `TcpStream` in a private type, so it cannot be downcast back to one);
 //! - `TCP_NODELAY` is set on every accepted socket, so small responses are not held back by Nagle;
-//! - HTTP/1 clients get [`header_read_timeout`](Serve::header_read_timeout) (30 s unless changed)
-//!   to send a request head, which cuts off slowloris-style clients.
+//! - a client gets [`header_read_timeout`](Serve::header_read_timeout) (30 s unless changed) to
+//!   start its request and to send an HTTP/1 request head, which cuts off clients that connect
+//!   and then send nothing, or trickle their head in (slowloris).
 //!
 //! The server never stops on its own. An `accept` that fails (the process ran out of file
 //! descriptors, say) is logged with `tracing::warn!` under the target `silent_tower::serve` and
@@ -70,10 +72,12 @@
 //!
 //! # Cost
 //!
-//! Per server: one boxed future, see [`ServeFuture`]. Per connection: one spawned task and a few
-//! reference-count increments. Per request, `serve` adds nothing of its own beyond what hyper and
-//! [`TowerToHyperService`] do (which clones the service once per request, so keep it cheap to
-//! clone: an `Arc` or a handful of them). [`Serve::with_peer_addr`] is opt-in because it does add
+//! Per server: one boxed future, see [`ServeFuture`]. Per connection: the spawned task, a few
+//! reference-count increments, one tokio timer (no allocation) and, until the protocol is known,
+//! one clock read per read that has to wait. Per request, `serve` adds nothing of its own to what hyper and
+//! [`TowerToHyperService`] do (the latter clones the service for every request, so keep it cheap
+//! to clone: an `Arc` or a handful of them); this crate's tests count allocations per request
+//! against bare hyper-util to hold that. [`Serve::with_peer_addr`] is opt-in because it does add
 //! per-request work.
 //!
 //! [`auto::Builder`]: hyper_util::server::conn::auto::Builder
@@ -81,6 +85,7 @@
 //! [`TowerToHyperService`]: hyper_util::service::TowerToHyperService
 
 mod connection;
+mod detection_deadline;
 mod future;
 mod peer_addr;
 
@@ -195,18 +200,20 @@ impl<S> Serve<S> {
 }
 
 impl<S, Signal> Serve<S, Signal> {
-    /// Sets how long an HTTP/1 client has to send a complete request head; `None` disables it.
+    /// Sets how long a client has to start its request; `None` disables the limit.
     ///
-    /// The clock starts when the connection is accepted and, on a keep-alive connection, again
-    /// after each response, so it also bounds how long an idle connection is kept open. A client
-    /// that runs out of time is disconnected without a response. The default is 30 seconds.
+    /// The clock starts when the connection is accepted. A client that has not sent enough bytes
+    /// to tell HTTP/1 from HTTP/2 by then, nothing at all say, is disconnected. An HTTP/1 client
+    /// then gets the same time again to complete its request head, and again after each response
+    /// on a keep-alive connection, so this also bounds how long an idle HTTP/1 connection stays
+    /// open. A client cut off this way gets no response. An HTTP/2 connection, once its preface is
+    /// in, is not limited: idle HTTP/2 connections are normal. The default is 30 seconds.
     ///
-    /// HTTP/2 connections are not bound by it. One gap comes from hyper-util: until a client's
-    /// first bytes arrive, the connection is not yet known to be HTTP/1, so a client that connects
-    /// and sends nothing at all is not cut off by this timeout
+    /// hyper applies the HTTP/1 part; the part before it is ours, because hyper-util's protocol
+    /// detection has no timeout of its own
     /// ([hyper#3756](https://github.com/hyperium/hyper/issues/3756)).
     ///
-    /// Cost: while the timeout is set, hyper allocates one timer per request head it reads.
+    /// Cost: while set, hyper allocates one timer per HTTP/1 request head it reads.
     pub fn header_read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.header_read_timeout = timeout.into();
         self
