@@ -1,12 +1,13 @@
 //! The hello-world app served on a real socket and asked by a real HTTP client.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 
-use http::{header, Request, StatusCode};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use silent_tower::http::{self, header, Request, StatusCode};
 use silent_tower_examples::hello_world;
 
 async fn start() -> SocketAddr {

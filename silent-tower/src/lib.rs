@@ -29,6 +29,8 @@ pub mod serve;
 
 pub use serve::{serve, Serve};
 
+#[cfg(feature = "json")]
+pub use silent_tower_router::Json;
 pub use silent_tower_router::{
     any, any_service, connect, connect_service, delete, delete_service, endpoints, get,
     get_service, handler_fn, head, head_service, on, on_service, options, options_service, patch,
@@ -36,8 +38,6 @@ pub use silent_tower_router::{
     BoxRouter, FromParam, Handler, HandlerService, HandlerSignature, IntoResponse, MethodRouter,
     NotFound, Param, ParamError, PathParams, RequestExt, RouteError, Router, MAX_PARAMS,
 };
-#[cfg(feature = "json")]
-pub use silent_tower_router::Json;
 
 /// The router's building blocks: futures and services named in its types.
 pub mod router {
@@ -49,11 +49,11 @@ pub mod router {
 
 /// silent's middleware as Tower layers.
 pub mod layers {
-    pub use silent_tower_layers::{cors, exception_handler, request_time_logger, timeout};
     pub use silent_tower_layers::cors::CorsLayer;
     pub use silent_tower_layers::exception_handler::ExceptionHandlerLayer;
     pub use silent_tower_layers::request_time_logger::{PeerAddr, RequestTimeLoggerLayer};
     pub use silent_tower_layers::timeout::TimeoutLayer;
+    pub use silent_tower_layers::{cors, exception_handler, request_time_logger, timeout};
 }
 
 pub use layers::PeerAddr;
@@ -69,7 +69,9 @@ pub use hyper::body::Incoming;
 
 /// Everything a hello-world needs: `use silent_tower::prelude::*;`.
 pub mod prelude {
-    pub use crate::layers::{CorsLayer, ExceptionHandlerLayer, RequestTimeLoggerLayer, TimeoutLayer};
+    pub use crate::layers::{
+        CorsLayer, ExceptionHandlerLayer, RequestTimeLoggerLayer, TimeoutLayer,
+    };
     #[cfg(feature = "json")]
     pub use crate::Json;
     pub use crate::{

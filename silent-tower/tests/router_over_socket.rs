@@ -1,6 +1,7 @@
 //! The router behind `serve` on a real socket, asked by hyper's client: what a user sees on the
 //! wire.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 
 use http::{header, Method, StatusCode};
