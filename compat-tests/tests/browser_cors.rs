@@ -1,0 +1,261 @@
+//! CORS judged by a real browser: headless Chromium loads the `cors` example's page from an
+//! allowed origin and from one that is not, and each page writes into its DOM what its
+//! cross-origin, credentialed `fetch` with a custom header came to. We read the DOM Chromium
+//! dumps; whether the headers are right is the browser's call, not ours.
+//!
+//! Three servers on ephemeral ports of 127.0.0.1, so three origins:
+//!
+//! - the API (`silent_tower_examples::cors::api`), allowing only the first page's origin;
+//! - the page, on the allowed origin;
+//! - the same page on a third origin, which the API does not allow.
+//!
+//! Chromium comes from Debian's `chromium` package (`bash .ci/test` installs it when missing),
+//! at `/usr/bin/chromium` or wherever `$CHROMIUM` points. Without it this test fails, saying so:
+//! a CORS test that passes without a browser would prove nothing.
+//!
+//! Takes about two seconds: the two page loads run side by side, each in a fresh profile.
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use silent_tower::http::header::ACCESS_CONTROL_REQUEST_METHOD;
+use silent_tower::http::header::{self, HeaderMap, ACCESS_CONTROL_REQUEST_HEADERS};
+use silent_tower::prelude::*;
+use silent_tower_examples::cors::{self, DEMO_HEADER, GREETING_PATH, SERVED_BY_HEADER};
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+
+/// How long one page load may take, start to DOM dump, before the test gives up on it.
+const PAGE_LOAD_LIMIT: Duration = Duration::from_secs(20);
+
+/// One request that reached the API server, and who answered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Seen {
+    method: Method,
+    origin: Option<String>,
+    /// The preflight's `Access-Control-Request-Method` and `-Headers`.
+    asks_method: Option<String>,
+    asks_headers: Option<String>,
+    x_demo: Option<String>,
+    cookie: Option<String>,
+    status: StatusCode,
+    /// Whether the handler ran: only its responses carry `x-served-by`.
+    handler_ran: bool,
+}
+
+fn text(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+}
+
+/// Serves `app` on a fresh port of 127.0.0.1.
+async fn serve_on_any_port<S>(app: S) -> SocketAddr
+where
+    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(silent_tower::serve(listener, app).into_future());
+    addr
+}
+
+/// A directory under the system's temporary directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "silent-tower-browser-cors-{}-{name}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn chromium() -> PathBuf {
+    let path = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    assert!(
+        path.is_file(),
+        "chromium not found at {}: run `bash .ci/test`, or `apt-get install chromium \
+         chromium-driver`, or point $CHROMIUM at a Chromium binary",
+        path.display()
+    );
+    path
+}
+
+/// Loads `url` in a fresh headless Chromium and returns the DOM once the page's scripts are done.
+async fn dump_dom(chromium: &Path, url: String, profile: &str) -> String {
+    let profile = TempDir::new(profile);
+    let mut command = tokio::process::Command::new(chromium);
+    command
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            // Virtual time runs ahead while the page is idle but waits for its network requests,
+            // so the dump comes right after the fetch settles.
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.0.display()))
+        .arg(&url)
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    let output = tokio::time::timeout(PAGE_LOAD_LIMIT, command.output())
+        .await
+        .unwrap_or_else(|_| panic!("chromium did not dump {url} within {PAGE_LOAD_LIMIT:?}"))
+        .unwrap_or_else(|error| panic!("could not run {}: {error}", chromium.display()));
+    let dom = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success() && dom.contains("</html>"),
+        "chromium failed on {url} ({}); stderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    dom
+}
+
+/// The text the page wrote into its `<output id="result">`.
+fn result_of(dom: &str) -> &str {
+    let start = dom
+        .find(r#"<output id="result">"#)
+        .unwrap_or_else(|| panic!("no result element in the DOM:\n{dom}"))
+        + r#"<output id="result">"#.len();
+    let end = start + dom[start..].find("</output>").unwrap();
+    &dom[start..end]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_lets_the_allowed_origin_read_the_api_and_refuses_the_other() {
+    let chromium = chromium();
+
+    // Bind the pages first: the API must know the allowed page's origin.
+    let page_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let stranger_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let page = page_listener.local_addr().unwrap();
+    let stranger = stranger_listener.local_addr().unwrap();
+    let (page_origin, stranger_origin) = (cors::origin(page), cors::origin(stranger));
+
+    // The API, with every request it receives written down: method, the headers that matter, and
+    // whether its handler or the CORS layer answered.
+    let seen = Arc::new(Mutex::new(Vec::<Seen>::new()));
+    let api = {
+        let app = cors::api(&page_origin);
+        let seen = seen.clone();
+        tower::service_fn(move |request: Request| {
+            let (app, seen) = (app.clone(), seen.clone());
+            async move {
+                let headers = request.headers();
+                let mut entry = Seen {
+                    method: request.method().clone(),
+                    origin: text(headers, header::ORIGIN),
+                    asks_method: text(headers, ACCESS_CONTROL_REQUEST_METHOD),
+                    asks_headers: text(headers, ACCESS_CONTROL_REQUEST_HEADERS),
+                    x_demo: text(headers, DEMO_HEADER),
+                    cookie: text(headers, header::COOKIE),
+                    status: StatusCode::IM_A_TEAPOT,
+                    handler_ran: false,
+                };
+                let path = request.uri().path().to_owned();
+                let response = app.oneshot(request).await?;
+                entry.status = response.status();
+                entry.handler_ran = response.headers().contains_key(SERVED_BY_HEADER);
+                if path == GREETING_PATH {
+                    seen.lock().unwrap().push(entry);
+                }
+                Ok(response)
+            }
+        })
+    };
+    let api = serve_on_any_port(api).await;
+    tokio::spawn(silent_tower::serve(page_listener, cors::page(api)).into_future());
+    tokio::spawn(silent_tower::serve(stranger_listener, cors::page(api)).into_future());
+
+    let started = std::time::Instant::now();
+    let (allowed_dom, stranger_dom) = tokio::join!(
+        dump_dom(&chromium, format!("{page_origin}/"), "allowed"),
+        dump_dom(&chromium, format!("{stranger_origin}/"), "stranger"),
+    );
+    let took = started.elapsed();
+
+    // The page on the allowed origin read the JSON, the exposed header, and proof that its custom
+    // header and its cookie (credentials) reached the API.
+    assert_eq!(
+        result_of(&allowed_dom),
+        r#"ok silent-tower {"message":"hello from the API","x_demo":"sent-by-the-page","cookie":"demo_session=from-the-page"}"#,
+    );
+    // The page on the other origin got the browser's opaque network error.
+    assert_eq!(
+        result_of(&stranger_dom),
+        "failed TypeError: Failed to fetch"
+    );
+
+    let mut seen = seen.lock().unwrap().clone();
+    let from = |origin: &str| -> Vec<Seen> {
+        seen.iter()
+            .filter(|entry| entry.origin.as_deref() == Some(origin))
+            .cloned()
+            .collect()
+    };
+    let preflight = |origin: &str| Seen {
+        method: Method::OPTIONS,
+        origin: Some(origin.to_owned()),
+        asks_method: Some("GET".to_owned()),
+        asks_headers: Some("x-demo".to_owned()),
+        x_demo: None,
+        cookie: None,
+        status: StatusCode::NO_CONTENT,
+        handler_ran: false,
+    };
+    // The allowed page: a preflight answered by the layer, then the credentialed request itself,
+    // answered by the handler.
+    assert_eq!(
+        from(&page_origin),
+        [
+            preflight(&page_origin),
+            Seen {
+                method: Method::GET,
+                origin: Some(page_origin.clone()),
+                asks_method: None,
+                asks_headers: None,
+                x_demo: Some("sent-by-the-page".to_owned()),
+                cookie: Some("demo_session=from-the-page".to_owned()),
+                status: StatusCode::OK,
+                handler_ran: true,
+            },
+        ]
+    );
+    // The other page: the preflight only. The layer's answer lacked the permission headers, so
+    // the browser never sent the request itself, and the handler never ran for that origin.
+    assert_eq!(from(&stranger_origin), [preflight(&stranger_origin)]);
+    seen.retain(|entry| {
+        entry.origin.as_deref() != Some(&page_origin)
+            && entry.origin.as_deref() != Some(&stranger_origin)
+    });
+    assert_eq!(seen, [], "requests from no page at all");
+
+    eprintln!("two page loads in headless Chromium took {took:?}");
+}
