@@ -15,15 +15,16 @@
 //!
 //! Takes about two seconds: the two page loads run side by side, each in a fresh profile.
 
+use std::convert::Infallible;
 use std::future::IntoFuture;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use silent_tower::http::header::ACCESS_CONTROL_REQUEST_METHOD;
-use silent_tower::http::header::{self, HeaderMap, ACCESS_CONTROL_REQUEST_HEADERS};
+use silent_tower::http::header::{
+    self, HeaderMap, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD,
+};
 use silent_tower::prelude::*;
 use silent_tower_examples::cors::{self, DEMO_HEADER, GREETING_PATH, SERVED_BY_HEADER};
 use tokio::net::TcpListener;
@@ -51,21 +52,6 @@ fn text(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<String> 
     headers
         .get(name)
         .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
-}
-
-/// Serves `app` on a fresh port of 127.0.0.1.
-async fn serve_on_any_port<S>(app: S) -> SocketAddr
-where
-    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(silent_tower::serve(listener, app).into_future());
-    addr
 }
 
 /// A directory under the system's temporary directory, removed on drop.
@@ -152,9 +138,11 @@ fn result_of(dom: &str) -> &str {
 async fn chromium_lets_the_allowed_origin_read_the_api_and_refuses_the_other() {
     let chromium = chromium();
 
-    // Bind the pages first: the API must know the allowed page's origin.
+    // Three ports, three origins; bound first because each app needs another's address.
+    let api_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let page_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let stranger_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api = api_listener.local_addr().unwrap();
     let page = page_listener.local_addr().unwrap();
     let stranger = stranger_listener.local_addr().unwrap();
     let (page_origin, stranger_origin) = (cors::origin(page), cors::origin(stranger));
@@ -162,7 +150,7 @@ async fn chromium_lets_the_allowed_origin_read_the_api_and_refuses_the_other() {
     // The API, with every request it receives written down: method, the headers that matter, and
     // whether its handler or the CORS layer answered.
     let seen = Arc::new(Mutex::new(Vec::<Seen>::new()));
-    let api = {
+    let recording_api = {
         let app = cors::api(&page_origin);
         let seen = seen.clone();
         tower::service_fn(move |request: Request| {
@@ -186,11 +174,11 @@ async fn chromium_lets_the_allowed_origin_read_the_api_and_refuses_the_other() {
                 if path == GREETING_PATH {
                     seen.lock().unwrap().push(entry);
                 }
-                Ok(response)
+                Ok::<_, Infallible>(response)
             }
         })
     };
-    let api = serve_on_any_port(api).await;
+    tokio::spawn(silent_tower::serve(api_listener, recording_api).into_future());
     tokio::spawn(silent_tower::serve(page_listener, cors::page(api)).into_future());
     tokio::spawn(silent_tower::serve(stranger_listener, cors::page(api)).into_future());
 
