@@ -37,6 +37,7 @@ const PAGE_LOAD_LIMIT: Duration = Duration::from_secs(20);
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Seen {
     method: Method,
+    path: String,
     origin: Option<String>,
     /// The preflight's `Access-Control-Request-Method` and `-Headers`.
     asks_method: Option<String>,
@@ -156,24 +157,25 @@ async fn chromium_lets_the_allowed_origin_read_the_api_and_refuses_the_other() {
         tower::service_fn(move |request: Request| {
             let (app, seen) = (app.clone(), seen.clone());
             async move {
+                let (method, path) = (request.method().clone(), request.uri().path().to_owned());
                 let headers = request.headers();
-                let mut entry = Seen {
-                    method: request.method().clone(),
-                    origin: text(headers, header::ORIGIN),
-                    asks_method: text(headers, ACCESS_CONTROL_REQUEST_METHOD),
-                    asks_headers: text(headers, ACCESS_CONTROL_REQUEST_HEADERS),
-                    x_demo: text(headers, DEMO_HEADER),
-                    cookie: text(headers, header::COOKIE),
-                    status: StatusCode::IM_A_TEAPOT,
-                    handler_ran: false,
-                };
-                let path = request.uri().path().to_owned();
+                let origin = text(headers, header::ORIGIN);
+                let asks_method = text(headers, ACCESS_CONTROL_REQUEST_METHOD);
+                let asks_headers = text(headers, ACCESS_CONTROL_REQUEST_HEADERS);
+                let x_demo = text(headers, DEMO_HEADER);
+                let cookie = text(headers, header::COOKIE);
                 let response = app.oneshot(request).await?;
-                entry.status = response.status();
-                entry.handler_ran = response.headers().contains_key(SERVED_BY_HEADER);
-                if path == GREETING_PATH {
-                    seen.lock().unwrap().push(entry);
-                }
+                seen.lock().unwrap().push(Seen {
+                    method,
+                    path,
+                    origin,
+                    asks_method,
+                    asks_headers,
+                    x_demo,
+                    cookie,
+                    status: response.status(),
+                    handler_ran: response.headers().contains_key(SERVED_BY_HEADER),
+                });
                 Ok::<_, Infallible>(response)
             }
         })
@@ -210,6 +212,7 @@ async fn chromium_lets_the_allowed_origin_read_the_api_and_refuses_the_other() {
     };
     let preflight = |origin: &str| Seen {
         method: Method::OPTIONS,
+        path: GREETING_PATH.to_owned(),
         origin: Some(origin.to_owned()),
         asks_method: Some("GET".to_owned()),
         asks_headers: Some("x-demo".to_owned()),
@@ -226,6 +229,7 @@ async fn chromium_lets_the_allowed_origin_read_the_api_and_refuses_the_other() {
             preflight(&page_origin),
             Seen {
                 method: Method::GET,
+                path: GREETING_PATH.to_owned(),
                 origin: Some(page_origin.clone()),
                 asks_method: None,
                 asks_headers: None,
