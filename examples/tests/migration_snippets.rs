@@ -1,0 +1,304 @@
+//! The "after" snippets of `silent-tower/docs/migrating-from-silent.md`, compiled and served.
+//!
+//! Each file in `tests/migration/` is one snippet, word for word: [`the_guide_shows_these_files`]
+//! fails when the guide and the files drift apart. Each snippet ends in a `run(listener)` that
+//! serves its app; the tests here serve it on 127.0.0.1 and check that it behaves as the guide
+//! says.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use silent_tower::http::{header, HeaderMap, Method, Request, StatusCode};
+use tokio::net::TcpListener;
+
+#[path = "migration/cors.rs"]
+mod cors;
+#[path = "migration/exception_handler.rs"]
+mod exception_handler;
+#[path = "migration/handler.rs"]
+mod handler;
+#[path = "migration/logger.rs"]
+mod logger;
+#[path = "migration/middleware.rs"]
+mod middleware;
+#[path = "migration/routes.rs"]
+mod routes;
+#[path = "migration/timeout.rs"]
+mod timeout;
+
+const GUIDE: &str = include_str!("../../silent-tower/docs/migrating-from-silent.md");
+
+const SNIPPETS: [(&str, &str); 7] = [
+    ("routes", include_str!("migration/routes.rs")),
+    ("handler", include_str!("migration/handler.rs")),
+    ("middleware", include_str!("migration/middleware.rs")),
+    ("cors", include_str!("migration/cors.rs")),
+    ("timeout", include_str!("migration/timeout.rs")),
+    (
+        "exception_handler",
+        include_str!("migration/exception_handler.rs"),
+    ),
+    ("logger", include_str!("migration/logger.rs")),
+];
+
+/// The guide's ```` ```rust ```` blocks: its "after" snippets. ("Before" snippets are fenced
+/// ```` ```rust silent ````, which GitHub highlights the same.)
+fn after_blocks(guide: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in guide.lines() {
+        match &mut current {
+            None if line == "```rust" => current = Some(String::new()),
+            None => {}
+            Some(_) if line == "```" => blocks.extend(current.take()),
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_guide_shows_these_files() {
+    let blocks = after_blocks(GUIDE);
+    for (name, snippet) in SNIPPETS {
+        assert!(
+            blocks.iter().any(|block| block == snippet),
+            "tests/migration/{name}.rs is not in the guide word for word"
+        );
+    }
+    for block in &blocks {
+        assert!(
+            SNIPPETS.iter().any(|(_, snippet)| snippet == block),
+            "a ```rust block of the guide is not one of tests/migration/*.rs:\n{block}"
+        );
+    }
+}
+
+const PATIENCE: Duration = Duration::from_secs(5);
+
+async fn within<F: Future>(what: &str, future: F) -> F::Output {
+    tokio::time::timeout(PATIENCE, future)
+        .await
+        .unwrap_or_else(|_| panic!("timed out after {PATIENCE:?} waiting for {what}"))
+}
+
+async fn start<F, Fut>(run: F) -> SocketAddr
+where
+    F: FnOnce(TcpListener) -> Fut,
+    Fut: Future<Output = io::Result<()>> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(run(listener));
+    addr
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+async fn ask(method: Method, addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Answer {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
+    let mut request = Request::builder()
+        .method(method)
+        .uri(format!("http://{addr}{path}"));
+    for &(name, value) in headers {
+        request = request.header(name, value);
+    }
+    let response = within(
+        "a response",
+        client.request(request.body(Empty::new()).unwrap()),
+    )
+    .await
+    .unwrap();
+    let (parts, body) = response.into_parts();
+    let body = within("a body", body.collect()).await.unwrap().to_bytes();
+    Answer {
+        status: parts.status,
+        headers: parts.headers,
+        body: String::from_utf8(body.to_vec()).unwrap(),
+    }
+}
+
+async fn get(addr: SocketAddr, path: &str) -> Answer {
+    ask(Method::GET, addr, path, &[]).await
+}
+
+#[tokio::test]
+async fn routes_nest_and_read_params_and_queries() {
+    let addr = start(routes::run).await;
+    assert_eq!(get(addr, "/").await.body, "Hello, World!");
+    assert_eq!(get(addr, "/api/users/42").await.body, "user #42");
+    assert_eq!(
+        get(addr, "/api/search?q=tower%20layers").await.body,
+        "searching for tower layers"
+    );
+    assert_eq!(
+        get(addr, "/api/users/x").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // A trailing slash is another path, not a panic.
+    assert_eq!(
+        get(addr, "/api/search/").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let head = ask(Method::HEAD, addr, "/", &[]).await;
+    assert_eq!(head.status, StatusCode::OK);
+    assert_eq!(head.headers[header::CONTENT_LENGTH], "13");
+    assert_eq!(head.body, "");
+    let options = ask(Method::OPTIONS, addr, "/api/search", &[]).await;
+    assert_eq!(options.status, StatusCode::NO_CONTENT);
+    assert_eq!(options.headers[header::ALLOW], "GET,HEAD,OPTIONS");
+    let post = ask(Method::POST, addr, "/api/search", &[]).await;
+    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(post.headers[header::ALLOW], "GET,HEAD,OPTIONS");
+}
+
+#[tokio::test]
+async fn handlers_with_state_are_closures_or_services() {
+    let addr = start(handler::run).await;
+    assert_eq!(get(addr, "/greet").await.body, "Hello, World!");
+    let count = get(addr, "/count").await;
+    assert_eq!(count.status, StatusCode::OK);
+    assert_eq!(count.body, "counting from 7");
+}
+
+#[tokio::test]
+async fn a_middleware_may_answer_alone_or_wrap_the_answer() {
+    let addr = start(middleware::run).await;
+    let refused = get(addr, "/").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.body, "missing x-api-key");
+    assert!(!refused.headers.contains_key("x-powered-by"));
+
+    let allowed = ask(Method::GET, addr, "/", &[("x-api-key", "k")]).await;
+    assert_eq!(allowed.status, StatusCode::OK);
+    assert_eq!(allowed.body, "Hello, World!");
+    assert_eq!(allowed.headers["x-powered-by"], "silent-tower");
+}
+
+#[tokio::test]
+async fn cors_answers_preflights_and_leaves_strangers_without_headers() {
+    let addr = start(cors::run).await;
+    let preflight = ask(
+        Method::OPTIONS,
+        addr,
+        "/items",
+        &[
+            ("origin", "https://app.example"),
+            ("access-control-request-method", "PUT"),
+            ("access-control-request-headers", "content-type"),
+        ],
+    )
+    .await;
+    assert_eq!(preflight.status, StatusCode::NO_CONTENT);
+    let h = &preflight.headers;
+    assert_eq!(
+        h[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://app.example"
+    );
+    assert_eq!(h[header::ACCESS_CONTROL_ALLOW_METHODS], "GET, POST, PUT");
+    assert_eq!(
+        h[header::ACCESS_CONTROL_ALLOW_HEADERS],
+        "authorization, content-type"
+    );
+    assert_eq!(h[header::ACCESS_CONTROL_ALLOW_CREDENTIALS], "true");
+    assert_eq!(h[header::ACCESS_CONTROL_MAX_AGE], "600");
+
+    // silent answered 403 here; the request goes through, without permission for the browser.
+    let stranger = ask(
+        Method::GET,
+        addr,
+        "/items",
+        &[("origin", "https://evil.example")],
+    )
+    .await;
+    assert_eq!(stranger.status, StatusCode::OK);
+    assert_eq!(stranger.body, "[]");
+    assert!(!stranger
+        .headers
+        .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
+    assert_eq!(stranger.headers[header::VARY], "origin");
+}
+
+#[tokio::test]
+async fn a_slow_handler_is_answered_408() {
+    let addr = start(timeout::run).await;
+    let answer = get(addr, "/slow").await;
+    assert_eq!(answer.status, StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(answer.body, "");
+}
+
+#[tokio::test]
+async fn error_statuses_become_json_problems() {
+    let addr = start(exception_handler::run).await;
+    assert_eq!(get(addr, "/users/1").await.body, "alice");
+    let missing = get(addr, "/users/2").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(missing.body, r#"{"code":404,"msg":"Not Found"}"#);
+    let unrouted = get(addr, "/nowhere").await;
+    assert_eq!(unrouted.body, r#"{"code":404,"msg":"Not Found"}"#);
+    let wrong_method = ask(Method::DELETE, addr, "/users/1", &[]).await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        wrong_method.body,
+        r#"{"code":405,"msg":"Method Not Allowed"}"#
+    );
+}
+
+/// Collects what a `tracing_subscriber::fmt` subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+// One thread, so the subscriber set for this test's thread sees the server's events too.
+#[tokio::test(flavor = "current_thread")]
+async fn the_logger_writes_one_line_per_request_with_the_peer() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter("silent_tower::request=info")
+        .with_ansi(false)
+        .with_writer({
+            let captured = captured.clone();
+            move || captured.clone()
+        })
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let addr = start(logger::run).await;
+    assert_eq!(get(addr, "/?page=2").await.body, "Hello, World!");
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(log.lines().count(), 1, "{log}");
+    assert!(
+        log.contains(
+            " INFO silent_tower::request: method=GET path=/?page=2 version=HTTP/1.1 latency_us="
+        ),
+        "{log}"
+    );
+    assert!(log.contains(" peer=127.0.0.1:"), "{log}");
+    assert!(log.ends_with(" status=200 outcome=completed\n"), "{log}");
+}
