@@ -89,6 +89,10 @@ struct App {
 /// The router with a route per failure, behind `ExceptionHandlerLayer` and `TimeoutLayer`,
 /// served on a free port until the test's runtime ends.
 async fn start() -> App {
+    start_with_header_read_timeout(Duration::from_secs(30)).await
+}
+
+async fn start_with_header_read_timeout(header_read_timeout: Duration) -> App {
     let never_dropped = Arc::new(AtomicUsize::new(0));
     let dropped = Arc::clone(&never_dropped);
     let router = Router::new()
@@ -115,7 +119,8 @@ async fn start() -> App {
         .service(router);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(serve(listener, app).into_future());
+    let server = serve(listener, app).header_read_timeout(header_read_timeout);
+    tokio::spawn(server.into_future());
     App {
         addr,
         never_dropped,
@@ -278,6 +283,121 @@ async fn a_body_that_panics_mid_stream_ends_only_its_own_connection() {
     assert_answer(&mut bystander, "/ok", StatusCode::OK, "ok").await;
     let mut fresh = RawHttp1::connect(app.addr).await;
     assert_answer(&mut fresh, "/ok", StatusCode::OK, "ok").await;
+}
+
+const SLOW_CLIENTS: usize = 50;
+const HEADER_READ_TIMEOUT: Duration = Duration::from_millis(500);
+/// Well under the timeout: a timeout restarted by every byte read would never fire.
+const TRICKLE_INTERVAL: Duration = Duration::from_millis(100);
+
+/// How a slow client ended.
+struct CutOff {
+    after: Duration,
+    bytes_sent: usize,
+    received: Vec<u8>,
+}
+
+/// Connects and sends `head` one byte per `TRICKLE_INTERVAL` until the server hangs up.
+async fn trickle(addr: SocketAddr, head: &'static [u8]) -> CutOff {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    stream.set_nodelay(true).unwrap();
+    let connected = Instant::now();
+    let (mut reader, mut writer) = stream.into_split();
+    let writing = tokio::spawn(async move {
+        let mut bytes_sent = 0;
+        for byte in head {
+            if writer.write_all(&[*byte]).await.is_err() {
+                break;
+            }
+            bytes_sent += 1;
+            tokio::time::sleep(TRICKLE_INTERVAL).await;
+        }
+        bytes_sent
+    });
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), reader.read_to_end(&mut received))
+        .await
+        .expect("the server kept a slow client for 10 s");
+    if let Err(error) = read {
+        assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset, "{error}");
+    }
+    let after = connected.elapsed();
+    writing.abort();
+    let bytes_sent = writing.await.unwrap_or(0);
+    CutOff {
+        after,
+        bytes_sent,
+        received,
+    }
+}
+
+/// One worker thread for everything, server and clients: a slow client that held it would
+/// stall all the rest.
+#[tokio::test(flavor = "current_thread")]
+async fn slow_clients_are_cut_off_at_the_header_read_timeout_and_hold_up_nobody() {
+    let app = start_with_header_read_timeout(HEADER_READ_TIMEOUT).await;
+    // Half trickle an HTTP/1 head, half the HTTP/2 preface (cut off while the protocol is
+    // still being detected); each head is long enough to outlast the timeout.
+    let http1_head: &'static [u8] = b"GET /ok HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n";
+    let http2_preface: &'static [u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    let slow_clients: Vec<_> = (0..SLOW_CLIENTS)
+        .map(|i| {
+            let head = if i % 2 == 0 {
+                http1_head
+            } else {
+                http2_preface
+            };
+            tokio::spawn(trickle(app.addr, head))
+        })
+        .collect();
+
+    // All 50 are connected and trickling; a client that knows what it wants is served at once.
+    tokio::time::sleep(TRICKLE_INTERVAL).await;
+    let mut prompt = RawHttp1::connect(app.addr).await;
+    let sent = Instant::now();
+    assert_answer(&mut prompt, "/ok", StatusCode::OK, "ok").await;
+    let latency = sent.elapsed();
+    let still_connected = slow_clients.iter().filter(|c| !c.is_finished()).count();
+    assert_eq!(
+        still_connected, SLOW_CLIENTS,
+        "the prompt request took {latency:?}: the slow clients were cut off before it was served"
+    );
+    assert!(
+        latency < HEADER_READ_TIMEOUT / 2,
+        "the prompt request took {latency:?}"
+    );
+
+    let mut cut_off_after = Vec::with_capacity(SLOW_CLIENTS);
+    for slow_client in slow_clients {
+        let cut_off = slow_client.await.unwrap();
+        cut_off_after.push(cut_off.after);
+        assert!(
+            cut_off.after >= HEADER_READ_TIMEOUT,
+            "cut off after {:?}, before the timeout",
+            cut_off.after
+        );
+        assert!(
+            cut_off.after < HEADER_READ_TIMEOUT * 3,
+            "cut off only after {:?}",
+            cut_off.after
+        );
+        assert!(
+            cut_off.bytes_sent < http2_preface.len(),
+            "sent its whole head ({} bytes) before being cut off",
+            cut_off.bytes_sent
+        );
+        assert_eq!(cut_off.received, b"", "a slow client got an answer");
+    }
+    // The prompt connection has been idle for about the timeout by now, so it may be gone: the
+    // server is asked on a new one.
+    let mut after = RawHttp1::connect(app.addr).await;
+    assert_answer(&mut after, "/ok", StatusCode::OK, "ok").await;
+    println!(
+        "prompt request answered in {latency:?} beside {SLOW_CLIENTS} slow clients, \
+         cut off after {:?} to {:?}",
+        cut_off_after.iter().min().unwrap(),
+        cut_off_after.iter().max().unwrap(),
+    );
 }
 
 /// Keeps the test output readable: the panics these tests cause on purpose are caught and
