@@ -15,7 +15,7 @@
 //! hyper and tokio and the panic machinery), the full run must end with the counts it started
 //! with, give or take what a runtime keeps between runs.
 //!
-//! It takes about 20 s in a debug build on two cores and 6 s in release; the figures are printed
+//! It takes 20 to 35 s in a debug build on two cores and 5 to 8 s in release; the figures are printed
 //! (`cargo test --release -p silent-tower --test hardening_load -- --nocapture`).
 
 use std::alloc::{GlobalAlloc, Layout, System};
