@@ -87,6 +87,13 @@ impl AllowOrigin {
         matches!(self.0, OriginRule::Any)
     }
 
+    /// The `Access-Control-Allow-Origin` value for a request without `Origin`: `*` under `*`,
+    /// so that the response does not depend on whether the request had one (and so needs no
+    /// `Vary`); nothing otherwise.
+    pub(crate) fn allow_without_origin(&self) -> Option<HeaderValue> {
+        self.is_any().then(|| HeaderValue::from_static("*"))
+    }
+
     /// The `Access-Control-Allow-Origin` value for a request from `origin`, if it is allowed.
     pub(crate) fn allow(&self, origin: &HeaderValue, parts: &Parts) -> Option<HeaderValue> {
         match &self.0 {

@@ -86,7 +86,7 @@
 //! | preflight | any of them not allowed | `204` with only `Vary`⁴, so the browser fails it (`403` under [`reject_disallowed`](CorsLayer::reject_disallowed)); inner service not called |
 //! | other, with `Origin` | allowed | the inner response, all its headers kept, plus `Access-Control-Allow-Origin`, `-Allow-Credentials`¹, `-Expose-Headers`¹, `Vary: origin`⁵ |
 //! | other, with `Origin` | not allowed | the inner response plus `Vary: origin`⁵ only (`403` with an empty body and `Vary: origin`, inner service not called, under `reject_disallowed`) |
-//! | other, no `Origin` | – | the inner response plus `Vary: origin`⁵ only |
+//! | other, no `Origin` | – | the inner response plus `Vary: origin`⁵ only; under origin `*`, the same headers as an allowed origin gets (`Access-Control-Allow-Origin: *`, `-Expose-Headers`¹) and no `Vary`⁶ |
 //!
 //! 1. When configured.
 //! 2. When configured and not empty. The safelisted methods `GET`, `HEAD` and `POST` are always
@@ -101,6 +101,9 @@
 //!    (which is never combined with credentials) — on refusals and on requests without `Origin`
 //!    too, so a shared cache never hands one origin's answer to another. It is appended to the
 //!    inner response's own `Vary`, unless that already lists `origin` or `*`.
+//! 6. As the Fetch standard asks of a resource that allows `*` ("CORS protocol and HTTP
+//!    caches"): the answer is then the same with or without `Origin`, so a shared cache may
+//!    hand a response stored for a plain request to a cross-origin one, and needs no `Vary`.
 //!
 //! The values sent:
 //!
@@ -446,8 +449,9 @@ where
         // headers out of them; splitting and rejoining the request only moves it.
         let (mut parts, body) = request.into_parts();
         let Some(origin) = parts.headers.get(header::ORIGIN) else {
+            let allow_origin = config.origin.allow_without_origin();
             let future = self.inner.call(Request::from_parts(parts, body));
-            return ResponseFuture::inner(future, Arc::clone(config), None);
+            return ResponseFuture::inner(future, Arc::clone(config), allow_origin);
         };
         let allow_origin = config.origin.allow(origin, &parts);
 

@@ -1,0 +1,289 @@
+//! Graceful shutdown under load: 200 requests in flight, over HTTP/1 and HTTP/2, half of them
+//! still in their handler and half halfway through streaming their body, when the shutdown
+//! signal fires. `serve.rs` shows one request finishing; this shows none of 200 is cut short.
+
+use std::convert::Infallible;
+use std::future::IntoFuture;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::StatusCode;
+use http_body::Frame;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use silent_tower::prelude::*;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+use tower::ServiceBuilder;
+
+const HTTP1_CONNECTIONS: usize = 100;
+const HTTP2_CONNECTIONS: usize = 4;
+const STREAMS_PER_HTTP2_CONNECTION: usize = 25;
+const IN_FLIGHT: usize = HTTP1_CONNECTIONS + HTTP2_CONNECTIONS * STREAMS_PER_HTTP2_CONNECTION;
+
+/// Where a request is held when the shutdown signal fires.
+#[derive(Clone, Copy, Debug)]
+enum HeldIn {
+    /// Its handler waits for the release before it answers.
+    Handler,
+    /// Its handler has answered; the body sends one chunk, then waits for the release.
+    Body,
+}
+
+impl HeldIn {
+    fn of(id: usize) -> Self {
+        if id % 2 == 0 {
+            HeldIn::Handler
+        } else {
+            HeldIn::Body
+        }
+    }
+
+    fn path(self, id: usize) -> String {
+        match self {
+            HeldIn::Handler => format!("http://localhost/handler/{id}"),
+            HeldIn::Body => format!("http://localhost/body/{id}"),
+        }
+    }
+
+    fn expected_body(self, id: usize) -> String {
+        match self {
+            HeldIn::Handler => format!("done {id}"),
+            HeldIn::Body => format!("part one of {id}, part two of {id}"),
+        }
+    }
+}
+
+/// A response body fed by a channel: it ends when the sender is dropped.
+struct ChannelBody(mpsc::Receiver<Bytes>);
+
+impl http_body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        self.0
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|chunk| Ok(Frame::data(chunk))))
+    }
+}
+
+/// What the test controls and observes of the server.
+struct Server {
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    release: watch::Sender<bool>,
+    /// One message per request that entered a handler held in the handler.
+    in_handler: mpsc::UnboundedReceiver<usize>,
+    serving: JoinHandle<io::Result<()>>,
+}
+
+async fn start() -> Server {
+    let (release, released) = watch::channel(false);
+    let (entered, in_handler) = mpsc::unbounded_channel();
+    let released_in_body = released.clone();
+    let router = Router::new()
+        .route(
+            "/handler/<id:u64>",
+            get(move |request: Request| {
+                let mut released = released.clone();
+                let entered = entered.clone();
+                async move {
+                    let id: u64 = request.param("id").unwrap();
+                    entered.send(id as usize).unwrap();
+                    released.wait_for(|released| *released).await.unwrap();
+                    format!("done {id}")
+                }
+            }),
+        )
+        .route(
+            "/body/<id:u64>",
+            get(move |request: Request| {
+                let mut released = released_in_body.clone();
+                async move {
+                    let id: u64 = request.param("id").unwrap();
+                    let (chunks, body) = mpsc::channel(2);
+                    chunks
+                        .try_send(Bytes::from(format!("part one of {id}, ")))
+                        .unwrap();
+                    tokio::spawn(async move {
+                        released.wait_for(|released| *released).await.unwrap();
+                        let _ = chunks.send(Bytes::from(format!("part two of {id}"))).await;
+                    });
+                    Response::new(Body::new(ChannelBody(body)))
+                }
+            }),
+        );
+    let app = ServiceBuilder::new()
+        .layer(ExceptionHandlerLayer::new())
+        .layer(TimeoutLayer::new(Duration::from_secs(30)))
+        .service(router);
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = tokio::spawn(
+        serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .into_future(),
+    );
+    Server {
+        addr,
+        stop,
+        release,
+        in_handler,
+        serving,
+    }
+}
+
+fn get_request(id: usize) -> http::Request<Empty<Bytes>> {
+    http::Request::get(HeldIn::of(id).path(id))
+        .header(http::header::HOST, "localhost")
+        .body(Empty::new())
+        .unwrap()
+}
+
+/// Sends request `id`, tells `mid_body` once the first chunk of a held body has arrived, and
+/// returns the status and the whole body.
+async fn exchange(
+    response: impl std::future::Future<Output = hyper::Result<http::Response<Incoming>>>,
+    id: usize,
+    mid_body: mpsc::UnboundedSender<usize>,
+) -> (StatusCode, String) {
+    let response = response.await.unwrap();
+    let status = response.status();
+    let mut body = response.into_body();
+    let mut received = Vec::new();
+    if let HeldIn::Body = HeldIn::of(id) {
+        let first = body.frame().await.unwrap().unwrap().into_data().unwrap();
+        received.extend_from_slice(&first);
+        mid_body.send(id).unwrap();
+    }
+    received.extend_from_slice(&body.collect().await.unwrap().to_bytes());
+    (status, String::from_utf8(received).unwrap())
+}
+
+/// Starts all `IN_FLIGHT` requests; each task yields its id, status and body.
+async fn send_all(
+    addr: SocketAddr,
+    mid_body: &mpsc::UnboundedSender<usize>,
+) -> Vec<JoinHandle<(usize, StatusCode, String)>> {
+    let mut requests = Vec::with_capacity(IN_FLIGHT);
+    for id in 0..HTTP1_CONNECTIONS {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        let mid_body = mid_body.clone();
+        requests.push(tokio::spawn(async move {
+            let (status, body) = exchange(sender.send_request(get_request(id)), id, mid_body).await;
+            (id, status, body)
+        }));
+    }
+    for connection in 0..HTTP2_CONNECTIONS {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let (sender, connection_task) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+                .await
+                .unwrap();
+        tokio::spawn(connection_task);
+        for stream in 0..STREAMS_PER_HTTP2_CONNECTION {
+            let id = HTTP1_CONNECTIONS + connection * STREAMS_PER_HTTP2_CONNECTION + stream;
+            let mut sender = sender.clone();
+            let mid_body = mid_body.clone();
+            requests.push(tokio::spawn(async move {
+                let (status, body) =
+                    exchange(sender.send_request(get_request(id)), id, mid_body).await;
+                (id, status, body)
+            }));
+        }
+    }
+    requests
+}
+
+/// Whether connecting to `addr` gets refused before `limit` passes.
+async fn refused_within(addr: SocketAddr, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        match TcpStream::connect(addr).await {
+            Err(error) if error.kind() == io::ErrorKind::ConnectionRefused => return true,
+            _ => tokio::time::sleep(Duration::from_millis(5)).await,
+        }
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_completes_200_in_flight_requests_with_their_bodies() {
+    let mut server = start().await;
+    let (mid_body_tx, mut mid_body) = mpsc::unbounded_channel();
+    let requests = send_all(server.addr, &mid_body_tx).await;
+
+    // Every request is in flight: half in their handler, half halfway through their body.
+    let mut held = [false; IN_FLIGHT];
+    let wait = async {
+        for _ in 0..IN_FLIGHT {
+            let id = tokio::select! {
+                Some(id) = server.in_handler.recv() => id,
+                Some(id) = mid_body.recv() => id,
+            };
+            assert!(!held[id], "request {id} held twice");
+            held[id] = true;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), wait)
+        .await
+        .expect("not all requests got in flight");
+
+    server.stop.send(()).unwrap();
+    assert!(
+        refused_within(server.addr, Duration::from_secs(5)).await,
+        "the listener still accepts after the shutdown signal"
+    );
+    // Give the server time to do the wrong thing: drop a connection, end a body early, return.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !server.serving.is_finished(),
+        "serve returned with requests in flight"
+    );
+    let finished_early: Vec<_> = requests
+        .iter()
+        .enumerate()
+        .filter(|(_, request)| request.is_finished())
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(
+        finished_early,
+        Vec::<usize>::new(),
+        "requests ended before their release"
+    );
+
+    server.release.send(true).unwrap();
+    for request in requests {
+        let (id, status, body) = tokio::time::timeout(Duration::from_secs(10), request)
+            .await
+            .expect("an in-flight request never completed")
+            .expect("an in-flight request failed");
+        assert_eq!(status, StatusCode::OK, "request {id}");
+        assert_eq!(body, HeldIn::of(id).expected_body(id), "request {id}");
+    }
+    tokio::time::timeout(Duration::from_secs(5), server.serving)
+        .await
+        .expect("serve did not return after its last request finished")
+        .unwrap()
+        .unwrap();
+    // Long gone, but for the record: nothing listens any more.
+    assert!(refused_within(server.addr, Duration::from_millis(100)).await);
+}
