@@ -3,6 +3,7 @@
 //! Each example binary in this crate binds a listener and serves one of these apps; the tests in
 //! `examples/tests/` serve the same apps on `127.0.0.1:0` and talk to them with a real client.
 
+pub mod grpc;
 pub mod hello_world;
 
 use std::net::SocketAddr;
