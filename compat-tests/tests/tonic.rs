@@ -226,3 +226,45 @@ async fn tonic_server_builder_takes_our_layers() {
     assert_eq!(status.code(), Code::Internal);
     assert_eq!(status.message(), "handler panicked: kaput");
 }
+
+#[tokio::test]
+async fn tonics_routes_served_by_our_serve_with_our_layers() {
+    // tonic's own router (what `Server::builder().add_service` builds), without tonic's server.
+    let routes = tonic::service::Routes::new(EchoServer).prepare();
+    let app = ServiceBuilder::new()
+        .layer(ExceptionHandlerLayer::new().on_panic(grpc_internal_tonic))
+        .layer(RequestTimeLoggerLayer::new())
+        .layer(TimeoutLayer::new(Duration::from_secs(30)))
+        .service(routes);
+    let addr = serve_on_loopback(app).await;
+    let mut client = EchoClient::connect(addr).await.unwrap();
+
+    let reply = client.say(say("routes")).await.unwrap();
+    assert_eq!(
+        reply.metadata().get("content-type").unwrap(),
+        "application/grpc"
+    );
+    assert_eq!(reply.into_inner().message, "routes");
+
+    let request = EchoRequest {
+        message: "r".into(),
+        repeat: 2,
+        delay_ms: 0,
+    };
+    let replies = collect(client.repeat(request).await.unwrap().into_inner())
+        .await
+        .unwrap();
+    let messages: Vec<_> = replies.into_iter().map(|r| r.message).collect();
+    assert_eq!(messages, ["0: r", "1: r"]);
+
+    let status = client.panic(say("routes panic")).await.unwrap_err();
+    assert_eq!(status.code(), Code::Internal);
+    assert_eq!(status.message(), "handler panicked: routes panic");
+
+    // A service tonic's router does not know: its own `Unimplemented`.
+    let status = client
+        .unary("/other.Service/Call", say("?"))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unimplemented);
+}
