@@ -4,6 +4,7 @@
 //! `examples/tests/` serve the same apps on `127.0.0.1:0` and talk to them with a real client.
 
 pub mod cors;
+pub mod grpc;
 pub mod hello_world;
 pub mod websocket_chat;
 
