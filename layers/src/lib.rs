@@ -5,6 +5,21 @@
 //! pin-projected type: nothing on the request path allocates, boxes a future or goes through a
 //! vtable. They are generic over request and response bodies, so they fit in any Tower stack —
 //! `tower::ServiceBuilder`, axum's `Router::layer`, tonic's `Server::layer`.
+//!
+//! # In which order
+//!
+//! Outermost first, the order in which every answer comes out complete:
+//!
+//! 1. [`RequestTimeLoggerLayer`](request_time_logger::RequestTimeLoggerLayer): it then logs the
+//!    final status of every request, including the answers the layers below make themselves.
+//! 2. [`CorsLayer`](cors::CorsLayer): outside the two below, so that their `500` and `408` carry
+//!    the CORS headers too — otherwise a browser reports a CORS failure instead of the real error.
+//! 3. [`ExceptionHandlerLayer`](exception_handler::ExceptionHandlerLayer): turns the errors and
+//!    panics of everything below into responses; from here out the stack's error is
+//!    `Infallible`, as hyper and axum want.
+//! 4. [`TimeoutLayer`](timeout::TimeoutLayer), closest to the handler. In front of a gRPC service,
+//!    answer `504` (`.status(StatusCode::GATEWAY_TIMEOUT)`): gRPC clients read it as
+//!    `UNAVAILABLE`, and the default `408` as `UNKNOWN`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

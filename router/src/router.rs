@@ -49,6 +49,26 @@ use crate::tree;
 /// `Allow`, other unrouted methods with `405` and `Allow`. Unknown paths go to the
 /// [fallback](Router::fallback), `404` by default.
 ///
+/// # Naming a router's type
+/// The type spells out every endpoint, so a function that builds a router returns it as
+/// `impl Service`, which keeps it statically dispatched (`Router<impl Clone, impl Clone>` would hide
+/// the bounds that make it a service). Or erase it with [`boxed`](Router::boxed), at the cost of
+/// a box per request.
+///
+/// ```
+/// use std::convert::Infallible;
+///
+/// use http::{Request, Response};
+/// use silent_tower_router::{get, Body, Router};
+/// use tower::Service;
+///
+/// fn app() -> impl Service<Request<()>, Response = Response<Body>, Error = Infallible> + Clone {
+///     Router::new().route("/", get(|| async { "Hello, World!" }))
+/// }
+/// # let _ = app();
+/// ```
+///
+/// # Example
 /// ```
 /// use http::Request;
 /// use silent_tower_router::{get, Router, RequestExt};
