@@ -1,0 +1,257 @@
+//! Every measured stack, by name: one request at a time, for the allocation counter and the
+//! instruction counter.
+//!
+//! A [`Case`] splits a request in two: [`prepare`](Case::prepare) builds the request (outside
+//! any count), [`serve`](Case::serve) calls the stack, drives the response future and drops the
+//! response (inside). Names are `scenario/peer`: scenario `A`, `B`, `C-static`, `C-param`, `E`
+//! (which cycles through the 130 GitHub paths, one per request), and `A+layers` (scenario A
+//! behind each peer's four middlewares); peer `hyper`, `ours`, `axum`, `silent`.
+
+use std::convert::Infallible;
+use std::fmt::Debug;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{HeaderValue, ORIGIN};
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::Empty;
+use tokio::runtime::Runtime;
+use tower::{Service, ServiceBuilder};
+
+use crate::data;
+use crate::{axum_peer, drive, hyper_peer, ours, silent_peer};
+
+/// The request body every tower peer is called with.
+pub type ReqBody = Empty<Bytes>;
+
+/// One stack, served one request at a time.
+pub trait Case {
+    /// Builds the next request and holds it.
+    fn prepare(&mut self);
+    /// Serves the prepared request and drops the response; returns its status.
+    fn serve(&mut self) -> StatusCode;
+}
+
+/// The requests a case cycles through.
+#[derive(Clone)]
+struct Requests {
+    paths: Vec<String>,
+    next: usize,
+    origin: bool,
+}
+
+impl Requests {
+    fn one(path: &str) -> Self {
+        Requests {
+            paths: vec![path.to_owned()],
+            next: 0,
+            origin: false,
+        }
+    }
+
+    fn github() -> Self {
+        Requests {
+            paths: data::github_routes()
+                .iter()
+                .map(|route| data::request_path(route))
+                .collect(),
+            next: 0,
+            origin: false,
+        }
+    }
+
+    fn with_origin(mut self) -> Self {
+        self.origin = true;
+        self
+    }
+
+    fn build<B>(&mut self, body: B) -> Request<B> {
+        let path = &self.paths[self.next];
+        self.next = (self.next + 1) % self.paths.len();
+        let mut builder = Request::builder().method(Method::GET).uri(path.as_str());
+        if self.origin {
+            builder = builder.header(ORIGIN, HeaderValue::from_static(data::ORIGIN));
+        }
+        builder.body(body).expect("a valid request")
+    }
+}
+
+struct TowerCase<S> {
+    rt: &'static Runtime,
+    service: S,
+    requests: Requests,
+    pending: Option<Request<ReqBody>>,
+}
+
+impl<S, RB> Case for TowerCase<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<RB>>,
+    S::Error: Debug,
+{
+    fn prepare(&mut self) {
+        self.pending = Some(self.requests.build(Empty::new()));
+    }
+
+    fn serve(&mut self) -> StatusCode {
+        let request = self.pending.take().expect("prepare before serve");
+        let response = drive::call(self.rt, &mut self.service, request).expect("infallible");
+        response.status()
+    }
+}
+
+struct SilentCase<H: silent::Handler + Clone> {
+    rt: &'static Runtime,
+    app: silent_peer::SilentApp<H>,
+    requests: Requests,
+    pending: Option<Request<()>>,
+}
+
+impl<H: silent::Handler + Clone> Case for SilentCase<H> {
+    fn prepare(&mut self) {
+        self.pending = Some(self.requests.build(()));
+    }
+
+    fn serve(&mut self) -> StatusCode {
+        let request = self.pending.take().expect("prepare before serve");
+        let response = drive::ready(self.rt, self.app.call(request)).expect("infallible");
+        response.status()
+    }
+}
+
+fn tower<S, RB>(rt: &'static Runtime, service: S, requests: Requests) -> Box<dyn Case>
+where
+    S: Service<Request<ReqBody>, Response = Response<RB>> + 'static,
+    S::Error: Debug,
+    RB: 'static,
+{
+    Box::new(TowerCase {
+        rt,
+        service,
+        requests,
+        pending: None,
+    })
+}
+
+fn silent<H: silent::Handler + Clone>(
+    rt: &'static Runtime,
+    app: silent_peer::SilentApp<H>,
+    requests: Requests,
+) -> Box<dyn Case> {
+    Box::new(SilentCase {
+        rt,
+        app,
+        requests,
+        pending: None,
+    })
+}
+
+/// The timeout every peer's timeout middleware is given: long enough never to fire.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// axum's router behind tower-http's Trace, CatchPanic, Timeout and Cors layers.
+pub fn axum_layered(
+    router: axum::Router,
+) -> impl Service<
+    Request<ReqBody>,
+    Response = Response<impl http_body::Body>,
+    Error = Infallible,
+    Future: Send,
+> + Clone
+       + Send
+       + 'static {
+    use tower_http::catch_panic::CatchPanicLayer;
+    use tower_http::cors::CorsLayer;
+    use tower_http::timeout::TimeoutLayer;
+    use tower_http::trace::TraceLayer;
+    ServiceBuilder::new()
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            TIMEOUT,
+        ))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(HeaderValue::from_static(data::ORIGIN))
+                .allow_methods([Method::GET, Method::POST]),
+        )
+        .service(router)
+}
+
+/// silent's route behind its RequestTimeLogger, ExceptionHandler, Timeout and Cors middlewares.
+///
+/// silent 2.16 deprecates `RequestTimeLogger` in favour of `Logger`; it is the one this project
+/// reshapes, so it is the one measured.
+#[allow(deprecated)]
+pub fn silent_layered(route: silent::prelude::Route) -> silent::prelude::Route {
+    use silent::middlewares::{Cors, ExceptionHandler, RequestTimeLogger, Timeout};
+    silent::prelude::Route::new("")
+        .hook(RequestTimeLogger::new())
+        .hook(ExceptionHandler::new(|result, _state| async { result }))
+        .hook(Timeout::new(TIMEOUT))
+        .hook(Cors::new().origin(data::ORIGIN).methods("GET,POST"))
+        .append(route)
+}
+
+/// Every case name, in table order.
+pub const NAMES: &[&str] = &[
+    "A/hyper",
+    "A/ours",
+    "A/axum",
+    "A/silent",
+    "B/hyper",
+    "B/ours",
+    "B/axum",
+    "B/silent",
+    "C-static/ours",
+    "C-static/axum",
+    "C-static/silent",
+    "C-param/ours",
+    "C-param/axum",
+    "C-param/silent",
+    "E/ours",
+    "E/axum",
+    "E/silent",
+    "A+layers/axum",
+    "A+layers/silent",
+];
+
+/// The case called `name`, on `rt` (which the caller has entered), or `None`.
+pub fn case(rt: &'static Runtime, name: &str) -> Option<Box<dyn Case>> {
+    let a = || Requests::one("/");
+    let b = || Requests::one(data::USER_PATH);
+    let c_static = || Requests::one(data::DEEP_STATIC_PATH);
+    let c_param = || Requests::one(data::DEEP_PARAM_PATH);
+    let e = Requests::github;
+    let case = match name {
+        "A/hyper" => tower(rt, tower::service_fn(hyper_peer::handle), a()),
+        "A/ours" => tower(rt, ours::plaintext(), a()),
+        "A/axum" => tower(rt, axum_peer::plaintext(), a()),
+        "A/silent" => silent(rt, silent_peer::app(silent_peer::plaintext()), a()),
+        "B/hyper" => tower(rt, tower::service_fn(hyper_peer::handle), b()),
+        "B/ours" => tower(rt, ours::user_json(), b()),
+        "B/axum" => tower(rt, axum_peer::user_json(), b()),
+        "B/silent" => silent(rt, silent_peer::app(silent_peer::user_json()), b()),
+        "C-static/ours" => tower(rt, ours::deep_static(), c_static()),
+        "C-static/axum" => tower(rt, axum_peer::deep_static(), c_static()),
+        "C-static/silent" => silent(rt, silent_peer::app(silent_peer::deep_static()), c_static()),
+        "C-param/ours" => tower(rt, ours::deep_param(), c_param()),
+        "C-param/axum" => tower(rt, axum_peer::deep_param(), c_param()),
+        "C-param/silent" => silent(rt, silent_peer::app(silent_peer::deep_param()), c_param()),
+        "E/ours" => tower(rt, ours::github(), e()),
+        "E/axum" => tower(rt, axum_peer::github(&data::github_routes()), e()),
+        "E/silent" => silent(
+            rt,
+            silent_peer::app(silent_peer::github(&data::github_routes())),
+            e(),
+        ),
+        "A+layers/axum" => tower(rt, axum_layered(axum_peer::plaintext()), a().with_origin()),
+        "A+layers/silent" => silent(
+            rt,
+            silent_peer::app(silent_layered(silent_peer::plaintext())),
+            a().with_origin(),
+        ),
+        _ => return None,
+    };
+    Some(case)
+}
