@@ -32,6 +32,23 @@ pub trait Case {
     fn serve(&mut self) -> StatusCode;
 }
 
+/// A `GET` of `path`, with the CORS origin header when `origin`.
+pub fn request<B>(path: &str, origin: bool, body: B) -> Request<B> {
+    let mut builder = Request::builder().method(Method::GET).uri(path);
+    if origin {
+        builder = builder.header(ORIGIN, HeaderValue::from_static(data::ORIGIN));
+    }
+    builder.body(body).expect("a valid request")
+}
+
+/// The request paths of the GitHub table, in the file's order.
+pub fn github_paths() -> Vec<String> {
+    data::github_routes()
+        .iter()
+        .map(|route| data::request_path(route))
+        .collect()
+}
+
 /// The requests a case cycles through.
 #[derive(Clone)]
 struct Requests {
@@ -51,10 +68,7 @@ impl Requests {
 
     fn github() -> Self {
         Requests {
-            paths: data::github_routes()
-                .iter()
-                .map(|route| data::request_path(route))
-                .collect(),
+            paths: github_paths(),
             next: 0,
             origin: false,
         }
@@ -68,11 +82,7 @@ impl Requests {
     fn build<B>(&mut self, body: B) -> Request<B> {
         let path = &self.paths[self.next];
         self.next = (self.next + 1) % self.paths.len();
-        let mut builder = Request::builder().method(Method::GET).uri(path.as_str());
-        if self.origin {
-            builder = builder.header(ORIGIN, HeaderValue::from_static(data::ORIGIN));
-        }
-        builder.body(body).expect("a valid request")
+        request(path, self.origin, body)
     }
 }
 
