@@ -1,1 +1,46 @@
-//! Runnable examples of silent-tower.
+//! The apps behind the runnable examples, kept in a library so that tests can serve them too.
+//!
+//! Each example binary in this crate binds a listener and serves one of these apps; the tests in
+//! `examples/tests/` serve the same apps on `127.0.0.1:0` and talk to them with a real client.
+
+pub mod hello_world;
+
+use std::net::SocketAddr;
+
+/// The address an example listens on: `$ADDR`, else `127.0.0.1:$PORT`, else `127.0.0.1:3000`.
+pub fn listen_addr() -> SocketAddr {
+    if let Ok(addr) = std::env::var("ADDR") {
+        return addr
+            .parse()
+            .unwrap_or_else(|err| panic!("ADDR={addr:?} is not a socket address: {err}"));
+    }
+    let port = match std::env::var("PORT") {
+        Ok(port) => port
+            .parse()
+            .unwrap_or_else(|err| panic!("PORT={port:?} is not a port number: {err}")),
+        Err(_) => 3000,
+    };
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+/// Resolves when the process receives Ctrl-C (or SIGTERM on Unix), for graceful shutdown.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

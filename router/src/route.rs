@@ -57,6 +57,9 @@ pub struct RouteFuture<S: Service<Request<B>>, B> {
     state: State<S, S::Future, B>,
 }
 
+// The request waits in `NotReady` only until the endpoint is ready; boxing it to even out the
+// variants would allocate on every request.
+#[allow(clippy::large_enum_variant)]
 #[pin_project(project = StateProj)]
 enum State<S, F, B> {
     NotReady {

@@ -1,1 +1,82 @@
-//! silent-tower (being written)
+//! **silent-tower**: the router and middleware of the [silent] web framework, reshaped as plain
+//! Tower services and layers that cost nothing they do not have to.
+//!
+//! - [`Router`]: a radix-tree router with silent's typed path parameters (`/users/<id:i64>`) and
+//!   axum's syntax (`/users/{id}`), dispatching to every endpoint at its concrete type.
+//! - [`layers`]: CORS, timeout, exception handling and request-time logging as `tower::Layer`s.
+//! - [`serve`]: a hyper-util server (HTTP/1.1 and h2c) with graceful shutdown.
+//!
+//! Every future on the request path is a named, pin-projected type: no `Box::pin`, no
+//! `async_trait`, no `dyn`. A static route answers with zero allocations of the router's own.
+//! Because it is all plain Tower, each piece also drops into an axum, tonic or hyper app.
+//!
+//! ```no_run
+//! use silent_tower::prelude::*;
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let app = Router::new().route("/", get(|| async { "Hello, World!" }));
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//!     serve(listener, app).await
+//! }
+//! ```
+//!
+//! [silent]: https://crates.io/crates/silent
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod serve;
+
+pub use serve::{serve, Serve};
+
+#[cfg(feature = "json")]
+pub use silent_tower_router::Json;
+pub use silent_tower_router::{
+    any, any_service, connect, connect_service, delete, delete_service, endpoints, get,
+    get_service, handler_fn, head, head_service, on, on_service, options, options_service, patch,
+    patch_service, post, post_service, put, put_service, trace, trace_service, Body, BoxError,
+    BoxRouter, FromParam, Handler, HandlerService, HandlerSignature, IntoResponse, MethodRouter,
+    NotFound, Param, ParamError, PathParams, RequestExt, RouteError, Router, MAX_PARAMS,
+};
+
+/// The router's building blocks: futures and services named in its types.
+pub mod router {
+    pub use silent_tower_router::{
+        HandlerFuture, InfallibleFuture, MethodFallback, MethodFuture, Route, RouteFuture,
+        RouterFuture,
+    };
+}
+
+/// silent's middleware as Tower layers.
+pub mod layers {
+    pub use silent_tower_layers::cors::CorsLayer;
+    pub use silent_tower_layers::exception_handler::ExceptionHandlerLayer;
+    pub use silent_tower_layers::request_time_logger::{PeerAddr, RequestTimeLoggerLayer};
+    pub use silent_tower_layers::timeout::TimeoutLayer;
+    pub use silent_tower_layers::{cors, exception_handler, request_time_logger, timeout};
+}
+
+pub use layers::PeerAddr;
+
+/// A request with hyper's body: what handlers served by [`serve`] receive.
+pub type Request<B = hyper::body::Incoming> = http::Request<B>;
+
+/// A response with the router's [`Body`].
+pub type Response<B = Body> = http::Response<B>;
+
+pub use http;
+pub use hyper::body::Incoming;
+
+/// Everything a hello-world needs: `use silent_tower::prelude::*;`.
+pub mod prelude {
+    pub use crate::layers::{
+        CorsLayer, ExceptionHandlerLayer, RequestTimeLoggerLayer, TimeoutLayer,
+    };
+    #[cfg(feature = "json")]
+    pub use crate::Json;
+    pub use crate::{
+        any, delete, get, handler_fn, patch, post, put, serve, Body, IntoResponse, ParamError,
+        Request, RequestExt, Response, Router,
+    };
+    pub use http::{Method, StatusCode};
+}
