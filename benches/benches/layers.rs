@@ -7,13 +7,15 @@
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use silent_tower_benches::{axum_peer, cases, silent_peer};
+use silent_tower_benches::{axum_peer, cases, ours, silent_peer};
 
 fn layers(c: &mut Criterion) {
     let rt = common::runtime();
     let _guard = rt.enter();
     let path = common::one("/");
     let mut group = c.benchmark_group("layers/A");
+    let ours = cases::ours_layered(ours::plaintext());
+    common::tower(&mut group, "ours", rt, ours, &path, true);
     let axum = cases::axum_layered(axum_peer::plaintext());
     common::tower(&mut group, "axum + tower-http", rt, axum, &path, true);
     let silent = silent_peer::app(cases::silent_layered(silent_peer::plaintext()));

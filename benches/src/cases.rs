@@ -4,8 +4,8 @@
 //! A [`Case`] splits a request in two: [`prepare`](Case::prepare) builds the request (outside
 //! any count), [`serve`](Case::serve) calls the stack, drives the response future and drops the
 //! response (inside). Names are `scenario/peer`: scenario `A`, `B`, `C-static`, `C-param`, `E`
-//! (which cycles through the 130 GitHub paths, one per request), and `A+layers` (scenario A
-//! behind each peer's four middlewares); peer `hyper`, `ours`, `axum`, `silent`.
+//! (which cycles through the 130 GitHub paths, one per request), and `A+layers`, `B+layers`
+//! (scenarios A and B behind each peer's four middlewares); peer `hyper`, `ours`, `axum`, `silent`.
 
 use std::convert::Infallible;
 use std::fmt::Debug;
@@ -158,6 +158,34 @@ fn silent<H: silent::Handler + Clone>(
 /// The timeout every peer's timeout middleware is given: long enough never to fire.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Our app behind our four layers, outermost first: RequestTimeLogger, ExceptionHandler,
+/// Timeout, Cors — the order of the tower-http stack below.
+pub fn ours_layered<B, S>(
+    app: S,
+) -> impl Service<
+    Request<B>,
+    Response = Response<impl http_body::Body>,
+    Error = Infallible,
+    Future: Send,
+> + Clone
+       + Send
+       + 'static
+where
+    S: ours::App<B, Future: Send>,
+    B: Send + 'static,
+{
+    use silent_tower_layers::cors::CorsLayer;
+    use silent_tower_layers::exception_handler::ExceptionHandlerLayer;
+    use silent_tower_layers::request_time_logger::RequestTimeLoggerLayer;
+    use silent_tower_layers::timeout::TimeoutLayer;
+    ServiceBuilder::new()
+        .layer(RequestTimeLoggerLayer::new())
+        .layer(ExceptionHandlerLayer::new())
+        .layer(TimeoutLayer::new(TIMEOUT))
+        .layer(CorsLayer::new().origin(data::ORIGIN).methods("GET,POST"))
+        .service(app)
+}
+
 /// axum's router behind tower-http's Trace, CatchPanic, Timeout and Cors layers.
 pub fn axum_layered(
     router: axum::Router,
@@ -222,8 +250,12 @@ pub const NAMES: &[&str] = &[
     "E/ours",
     "E/axum",
     "E/silent",
+    "A+layers/ours",
     "A+layers/axum",
     "A+layers/silent",
+    "B+layers/ours",
+    "B+layers/axum",
+    "B+layers/silent",
 ];
 
 /// The case called `name`, on `rt` (which the caller has entered), or `None`.
@@ -255,11 +287,19 @@ pub fn case(rt: &'static Runtime, name: &str) -> Option<Box<dyn Case>> {
             silent_peer::app(silent_peer::github(&data::github_routes())),
             e(),
         ),
+        "A+layers/ours" => tower(rt, ours_layered(ours::plaintext()), a().with_origin()),
         "A+layers/axum" => tower(rt, axum_layered(axum_peer::plaintext()), a().with_origin()),
         "A+layers/silent" => silent(
             rt,
             silent_peer::app(silent_layered(silent_peer::plaintext())),
             a().with_origin(),
+        ),
+        "B+layers/ours" => tower(rt, ours_layered(ours::user_json()), b().with_origin()),
+        "B+layers/axum" => tower(rt, axum_layered(axum_peer::user_json()), b().with_origin()),
+        "B+layers/silent" => silent(
+            rt,
+            silent_peer::app(silent_layered(silent_peer::user_json())),
+            b().with_origin(),
         ),
         _ => return None,
     };
