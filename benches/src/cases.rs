@@ -5,7 +5,8 @@
 //! any count), [`serve`](Case::serve) calls the stack, drives the response future and drops the
 //! response (inside). Names are `scenario/peer`: scenario `A`, `B`, `C-static`, `C-param`, `E`
 //! (which cycles through the 130 GitHub paths, one per request), and `A+layers`, `B+layers`
-//! (scenarios A and B behind each peer's four middlewares); peer `hyper`, `ours`, `axum`, `silent`.
+//! (scenarios A and B behind each peer's four middlewares); peer `hyper`, `ours`, `axum`, `silent`, and `E/matchit`, a lookup alone (the
+//! request's path is read, nothing is called).
 
 use std::convert::Infallible;
 use std::fmt::Debug;
@@ -107,6 +108,42 @@ where
         let response = drive::call(self.rt, &mut self.service, request).expect("infallible");
         response.status()
     }
+}
+
+/// matchit 0.9's `at` alone: the lookup the router benchmarks compare with.
+struct MatchitCase {
+    router: matchit::Router<usize>,
+    requests: Requests,
+    pending: Option<Request<()>>,
+}
+
+impl Case for MatchitCase {
+    fn prepare(&mut self) {
+        self.pending = Some(self.requests.build(()));
+    }
+
+    fn serve(&mut self) -> StatusCode {
+        let request = self.pending.take().expect("prepare before serve");
+        match self.router.at(request.uri().path()) {
+            Ok(matched) => {
+                std::hint::black_box((matched.value, &matched.params));
+                StatusCode::OK
+            }
+            Err(_) => StatusCode::NOT_FOUND,
+        }
+    }
+}
+
+fn matchit_github() -> Box<dyn Case> {
+    let mut router = matchit::Router::new();
+    for (index, route) in data::github_routes().iter().enumerate() {
+        router.insert(route.as_str(), index).expect("a valid route");
+    }
+    Box::new(MatchitCase {
+        router,
+        requests: Requests::github(),
+        pending: None,
+    })
 }
 
 struct SilentCase<H: silent::Handler + Clone> {
@@ -250,6 +287,7 @@ pub const NAMES: &[&str] = &[
     "E/ours",
     "E/axum",
     "E/silent",
+    "E/matchit",
     "A+layers/ours",
     "A+layers/axum",
     "A+layers/silent",
@@ -287,6 +325,7 @@ pub fn case(rt: &'static Runtime, name: &str) -> Option<Box<dyn Case>> {
             silent_peer::app(silent_peer::github(&data::github_routes())),
             e(),
         ),
+        "E/matchit" => matchit_github(),
         "A+layers/ours" => tower(rt, ours_layered(ours::plaintext()), a().with_origin()),
         "A+layers/axum" => tower(rt, axum_layered(axum_peer::plaintext()), a().with_origin()),
         "A+layers/silent" => silent(
