@@ -31,7 +31,7 @@ fi
 if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && [ -z "${CHART_FONT:-}" ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null || true
 fi
-ulimit -n 65536 || true
+ulimit -n "$(ulimit -Hn)" || true
 
 echo "== building the servers (release, lto = fat)" >&2
 (cd "$here" && cargo build --release -q --bins)

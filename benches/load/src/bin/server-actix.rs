@@ -1,6 +1,6 @@
 //! actix-web 4: one worker, the scenario's routes.
 
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpResponse, HttpServer};
 use silent_tower_benches::data::HELLO;
 use silent_tower_benches::ours::User;
 use silent_tower_load::{args, unknown};
