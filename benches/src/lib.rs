@@ -1,1 +1,17 @@
-//! Benchmarks of silent-tower against its peers live in this crate.
+//! silent-tower measured against its peers: bare hyper, axum 0.8 with tower-http, silent 2.16 and
+//! matchit — the same apps, the same handlers, the same requests.
+//!
+//! The apps live in one module per peer ([`ours`], [`axum_peer`], [`silent_peer`],
+//! [`hyper_peer`]); [`cases`] names every stack for the allocation and instruction counters;
+//! [`drive`] runs a future without a runtime loop; [`data`] reads the shared route table. The
+//! criterion benches are in `benches/benches/`, the binaries in `benches/src/bin/`, the load
+//! test in `benches/load/`. `BENCHMARKS.md` at the repository root holds the results.
+
+pub mod axum_peer;
+pub mod cases;
+pub mod data;
+pub mod drive;
+pub mod github_routes;
+pub mod hyper_peer;
+pub mod ours;
+pub mod silent_peer;

@@ -1,0 +1,70 @@
+//! Allocations and bytes per request, for every stack in `cases::NAMES`.
+//!
+//! `cargo run --release -p silent-tower-benches --bin allocs [NAME_PREFIX…]`
+//!
+//! A counting global allocator (per thread) counts what `Case::serve` allocates: the call, the
+//! polls and the response's drop. The request is built outside the count. Each stack is warmed
+//! up first (and its statuses noted: 130 GitHub paths answered `200` must read `200`), then counted over `ROUNDS` passes; the figure is the mean
+//! per request, so the GitHub table's 130 paths each weigh the same.
+
+#[path = "../../../layers/tests/support/counting_alloc.rs"]
+mod counting_alloc;
+
+use std::collections::BTreeMap;
+
+use silent_tower_benches::cases::{self, NAMES};
+use silent_tower_benches::drive;
+
+#[global_allocator]
+static ALLOC: counting_alloc::CountingAlloc = counting_alloc::CountingAlloc;
+
+const REQUESTS: usize = 1300;
+
+fn main() {
+    let filters: Vec<String> = std::env::args().skip(1).collect();
+    let rt = drive::runtime();
+    let _guard = rt.enter();
+    println!("| stack | status | allocations / request | bytes / request |");
+    println!("|---|---|---|---|");
+    for name in NAMES {
+        if !filters.is_empty() && !filters.iter().any(|f| name.starts_with(f.as_str())) {
+            continue;
+        }
+        let mut case = cases::case(rt, name).expect("a known case");
+        let mut statuses = BTreeMap::<u16, usize>::new();
+        for _ in 0..REQUESTS {
+            case.prepare();
+            *statuses.entry(case.serve().as_u16()).or_default() += 1;
+        }
+        let (mut allocations, mut bytes) = (0, 0);
+        for _ in 0..REQUESTS {
+            case.prepare();
+            let (_, a, b) = counting_alloc::count(|| case.serve());
+            allocations += a;
+            bytes += b;
+        }
+        println!(
+            "| {name} | {} | {} | {} |",
+            statuses
+                .iter()
+                .map(|(status, n)| if *n == REQUESTS {
+                    status.to_string()
+                } else {
+                    format!("{status} × {n}")
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            fmt(allocations),
+            fmt(bytes),
+        );
+    }
+}
+
+/// The mean per request, with one decimal when it is not whole.
+fn fmt(total: usize) -> String {
+    if total % REQUESTS == 0 {
+        (total / REQUESTS).to_string()
+    } else {
+        format!("{:.1}", total as f64 / REQUESTS as f64)
+    }
+}

@@ -1,0 +1,346 @@
+//! Every measured stack, by name: one request at a time, for the allocation counter and the
+//! instruction counter.
+//!
+//! A [`Case`] splits a request in two: [`prepare`](Case::prepare) builds the request (outside
+//! any count), [`serve`](Case::serve) calls the stack, drives the response future and drops the
+//! response (inside). Names are `scenario/peer`: scenario `A`, `B`, `C-static`, `C-param`, `E`
+//! (which cycles through the 130 GitHub paths, one per request), and `A+layers`, `B+layers`
+//! (scenarios A and B behind each peer's four middlewares); peer `hyper`, `ours`, `axum`, `silent`, and `E/matchit`, a lookup alone (the
+//! request's path is read, nothing is called).
+
+use std::convert::Infallible;
+use std::fmt::Debug;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{HeaderValue, ORIGIN};
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::Empty;
+use tokio::runtime::Runtime;
+use tower::{Service, ServiceBuilder};
+
+use crate::data;
+use crate::{axum_peer, drive, hyper_peer, ours, silent_peer};
+
+/// The request body every tower peer is called with.
+pub type ReqBody = Empty<Bytes>;
+
+/// One stack, served one request at a time.
+pub trait Case {
+    /// Builds the next request and holds it.
+    fn prepare(&mut self);
+    /// Serves the prepared request and drops the response; returns its status.
+    fn serve(&mut self) -> StatusCode;
+}
+
+/// A `GET` of `path`, with the CORS origin header when `origin`.
+pub fn request<B>(path: &str, origin: bool, body: B) -> Request<B> {
+    let mut builder = Request::builder().method(Method::GET).uri(path);
+    if origin {
+        builder = builder.header(ORIGIN, HeaderValue::from_static(data::ORIGIN));
+    }
+    builder.body(body).expect("a valid request")
+}
+
+/// The request paths of the GitHub table, in the file's order.
+pub fn github_paths() -> Vec<String> {
+    data::github_routes()
+        .iter()
+        .map(|route| data::request_path(route))
+        .collect()
+}
+
+/// The requests a case cycles through.
+#[derive(Clone)]
+struct Requests {
+    paths: Vec<String>,
+    next: usize,
+    origin: bool,
+}
+
+impl Requests {
+    fn one(path: &str) -> Self {
+        Requests {
+            paths: vec![path.to_owned()],
+            next: 0,
+            origin: false,
+        }
+    }
+
+    fn github() -> Self {
+        Requests {
+            paths: github_paths(),
+            next: 0,
+            origin: false,
+        }
+    }
+
+    fn with_origin(mut self) -> Self {
+        self.origin = true;
+        self
+    }
+
+    fn build<B>(&mut self, body: B) -> Request<B> {
+        let path = &self.paths[self.next];
+        self.next = (self.next + 1) % self.paths.len();
+        request(path, self.origin, body)
+    }
+}
+
+struct TowerCase<S> {
+    rt: &'static Runtime,
+    service: S,
+    requests: Requests,
+    pending: Option<Request<ReqBody>>,
+}
+
+impl<S, RB> Case for TowerCase<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<RB>>,
+    S::Error: Debug,
+{
+    fn prepare(&mut self) {
+        self.pending = Some(self.requests.build(Empty::new()));
+    }
+
+    fn serve(&mut self) -> StatusCode {
+        let request = self.pending.take().expect("prepare before serve");
+        let response = drive::call(self.rt, &mut self.service, request).expect("infallible");
+        response.status()
+    }
+}
+
+/// matchit 0.9's `at` alone: the lookup the router benchmarks compare with.
+struct MatchitCase {
+    router: matchit::Router<usize>,
+    requests: Requests,
+    pending: Option<Request<()>>,
+}
+
+impl Case for MatchitCase {
+    fn prepare(&mut self) {
+        self.pending = Some(self.requests.build(()));
+    }
+
+    fn serve(&mut self) -> StatusCode {
+        let request = self.pending.take().expect("prepare before serve");
+        match self.router.at(request.uri().path()) {
+            Ok(matched) => {
+                std::hint::black_box((matched.value, &matched.params));
+                StatusCode::OK
+            }
+            Err(_) => StatusCode::NOT_FOUND,
+        }
+    }
+}
+
+fn matchit_github() -> Box<dyn Case> {
+    let mut router = matchit::Router::new();
+    for (index, route) in data::github_routes().iter().enumerate() {
+        router.insert(route.as_str(), index).expect("a valid route");
+    }
+    Box::new(MatchitCase {
+        router,
+        requests: Requests::github(),
+        pending: None,
+    })
+}
+
+struct SilentCase<H: silent::Handler + Clone> {
+    rt: &'static Runtime,
+    app: silent_peer::SilentApp<H>,
+    requests: Requests,
+    pending: Option<Request<()>>,
+}
+
+impl<H: silent::Handler + Clone> Case for SilentCase<H> {
+    fn prepare(&mut self) {
+        self.pending = Some(self.requests.build(()));
+    }
+
+    fn serve(&mut self) -> StatusCode {
+        let request = self.pending.take().expect("prepare before serve");
+        let response = drive::ready(self.rt, self.app.call(request)).expect("infallible");
+        response.status()
+    }
+}
+
+fn tower<S, RB>(rt: &'static Runtime, service: S, requests: Requests) -> Box<dyn Case>
+where
+    S: Service<Request<ReqBody>, Response = Response<RB>> + 'static,
+    S::Error: Debug,
+    RB: 'static,
+{
+    Box::new(TowerCase {
+        rt,
+        service,
+        requests,
+        pending: None,
+    })
+}
+
+fn silent<H: silent::Handler + Clone>(
+    rt: &'static Runtime,
+    app: silent_peer::SilentApp<H>,
+    requests: Requests,
+) -> Box<dyn Case> {
+    Box::new(SilentCase {
+        rt,
+        app,
+        requests,
+        pending: None,
+    })
+}
+
+/// The timeout every peer's timeout middleware is given: long enough never to fire.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Our app behind our four layers, outermost first: RequestTimeLogger, ExceptionHandler,
+/// Timeout, Cors — the order of the tower-http stack below.
+pub fn ours_layered<B, S>(
+    app: S,
+) -> impl Service<
+    Request<B>,
+    Response = Response<impl http_body::Body>,
+    Error = Infallible,
+    Future: Send,
+> + Clone
+       + Send
+       + 'static
+where
+    S: ours::App<B, Future: Send>,
+    B: Send + 'static,
+{
+    use silent_tower_layers::cors::CorsLayer;
+    use silent_tower_layers::exception_handler::ExceptionHandlerLayer;
+    use silent_tower_layers::request_time_logger::RequestTimeLoggerLayer;
+    use silent_tower_layers::timeout::TimeoutLayer;
+    ServiceBuilder::new()
+        .layer(RequestTimeLoggerLayer::new())
+        .layer(ExceptionHandlerLayer::new())
+        .layer(TimeoutLayer::new(TIMEOUT))
+        .layer(CorsLayer::new().origin(data::ORIGIN).methods("GET,POST"))
+        .service(app)
+}
+
+/// axum's router behind tower-http's Trace, CatchPanic, Timeout and Cors layers.
+pub fn axum_layered(
+    router: axum::Router,
+) -> impl Service<
+    Request<ReqBody>,
+    Response = Response<impl http_body::Body>,
+    Error = Infallible,
+    Future: Send,
+> + Clone
+       + Send
+       + 'static {
+    use tower_http::catch_panic::CatchPanicLayer;
+    use tower_http::cors::CorsLayer;
+    use tower_http::timeout::TimeoutLayer;
+    use tower_http::trace::TraceLayer;
+    ServiceBuilder::new()
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            TIMEOUT,
+        ))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(HeaderValue::from_static(data::ORIGIN))
+                .allow_methods([Method::GET, Method::POST]),
+        )
+        .service(router)
+}
+
+/// silent's route behind its RequestTimeLogger, ExceptionHandler, Timeout and Cors middlewares.
+///
+/// silent 2.16 deprecates `RequestTimeLogger` in favour of `Logger`; it is the one this project
+/// reshapes, so it is the one measured.
+#[allow(deprecated)]
+pub fn silent_layered(route: silent::prelude::Route) -> silent::prelude::Route {
+    use silent::middlewares::{Cors, ExceptionHandler, RequestTimeLogger, Timeout};
+    silent::prelude::Route::new("")
+        .hook(RequestTimeLogger::new())
+        .hook(ExceptionHandler::new(|result, _state| async { result }))
+        .hook(Timeout::new(TIMEOUT))
+        .hook(Cors::new().origin(data::ORIGIN).methods("GET,POST"))
+        .append(route)
+}
+
+/// Every case name, in table order.
+pub const NAMES: &[&str] = &[
+    "A/hyper",
+    "A/ours",
+    "A/axum",
+    "A/silent",
+    "B/hyper",
+    "B/ours",
+    "B/axum",
+    "B/silent",
+    "C-static/ours",
+    "C-static/axum",
+    "C-static/silent",
+    "C-param/ours",
+    "C-param/axum",
+    "C-param/silent",
+    "E/ours",
+    "E/axum",
+    "E/silent",
+    "E/matchit",
+    "A+layers/ours",
+    "A+layers/axum",
+    "A+layers/silent",
+    "B+layers/ours",
+    "B+layers/axum",
+    "B+layers/silent",
+];
+
+/// The case called `name`, on `rt` (which the caller has entered), or `None`.
+pub fn case(rt: &'static Runtime, name: &str) -> Option<Box<dyn Case>> {
+    let a = || Requests::one("/");
+    let b = || Requests::one(data::USER_PATH);
+    let c_static = || Requests::one(data::DEEP_STATIC_PATH);
+    let c_param = || Requests::one(data::DEEP_PARAM_PATH);
+    let e = Requests::github;
+    let case = match name {
+        "A/hyper" => tower(rt, tower::service_fn(hyper_peer::handle), a()),
+        "A/ours" => tower(rt, ours::plaintext(), a()),
+        "A/axum" => tower(rt, axum_peer::plaintext(), a()),
+        "A/silent" => silent(rt, silent_peer::app(silent_peer::plaintext()), a()),
+        "B/hyper" => tower(rt, tower::service_fn(hyper_peer::handle), b()),
+        "B/ours" => tower(rt, ours::user_json(), b()),
+        "B/axum" => tower(rt, axum_peer::user_json(), b()),
+        "B/silent" => silent(rt, silent_peer::app(silent_peer::user_json()), b()),
+        "C-static/ours" => tower(rt, ours::deep_static(), c_static()),
+        "C-static/axum" => tower(rt, axum_peer::deep_static(), c_static()),
+        "C-static/silent" => silent(rt, silent_peer::app(silent_peer::deep_static()), c_static()),
+        "C-param/ours" => tower(rt, ours::deep_param(), c_param()),
+        "C-param/axum" => tower(rt, axum_peer::deep_param(), c_param()),
+        "C-param/silent" => silent(rt, silent_peer::app(silent_peer::deep_param()), c_param()),
+        "E/ours" => tower(rt, ours::github(), e()),
+        "E/axum" => tower(rt, axum_peer::github(&data::github_routes()), e()),
+        "E/silent" => silent(
+            rt,
+            silent_peer::app(silent_peer::github(&data::github_routes())),
+            e(),
+        ),
+        "E/matchit" => matchit_github(),
+        "A+layers/ours" => tower(rt, ours_layered(ours::plaintext()), a().with_origin()),
+        "A+layers/axum" => tower(rt, axum_layered(axum_peer::plaintext()), a().with_origin()),
+        "A+layers/silent" => silent(
+            rt,
+            silent_peer::app(silent_layered(silent_peer::plaintext())),
+            a().with_origin(),
+        ),
+        "B+layers/ours" => tower(rt, ours_layered(ours::user_json()), b().with_origin()),
+        "B+layers/axum" => tower(rt, axum_layered(axum_peer::user_json()), b().with_origin()),
+        "B+layers/silent" => silent(
+            rt,
+            silent_peer::app(silent_layered(silent_peer::user_json())),
+            b().with_origin(),
+        ),
+        _ => return None,
+    };
+    Some(case)
+}

@@ -1,0 +1,99 @@
+//! The scenarios' apps on silent-tower's router (and, for the layered ones, its layers).
+
+use std::borrow::Cow;
+use std::convert::Infallible;
+
+use http::{Request, Response};
+use serde::Serialize;
+use silent_tower_router::{get, Body, IntoResponse, Json, RequestExt, Router};
+use tower::Service;
+
+use crate::data::HELLO;
+
+/// What every peer's scenario B answers: the id from the path, the `fields` query parameter.
+#[derive(Serialize)]
+pub struct User<'a> {
+    /// The `id` path parameter.
+    pub id: i64,
+    /// The `fields` query parameter, as sent.
+    pub fields: &'a str,
+}
+
+/// Scenario A's handler.
+pub async fn hello() -> &'static str {
+    HELLO
+}
+
+/// The handler of the dispatch benches: answers at once with no body.
+pub async fn empty() {}
+
+/// Scenario B's handler: the body is serialised while the request (which the strings borrow) lives.
+pub async fn user<B>(req: Request<B>) -> Response<Body> {
+    let id = req.param::<i64>("id").unwrap_or_default();
+    let fields = req.query_param("fields").unwrap_or(Cow::Borrowed(""));
+    Json(User {
+        id,
+        fields: &fields,
+    })
+    .into_response()
+}
+
+/// The bound every app here satisfies.
+pub trait App<B>:
+    Service<Request<B>, Response = Response<Body>, Error = Infallible> + Clone + Send + Sync + 'static
+{
+}
+
+impl<S, B> App<B> for S where
+    S: Service<Request<B>, Response = Response<Body>, Error = Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// A: `GET /` → `Hello, World!`.
+pub fn plaintext<B: Send + 'static>() -> impl App<B, Future: Send> {
+    Router::new().route("/", get(hello))
+}
+
+/// B: `GET /users/<id:i64>?fields=…` → JSON.
+pub fn user_json<B: Send + 'static>() -> impl App<B, Future: Send> {
+    Router::new()
+        .route("/", get(hello))
+        .route("/users/<id:i64>", get(user::<B>))
+}
+
+/// C, static: `/l0/…/l9`, ten routers nested in each other.
+pub fn deep_static<B: Send + 'static>() -> impl App<B, Future: Send> {
+    let r = Router::new().route("/l9", get(empty));
+    let r = Router::new().nest("/l8", r);
+    let r = Router::new().nest("/l7", r);
+    let r = Router::new().nest("/l6", r);
+    let r = Router::new().nest("/l5", r);
+    let r = Router::new().nest("/l4", r);
+    let r = Router::new().nest("/l3", r);
+    let r = Router::new().nest("/l2", r);
+    let r = Router::new().nest("/l1", r);
+    Router::new().nest("/l0", r)
+}
+
+/// C, a parameter at each level: `/{p0}/…/{p9}`, ten routers nested in each other.
+pub fn deep_param<B: Send + 'static>() -> impl App<B, Future: Send> {
+    let r = Router::new().route("/{p9}", get(empty));
+    let r = Router::new().nest("/{p8}", r);
+    let r = Router::new().nest("/{p7}", r);
+    let r = Router::new().nest("/{p6}", r);
+    let r = Router::new().nest("/{p5}", r);
+    let r = Router::new().nest("/{p4}", r);
+    let r = Router::new().nest("/{p3}", r);
+    let r = Router::new().nest("/{p2}", r);
+    let r = Router::new().nest("/{p1}", r);
+    Router::new().nest("/{p0}", r)
+}
+
+/// E: the 130 GitHub API routes, each answering at once.
+pub fn github<B: Send + 'static>() -> impl App<B, Future: Send> {
+    crate::github_router!(Router::new(), get(empty))
+}
