@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{ready, Context, Poll, Waker};
 
 use bytes::Bytes;
 use http::{Request, Response};
@@ -41,12 +41,19 @@ where
 
     #[inline]
     fn call_at(&self, _: usize, req: Request<B>) -> Self::Future {
-        RouteFuture {
-            state: State::NotReady {
-                service: self.0.clone(),
-                request: Some(req),
+        let mut service = self.0.clone();
+        // Endpoints are nearly always ready — handlers always are — so ask once, with a waker
+        // that registers nothing, and call at once: the future then holds only the endpoint's
+        // own future, not the request too. An endpoint that is not ready (a concurrency limit,
+        // a buffer) keeps the request boxed until it is: one allocation, on that path only.
+        let state = match service.poll_ready(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(Ok(())) => State::Called(service.call(req)),
+            Poll::Pending => State::NotReady {
+                service,
+                request: Some(Box::new(req)),
             },
-        }
+        };
+        RouteFuture { state }
     }
 }
 
@@ -57,14 +64,11 @@ pub struct RouteFuture<S: Service<Request<B>>, B> {
     state: State<S, S::Future, B>,
 }
 
-// The request waits in `NotReady` only until the endpoint is ready; boxing it to even out the
-// variants would allocate on every request.
-#[allow(clippy::large_enum_variant)]
 #[pin_project(project = StateProj)]
 enum State<S, F, B> {
     NotReady {
         service: S,
-        request: Option<Request<B>>,
+        request: Option<Box<Request<B>>>,
     },
     Called(#[pin] F),
 }
@@ -87,7 +91,7 @@ where
                     let Some(request) = request.take() else {
                         unreachable!("request taken only when the endpoint is called")
                     };
-                    let future = service.call(request);
+                    let future = service.call(*request);
                     state.set(State::Called(future));
                 }
                 StateProj::Called(future) => {
