@@ -1,6 +1,6 @@
 //! Replays the `route_table` fuzz target's corpus (`router/fuzz/corpus/route_table/`) through the
 //! target's own body, on stable Rust: every input that ever found something new stays a test.
-//! Crashes the fuzzer found are kept in the corpus as well as named tests in `routing_hostile.rs`.
+//! An input that crashes the target belongs here too, beside a named regression test.
 
 #[path = "../fuzz/src/lib.rs"]
 mod fuzz_body;
