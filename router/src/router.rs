@@ -41,8 +41,9 @@ use crate::tree;
 /// A parameter fills a whole segment. Where several routes could match, the more specific wins:
 /// literal > typed parameter > untyped parameter > catch-all. A typed parameter that does not
 /// parse falls through to the next candidate, so `/users/<id:i64>` and `/users/<name>` live side
-/// by side. Paths are matched as the client sent them, still percent-encoded; parameters are
-/// decoded when read. Two routes that match exactly the same paths are refused when added.
+/// by side. Paths are matched byte for byte as the client sent them, still percent-encoded and
+/// never normalised (`/a/../b` is not `/b`, `//b` is not `/b`); parameters are decoded when read.
+/// Two routes that match exactly the same paths are refused when added.
 ///
 /// # Methods
 /// See [`MethodRouter`]: `HEAD` is answered by `GET` when not routed, `OPTIONS` with `204` and

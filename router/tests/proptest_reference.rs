@@ -1,0 +1,485 @@
+//! The router against a reference matcher: generated route tables and paths, and for every path
+//! the route and the captures our radix tree finds must be the ones a slow, obviously correct
+//! matcher finds by trying every route.
+//!
+//! The reference works on segments, as the documentation speaks (`Router`'s "Paths" section and
+//! `tree.rs`):
+//! - a route is a list of segment matchers: a literal, a parameter of some kind (one non-empty
+//!   segment that parses as the kind), or a final catch-all (the rest of the path, at least one
+//!   byte, slashes included);
+//! - of the routes that match the whole path, the winner is the most specific one segment by
+//!   segment, from the left: literal > typed parameter > untyped parameter > catch-all, and
+//!   between typed parameters at the same place, the kind registered there first. Because the
+//!   comparison only looks further right among routes that agree so far, a specific branch that
+//!   dead-ends deeper loses to the next candidate: the backtracking of the tree;
+//! - two routes with the same matchers (whatever the syntax and the parameter names) conflict,
+//!   and `try_route` refuses the second.
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use http::{Request, Response};
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+use silent_tower_router::{any as any_method, Body, BoxRouter, RequestExt, RouteError, Router};
+use tower::Service;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Any,
+    I64,
+    I32,
+    U64,
+    U32,
+    Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Matcher {
+    Literal(&'static str),
+    Param(Kind),
+    CatchAll,
+}
+
+/// A generated route: its matchers and how each one is spelled.
+#[derive(Debug, Clone)]
+struct GenRoute {
+    matchers: Vec<Matcher>,
+    /// Picks one of the spellings of each matcher: `{p}` or `<p>`, `<p:int>` or `<p:i64>`, …
+    spellings: Vec<u8>,
+}
+
+impl GenRoute {
+    fn pattern(&self) -> String {
+        let mut pattern = String::new();
+        for (index, (matcher, &spelling)) in self.matchers.iter().zip(&self.spellings).enumerate() {
+            pattern.push('/');
+            let name = format!("p{index}");
+            let pick = |options: &[String]| options[spelling as usize % options.len()].clone();
+            pattern.push_str(&match matcher {
+                Matcher::Literal(literal) => literal.to_string(),
+                Matcher::Param(Kind::Any) => pick(&[
+                    format!("{{{name}}}"),
+                    format!("<{name}>"),
+                    format!("<{name}:str>"),
+                    format!("<{name}:path>"),
+                ]),
+                Matcher::Param(Kind::I64) => {
+                    pick(&[format!("<{name}:int>"), format!("<{name}:i64>")])
+                }
+                Matcher::Param(Kind::I32) => format!("<{name}:i32>"),
+                Matcher::Param(Kind::U64) => format!("<{name}:u64>"),
+                Matcher::Param(Kind::U32) => format!("<{name}:u32>"),
+                Matcher::Param(Kind::Uuid) => format!("<{name}:uuid>"),
+                Matcher::CatchAll => pick(&[
+                    format!("{{*{name}}}"),
+                    format!("<{name}:**>"),
+                    format!("<{name}:full_path>"),
+                ]),
+            });
+        }
+        pattern
+    }
+}
+
+const LITERALS: &[&str] = &["a", "b", "ab", "users", "1", ""];
+
+/// Path segments: the literals, integers at and past the bounds of every integer kind, signs,
+/// UUIDs in each accepted form, escapes, and the empty segment.
+const SEGMENTS: &[&str] = &[
+    "a",
+    "b",
+    "ab",
+    "users",
+    "1",
+    "",
+    "0",
+    "-7",
+    "+5",
+    "42",
+    "2147483647",
+    "2147483648",
+    "-2147483649",
+    "4294967295",
+    "4294967296",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "18446744073709551615",
+    "18446744073709551616",
+    "67e55044-10b1-426f-9247-bb680e5fe0c8",
+    "67e5504410b1426f9247bb680e5fe0c8",
+    "urn:uuid:67e55044-10b1-426f-9247-bb680e5fe0c8",
+    "67e55044-10b1-426f-9247-bb680e5fe0c",
+    "%31",
+    "a%2Fb",
+    "x",
+];
+
+fn kind() -> impl Strategy<Value = Kind> {
+    prop_oneof![
+        3 => Just(Kind::Any),
+        2 => Just(Kind::I64),
+        1 => Just(Kind::I32),
+        1 => Just(Kind::U64),
+        1 => Just(Kind::U32),
+        1 => Just(Kind::Uuid),
+    ]
+}
+
+fn matcher() -> impl Strategy<Value = Matcher> {
+    prop_oneof![
+        3 => prop::sample::select(LITERALS).prop_map(Matcher::Literal),
+        3 => kind().prop_map(Matcher::Param),
+    ]
+}
+
+fn route() -> impl Strategy<Value = GenRoute> {
+    (
+        prop::collection::vec(matcher(), 1..5),
+        any::<bool>(),
+        prop::collection::vec(any::<u8>(), 5),
+    )
+        .prop_map(|(mut matchers, catch_all, spellings)| {
+            if catch_all {
+                *matchers.last_mut().unwrap() = Matcher::CatchAll;
+            }
+            GenRoute {
+                matchers,
+                spellings,
+            }
+        })
+}
+
+/// A path: free segments, or one of the table's routes filled in (so that most paths match
+/// something, and often several routes at once).
+#[derive(Debug, Clone)]
+struct GenPath {
+    template: Option<usize>,
+    picks: Vec<usize>,
+    len: usize,
+}
+
+fn path() -> impl Strategy<Value = GenPath> {
+    (
+        prop::option::weighted(0.8, any::<usize>()),
+        prop::collection::vec(any::<usize>(), 8),
+        1..6usize,
+    )
+        .prop_map(|(template, picks, len)| GenPath {
+            template,
+            picks,
+            len,
+        })
+}
+
+impl GenPath {
+    fn render(&self, routes: &[GenRoute]) -> String {
+        let segment = |i: usize| SEGMENTS[self.picks[i % self.picks.len()] % SEGMENTS.len()];
+        let mut segments: Vec<&str> = Vec::new();
+        match self.template {
+            Some(pick) if !routes.is_empty() => {
+                let route = &routes[pick % routes.len()];
+                for (i, matcher) in route.matchers.iter().enumerate() {
+                    match matcher {
+                        // Now and then a literal is swapped, to reach the dead ends.
+                        Matcher::Literal(literal) if self.picks[i] % 5 != 0 => {
+                            segments.push(literal)
+                        }
+                        Matcher::CatchAll => {
+                            segments.extend((i..i + self.len % 3 + 1).map(segment))
+                        }
+                        _ => segments.push(segment(i)),
+                    }
+                }
+            }
+            _ => segments.extend((0..self.len).map(segment)),
+        }
+        format!("/{}", segments.join("/"))
+    }
+}
+
+/// Whether `segment` is a value of `kind`, by the standard library's and `uuid`'s parsers.
+fn accepts(kind: Kind, segment: &str) -> bool {
+    match kind {
+        Kind::Any => true,
+        Kind::I64 => segment.parse::<i64>().is_ok(),
+        Kind::I32 => segment.parse::<i32>().is_ok(),
+        Kind::U64 => segment.parse::<u64>().is_ok(),
+        Kind::U32 => segment.parse::<u32>().is_ok(),
+        Kind::Uuid => uuid::Uuid::try_parse(segment).is_ok(),
+    }
+}
+
+/// The routes `try_route` must accept, in order, and for each refused one the index of the
+/// accepted route it conflicts with.
+fn expected_table(routes: &[GenRoute]) -> (Vec<usize>, Vec<Option<usize>>) {
+    let mut accepted: Vec<usize> = Vec::new();
+    let mut conflicts = Vec::new();
+    for (index, route) in routes.iter().enumerate() {
+        let existing = accepted
+            .iter()
+            .copied()
+            .find(|&other| routes[other].matchers == route.matchers);
+        if existing.is_none() {
+            accepted.push(index);
+        }
+        conflicts.push(existing);
+    }
+    (accepted, conflicts)
+}
+
+/// The reference: tries every route and keeps the most specific match.
+fn reference(routes: &[&GenRoute], path: &str) -> Option<(usize, Vec<String>)> {
+    let segments: Vec<&str> = path.strip_prefix('/')?.split('/').collect();
+    let mut best: Option<(Vec<u32>, usize, Vec<String>)> = None;
+    for (index, route) in routes.iter().enumerate() {
+        let Some((rank, captures)) = match_route(routes, route, &segments) else {
+            continue;
+        };
+        if best
+            .as_ref()
+            .is_none_or(|(best_rank, ..)| rank < *best_rank)
+        {
+            best = Some((rank, index, captures));
+        }
+    }
+    best.map(|(_, index, captures)| (index, captures))
+}
+
+const UNTYPED: u32 = 100;
+const CATCH_ALL: u32 = 200;
+
+/// Whether `route` matches all of `segments`: its rank, segment by segment (lower is more
+/// specific), and its captures.
+fn match_route(
+    routes: &[&GenRoute],
+    route: &GenRoute,
+    segments: &[&str],
+) -> Option<(Vec<u32>, Vec<String>)> {
+    let mut rank = Vec::new();
+    let mut captures = Vec::new();
+    for (i, matcher) in route.matchers.iter().enumerate() {
+        let segment = segments.get(i)?;
+        match matcher {
+            Matcher::Literal(literal) if literal == segment => rank.push(0),
+            Matcher::Literal(_) => return None,
+            Matcher::Param(kind) if !segment.is_empty() && accepts(*kind, segment) => {
+                rank.push(match kind {
+                    Kind::Any => UNTYPED,
+                    typed => 1 + typed_order(routes, &route.matchers[..i], *typed),
+                });
+                captures.push(segment.to_string());
+            }
+            Matcher::Param(_) => return None,
+            Matcher::CatchAll => {
+                let rest = segments[i..].join("/");
+                if rest.is_empty() {
+                    return None;
+                }
+                rank.push(CATCH_ALL);
+                captures.push(rest);
+                return Some((rank, captures));
+            }
+        }
+    }
+    (route.matchers.len() == segments.len()).then_some((rank, captures))
+}
+
+/// Where `kind` stands among the typed parameters registered after `prefix`: the order in which
+/// the routes sharing that prefix brought each kind in.
+fn typed_order(routes: &[&GenRoute], prefix: &[Matcher], kind: Kind) -> u32 {
+    let mut kinds: Vec<Kind> = Vec::new();
+    for route in routes {
+        if route.matchers.len() > prefix.len() && route.matchers[..prefix.len()] == *prefix {
+            if let Matcher::Param(
+                typed @ (Kind::I64 | Kind::I32 | Kind::U64 | Kind::U32 | Kind::Uuid),
+            ) = route.matchers[prefix.len()]
+            {
+                if !kinds.contains(&typed) {
+                    kinds.push(typed);
+                }
+            }
+        }
+    }
+    kinds
+        .iter()
+        .position(|&k| k == kind)
+        .expect("the route's own kind") as u32
+}
+
+/// What the matched endpoint saw, handed back in the response's extensions.
+#[derive(Clone, Debug, PartialEq)]
+struct Seen {
+    endpoint: usize,
+    captures: Vec<String>,
+}
+
+fn endpoint(
+    index: usize,
+) -> impl Fn(Request<()>) -> std::future::Ready<Response<Body>> + Clone + Send + Sync + 'static {
+    move |req: Request<()>| {
+        let captures = req.path_params().map_or(Vec::new(), |params| {
+            params
+                .iter(req.uri().path())
+                .map(|(_, param)| param.raw().to_owned())
+                .collect()
+        });
+        let mut response = Response::new(Body::empty());
+        response.extensions_mut().insert(Seen {
+            endpoint: index,
+            captures,
+        });
+        std::future::ready(response)
+    }
+}
+
+/// Adds `$routes` to a new router in order, then boxes it flat and nested under `/n`.
+macro_rules! build {
+    ($routes:expr) => {
+        build!(@ Router::new(), $routes; 0 1 2 3 4 5 6 7 8 9)
+    };
+    (@ $router:expr, $routes:expr;) => {{
+        let router = $router;
+        Ok((router.clone().boxed(), Router::new().nest("/n", router).boxed()))
+    }};
+    (@ $router:expr, $routes:expr; $i:literal $($rest:literal)*) => {{
+        let router = $router;
+        match $routes.get($i) {
+            None => build!(@ router, $routes;),
+            Some(path) => match router.try_route(path, any_method(endpoint($i))) {
+                Ok(router) => build!(@ router, $routes; $($rest)*),
+                Err(err) => Err(($i, err)),
+            },
+        }
+    }};
+}
+
+const MAX_ROUTES: usize = 10;
+
+/// The table built from `patterns`, flat and nested, or the first route refused and why.
+fn build(patterns: &[String]) -> Result<(BoxRouter<()>, BoxRouter<()>), (usize, RouteError)> {
+    assert!(patterns.len() <= MAX_ROUTES);
+    build!(patterns)
+}
+
+fn look_up(router: &BoxRouter<()>, path: &str) -> Option<Seen> {
+    let request = Request::get(path).body(()).unwrap();
+    let mut router = router.clone();
+    let future = pin!(router.call(request));
+    let Poll::Ready(Ok(response)) = future.poll(&mut Context::from_waker(Waker::noop())) else {
+        panic!("{path}: the router's future is pending over ready endpoints");
+    };
+    let seen = response.extensions().get::<Seen>().cloned();
+    if seen.is_none() {
+        assert_eq!(response.status(), 404);
+    }
+    seen
+}
+
+fn check(routes: &[GenRoute], paths: &[GenPath]) -> Result<(), TestCaseError> {
+    let patterns: Vec<String> = routes.iter().map(GenRoute::pattern).collect();
+    let (accepted, conflicts) = expected_table(routes);
+
+    // The whole list is refused at its first conflict, naming the route it collides with.
+    let first_conflict = conflicts.iter().position(Option::is_some);
+    match (build(&patterns), first_conflict) {
+        (Ok(_), None) => {}
+        (Err((at, err)), Some(expected)) => {
+            prop_assert_eq!(at, expected, "{}", err);
+            let existing = conflicts[expected].unwrap();
+            prop_assert_eq!(err.route(), patterns[at].as_str());
+            prop_assert_eq!(err.conflicts_with(), Some(patterns[existing].as_str()));
+        }
+        (Ok(_), Some(expected)) => {
+            return Err(TestCaseError::fail(format!(
+                "{} was accepted over {}",
+                patterns[expected],
+                patterns[conflicts[expected].unwrap()]
+            )))
+        }
+        (Err((_, err)), None) => return Err(TestCaseError::fail(err.to_string())),
+    }
+
+    // Without the conflicting routes, every path finds what the reference finds.
+    let table: Vec<&GenRoute> = accepted.iter().map(|&i| &routes[i]).collect();
+    let table_patterns: Vec<String> = accepted.iter().map(|&i| patterns[i].clone()).collect();
+    let (flat, nested) =
+        build(&table_patterns).map_err(|(_, err)| TestCaseError::fail(err.to_string()))?;
+    for generated in paths {
+        let path = generated.render(routes);
+        let expected =
+            reference(&table, &path).map(|(endpoint, captures)| Seen { endpoint, captures });
+        let found = look_up(&flat, &path);
+        prop_assert_eq!(
+            &found,
+            &expected,
+            "path {:?} in {:#?}",
+            path,
+            table_patterns
+        );
+        // Nested, `/` is the prefix itself, any other path is the prefix then the path.
+        let nested_path = if path == "/" {
+            "/n".to_owned()
+        } else {
+            format!("/n{path}")
+        };
+        prop_assert_eq!(
+            look_up(&nested, &nested_path),
+            expected,
+            "path {:?} in {:#?} nested under /n",
+            nested_path,
+            table_patterns
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: 3000,
+        failure_persistence: None,
+        ..Config::default()
+    })]
+
+    #[test]
+    fn lookup_agrees_with_the_reference_matcher(
+        routes in prop::collection::vec(route(), 1..=MAX_ROUTES),
+        paths in prop::collection::vec(path(), 1..24),
+    ) {
+        check(&routes, &paths)?;
+    }
+}
+
+/// Cases written out, so that the reference's own reading of the rules is pinned down too.
+#[test]
+fn the_reference_reads_the_rules_as_documented() {
+    use Kind::*;
+    use Matcher::*;
+    let route = |matchers: Vec<Matcher>| GenRoute {
+        spellings: vec![0; matchers.len()],
+        matchers,
+    };
+    let routes = [
+        route(vec![Literal("p"), CatchAll]),
+        route(vec![Literal("p"), Param(Any)]),
+        route(vec![Literal("p"), Param(I64)]),
+        route(vec![Literal("p"), Literal("me")]),
+        route(vec![Literal("o"), Literal("new"), Literal("s")]),
+        route(vec![Literal("o"), Param(U32), Literal("x")]),
+        route(vec![Literal("o"), Param(Any), Literal("x")]),
+    ];
+    let table: Vec<&GenRoute> = routes.iter().collect();
+    let found = |path| reference(&table, path).map(|(index, _)| index);
+    assert_eq!(found("/p/me"), Some(3));
+    assert_eq!(found("/p/7"), Some(2));
+    assert_eq!(found("/p/9223372036854775808"), Some(1));
+    assert_eq!(found("/p/x"), Some(1));
+    assert_eq!(found("/p/x/y"), Some(0));
+    assert_eq!(found("/p/"), None);
+    assert_eq!(found("/o/new/x"), Some(6));
+    assert_eq!(found("/o/4294967296/x"), Some(6));
+    assert_eq!(found("/o/4294967295/x"), Some(5));
+    assert_eq!(found("/o/new/s"), Some(4));
+}
