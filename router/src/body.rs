@@ -8,10 +8,11 @@
 use std::any::Any;
 use std::fmt;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
-use http_body::{Frame, SizeHint};
+use http_body::{Body as _, Frame, SizeHint};
+use http_body_util::Full;
 
 /// The error type of a streaming [`Body`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -47,9 +48,9 @@ impl Body {
 
     /// Wraps any body whose data is [`Bytes`].
     ///
-    /// A `Body`, `http_body_util::Full<Bytes>`, `http_body_util::Empty<Bytes>`, `String`, `Bytes`
-    /// or `&'static str` is recognised and kept without a box; anything else is boxed (one
-    /// allocation).
+    /// A `Body`, an `http_body_util::Full<Bytes>`, a `String`, and any body that is already at its
+    /// end (`http_body_util::Empty`, say) become a `Body` without a box; anything else is boxed
+    /// (one allocation) and streamed as it is.
     pub fn new<B>(body: B) -> Self
     where
         B: http_body::Body<Data = Bytes> + Send + 'static,
@@ -59,8 +60,8 @@ impl Body {
             Ok(body) => return body,
             Err(body) => body,
         };
-        let body = match try_downcast::<Bytes, B>(body) {
-            Ok(bytes) => return Body::full(bytes),
+        let body = match try_downcast::<Full<Bytes>, B>(body) {
+            Ok(full) => return Body::from_full(full),
             Err(body) => body,
         };
         let body = match try_downcast::<String, B>(body) {
@@ -72,6 +73,17 @@ impl Body {
         }
         Body {
             kind: Kind::Stream(Box::pin(MapErr(body))),
+        }
+    }
+
+    /// Takes the one chunk of a `Full`: it is ready at once, so a waker is never needed.
+    fn from_full(mut full: Full<Bytes>) -> Self {
+        let mut cx = Context::from_waker(Waker::noop());
+        match Pin::new(&mut full).poll_frame(&mut cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                frame.into_data().map_or_else(|_| Body::empty(), Body::full)
+            }
+            _ => Body::empty(),
         }
     }
 

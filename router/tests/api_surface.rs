@@ -108,6 +108,10 @@ async fn a_response_of_any_body_keeps_its_bytes_and_known_bodies_are_not_boxed()
         r#"Body::Full(Some(b"body"))"#
     );
     assert_eq!(kept(Body::new(Empty::<Bytes>::new())), "Body::Empty");
+    assert_eq!(
+        kept(Body::new(Full::new(Bytes::from("full")))),
+        r#"Body::Full(Some(b"full"))"#
+    );
     assert_eq!(kept(Body::from(())), "Body::Empty");
     assert_eq!(
         kept(Body::from(&b"static"[..])),
