@@ -96,6 +96,10 @@ pub(crate) struct RouteInfo {
 ///
 /// Read them through [`RequestExt`]: `req.param::<i64>("id")`. The router inserts `PathParams` only
 /// for routes that capture parameters, so a static route costs no extension insert.
+///
+/// The captures are byte ranges into the request's path, read back from `req.uri().path()`: a
+/// layer between the router and the handler that rewrites the URI's path would make them point
+/// at the wrong bytes, so rewrite URIs outside the router, not in a `route_layer`.
 #[derive(Clone)]
 pub struct PathParams {
     route: Arc<RouteInfo>,

@@ -41,9 +41,12 @@ use crate::tree;
 /// A parameter fills a whole segment. Where several routes could match, the more specific wins:
 /// literal > typed parameter > untyped parameter > catch-all. A typed parameter that does not
 /// parse falls through to the next candidate, so `/users/<id:i64>` and `/users/<name>` live side
-/// by side. Paths are matched byte for byte as the client sent them, still percent-encoded and
-/// never normalised (`/a/../b` is not `/b`, `//b` is not `/b`); parameters are decoded when read.
-/// Two routes that match exactly the same paths are refused when added.
+/// by side; of two typed parameters at the same place, the one registered first is tried first.
+/// Paths are matched byte for byte as the client sent them, still percent-encoded and never
+/// normalised (`/a/../b` is not `/b`, `//b` is not `/b`); parameters are decoded when read. So
+/// integer parameters take what Rust's integer parsing takes (`42`, `-7`, `+5`), and an escaped
+/// digit (`%34%32`) is not an integer. Two routes that match exactly the same paths are refused
+/// when added.
 ///
 /// # Methods
 /// See [`MethodRouter`]: `HEAD` is answered by `GET` when not routed, `OPTIONS` with `204` and
