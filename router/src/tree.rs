@@ -155,42 +155,73 @@ impl Node {
     }
 
     /// Matches `path[pos..]`, which follows this node's prefix.
-    fn find_below(&self, path: &[u8], pos: usize, captures: &mut Captures) -> Option<u32> {
-        let Some(&first) = path.get(pos) else {
-            return self.route.as_ref().map(|leaf| leaf.id);
-        };
-        if let Some(index) = self.indices.iter().position(|&b| b == first) {
-            let child = &self.children[index];
-            let end = pos + child.prefix.len();
-            if path.get(pos..end) == Some(&child.prefix[..]) {
-                if let Some(id) = child.find_below(path, end, captures) {
-                    return Some(id);
-                }
-            }
-        }
-        if !self.params.is_empty() {
-            let segment_end = path[pos..]
-                .iter()
-                .position(|&b| b == b'/')
-                .map_or(path.len(), |offset| pos + offset);
-            if segment_end > pos {
-                let segment = &path[pos..segment_end];
-                let mark = captures.len();
-                for edge in &self.params {
-                    let Some(value) = accept(edge.kind, segment) else {
-                        continue;
-                    };
-                    captures.push(Capture::new(pos, segment_end, value));
-                    if let Some(id) = edge.next.find_below(path, segment_end, captures) {
+    ///
+    /// The ways onwards are tried in priority order. All but the last one available recurse, so
+    /// that a dead end returns here and the next is tried; the last one is a plain step of the
+    /// loop, as there is nothing left to come back for. Most nodes have one way onwards, so most
+    /// of a lookup is that loop.
+    fn find_below(&self, path: &[u8], mut pos: usize, captures: &mut Captures) -> Option<u32> {
+        let mut node = self;
+        'walk: loop {
+            let Some(&first) = path.get(pos) else {
+                return node.route.as_ref().map(|leaf| leaf.id);
+            };
+            if let Some(index) = node.indices.iter().position(|&b| b == first) {
+                let child = &node.children[index];
+                if has_prefix_at(path, pos, &child.prefix) {
+                    let end = pos + child.prefix.len();
+                    if node.params.is_empty() && node.catch_all.is_none() {
+                        (node, pos) = (child, end);
+                        continue 'walk;
+                    }
+                    let mark = captures.len();
+                    if let Some(id) = child.find_below(path, end, captures) {
                         return Some(id);
                     }
+                    // The dead end may have captured parameters on its way down.
                     captures.truncate(mark);
                 }
             }
+            if let Some(last) = node.params.len().checked_sub(1) {
+                let segment_end = path[pos..]
+                    .iter()
+                    .position(|&b| b == b'/')
+                    .map_or(path.len(), |offset| pos + offset);
+                if segment_end > pos {
+                    let segment = &path[pos..segment_end];
+                    let mark = captures.len();
+                    for (at, edge) in node.params.iter().enumerate() {
+                        let Some(value) = accept(edge.kind, segment) else {
+                            continue;
+                        };
+                        captures.push(Capture::new(pos, segment_end, value));
+                        if at == last && node.catch_all.is_none() {
+                            (node, pos) = (&edge.next, segment_end);
+                            continue 'walk;
+                        }
+                        if let Some(id) = edge.next.find_below(path, segment_end, captures) {
+                            return Some(id);
+                        }
+                        captures.truncate(mark);
+                    }
+                }
+            }
+            let leaf = node.catch_all.as_ref()?;
+            captures.push(Capture::new(pos, path.len(), ParamValue::Str));
+            return Some(leaf.id);
         }
-        let leaf = self.catch_all.as_ref()?;
-        captures.push(Capture::new(pos, path.len(), ParamValue::Str));
-        Some(leaf.id)
+    }
+}
+
+/// `path[pos..]` starts with `prefix`. Most prefixes are a few bytes long, where a plain loop
+/// beats the call to `memcmp` that slice equality becomes; long ones (a deep nest's flattened
+/// literal) go to `memcmp`.
+#[inline]
+fn has_prefix_at(path: &[u8], pos: usize, prefix: &[u8]) -> bool {
+    match path.get(pos..pos + prefix.len()) {
+        Some(bytes) if prefix.len() <= 16 => bytes.iter().zip(prefix).all(|(a, b)| a == b),
+        Some(bytes) => bytes == prefix,
+        None => false,
     }
 }
 

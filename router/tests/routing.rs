@@ -625,3 +625,15 @@ async fn json_responses() {
     assert_eq!(answer.headers[header::CONTENT_TYPE], "application/json");
     assert_eq!(answer.body, r#"{"id":42}"#);
 }
+
+#[tokio::test]
+async fn a_dead_end_below_a_literal_leaves_no_capture_behind() {
+    // Found by the property test: the walk down `/a/<p1:u64>` captures `1`, dead-ends on
+    // `%31`, and the catch-all that answers must not inherit that capture.
+    let app = Router::new()
+        .route("/a", get(echo("a")))
+        .route("/{*p0}", get(echo("catch-all")))
+        .route("/a/<p1:u64>/a", get(echo("typed")));
+    assert_eq!(get_body(&app, "/a/1/%31").await.1, "catch-all p0=a/1/1");
+    assert_eq!(get_body(&app, "/a/1/a").await.1, "typed p1=1");
+}
