@@ -11,7 +11,7 @@
 //! caller's stack.
 
 use crate::error::RouteError;
-use crate::params::{Capture, Captures, ParamValue};
+use crate::params::{Capture, Captures};
 use crate::pattern::{ParamKind, Piece};
 
 /// A route as stored in the tree: its id and the pattern it was registered with (for errors).
@@ -191,10 +191,10 @@ impl Node {
                     let segment = &path[pos..segment_end];
                     let mark = captures.len();
                     for (at, edge) in node.params.iter().enumerate() {
-                        let Some(value) = accept(edge.kind, segment) else {
+                        if !accepts(edge.kind, segment) {
                             continue;
-                        };
-                        captures.push(Capture::new(pos, segment_end, value));
+                        }
+                        captures.push(Capture::new(pos, segment_end));
                         if at == last && node.catch_all.is_none() {
                             (node, pos) = (&edge.next, segment_end);
                             continue 'walk;
@@ -207,7 +207,7 @@ impl Node {
                 }
             }
             let leaf = node.catch_all.as_ref()?;
-            captures.push(Capture::new(pos, path.len(), ParamValue::Str));
+            captures.push(Capture::new(pos, path.len()));
             return Some(leaf.id);
         }
     }
@@ -225,22 +225,20 @@ fn has_prefix_at(path: &[u8], pos: usize, prefix: &[u8]) -> bool {
     }
 }
 
-/// Whether `segment` is a value of `kind`, and its parsed form.
+/// Whether `segment` is a value of `kind`.
 #[inline]
-fn accept(kind: ParamKind, segment: &[u8]) -> Option<ParamValue> {
+fn accepts(kind: ParamKind, segment: &[u8]) -> bool {
     match kind {
-        ParamKind::Any => Some(ParamValue::Str),
-        ParamKind::I64 => parse_int::<i64>(segment).map(ParamValue::I64),
-        ParamKind::I32 => parse_int::<i32>(segment).map(|n| ParamValue::I64(n.into())),
-        ParamKind::U64 => parse_int::<u64>(segment).map(ParamValue::U64),
-        ParamKind::U32 => parse_int::<u32>(segment).map(|n| ParamValue::U64(n.into())),
-        ParamKind::Uuid => uuid::Uuid::try_parse_ascii(segment)
-            .ok()
-            .map(|uuid| ParamValue::Uuid(uuid.into_bytes())),
+        ParamKind::Any => true,
+        ParamKind::I64 => parses::<i64>(segment),
+        ParamKind::I32 => parses::<i32>(segment),
+        ParamKind::U64 => parses::<u64>(segment),
+        ParamKind::U32 => parses::<u32>(segment),
+        ParamKind::Uuid => uuid::Uuid::try_parse_ascii(segment).is_ok(),
     }
 }
 
-fn parse_int<T: std::str::FromStr>(segment: &[u8]) -> Option<T> {
+fn parses<T: std::str::FromStr>(segment: &[u8]) -> bool {
     // Digits and a sign are ASCII, so anything else fails here before `from_str`.
-    std::str::from_utf8(segment).ok()?.parse().ok()
+    std::str::from_utf8(segment).is_ok_and(|text| text.parse::<T>().is_ok())
 }
