@@ -26,12 +26,7 @@ fn port(variable: &str, default: u16) -> u16 {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "silent_tower=warn".into()),
-        )
-        .init();
+    silent_tower_examples::init_tracing();
     let page_listener =
         TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port("PAGE_PORT", 3000)))).await?;
     let api_listener =

@@ -24,12 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return client(name, count).await;
     }
 
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "silent_tower=warn".into()),
-        )
-        .init();
+    silent_tower_examples::init_tracing();
     let listener = tokio::net::TcpListener::bind(listen_addr()).await?;
     println!(
         "listening on http://{} (HTTP/1.1 and gRPC over h2c)",

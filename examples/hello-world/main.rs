@@ -10,12 +10,7 @@ use tower::Layer;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "silent_tower=warn".into()),
-        )
-        .init();
+    silent_tower_examples::init_tracing();
     let listener = tokio::net::TcpListener::bind(listen_addr()).await?;
     println!("listening on http://{}", listener.local_addr()?);
     let app = RequestTimeLoggerLayer::new().layer(hello_world::app());

@@ -26,6 +26,17 @@ pub fn listen_addr() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
 
+/// Logs to stderr, filtered by `RUST_LOG` (default `silent_tower=warn`; try
+/// `RUST_LOG=silent_tower::request=info` for one line per request).
+pub fn init_tracing() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "silent_tower=warn".into()),
+        )
+        .init();
+}
+
 /// Resolves when the process receives Ctrl-C (or SIGTERM on Unix), for graceful shutdown.
 pub async fn shutdown_signal() {
     let ctrl_c = async {

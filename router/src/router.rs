@@ -527,7 +527,10 @@ impl<E, F> Router<E, F> {
         let table = &self.inner.table;
         let mut captures = Captures::new();
         let id = table.tree.find(path.as_bytes(), &mut captures)?;
-        table.routes.get(id as usize).map(|entry| &*entry.info.pattern)
+        table
+            .routes
+            .get(id as usize)
+            .map(|entry| &*entry.info.pattern)
     }
 
     /// Erases the router's type into a [`BoxRouter`].
