@@ -5,8 +5,9 @@
 //! any count), [`serve`](Case::serve) calls the stack, drives the response future and drops the
 //! response (inside). Names are `scenario/peer`: scenario `A`, `B`, `C-static`, `C-param`, `E`
 //! (which cycles through the 130 GitHub paths, one per request), and `A+layers`, `B+layers`
-//! (scenarios A and B behind each peer's four middlewares); peer `hyper`, `ours`, `axum`, `silent`, and `E/matchit`, a lookup alone (the
-//! request's path is read, nothing is called).
+//! (scenarios A and B behind each peer's four middlewares); peer `hyper`, `ours`, `axum`, `silent`.
+//! Two lookups alone, on the GitHub paths, compare like with like: `E/matchit` (matchit's `at`)
+//! and `E-lookup/ours` (our tree walk, `Router::__lookup`); no request is built or dropped there.
 
 use std::convert::Infallible;
 use std::fmt::Debug;
@@ -110,40 +111,56 @@ where
     }
 }
 
-/// matchit 0.9's `at` alone: the lookup the router benchmarks compare with.
-struct MatchitCase {
-    router: matchit::Router<usize>,
-    requests: Requests,
-    pending: Option<Request<()>>,
+/// A lookup alone, on the GitHub paths: the path is chosen by `prepare` and borrowed by `serve`,
+/// so nothing is built or dropped inside the count but the lookup's own state.
+struct LookupCase<L> {
+    lookup: L,
+    paths: Vec<String>,
+    next: usize,
 }
 
-impl Case for MatchitCase {
+impl<L: FnMut(&str) -> bool> Case for LookupCase<L> {
     fn prepare(&mut self) {
-        self.pending = Some(self.requests.build(()));
+        self.next = (self.next + 1) % self.paths.len();
     }
 
     fn serve(&mut self) -> StatusCode {
-        let request = self.pending.take().expect("prepare before serve");
-        match self.router.at(request.uri().path()) {
-            Ok(matched) => {
-                std::hint::black_box((matched.value, &matched.params));
-                StatusCode::OK
-            }
-            Err(_) => StatusCode::NOT_FOUND,
+        if (self.lookup)(std::hint::black_box(&self.paths[self.next])) {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
         }
     }
 }
 
+fn lookup(lookup: impl FnMut(&str) -> bool + 'static) -> Box<dyn Case> {
+    let paths = github_paths();
+    Box::new(LookupCase {
+        lookup,
+        next: paths.len() - 1,
+        paths,
+    })
+}
+
+/// matchit 0.9's `at` alone: the lookup the router benchmarks compare with.
 fn matchit_github() -> Box<dyn Case> {
     let mut router = matchit::Router::new();
     for (index, route) in data::github_routes().iter().enumerate() {
         router.insert(route.as_str(), index).expect("a valid route");
     }
-    Box::new(MatchitCase {
-        router,
-        requests: Requests::github(),
-        pending: None,
+    lookup(move |path| match router.at(path) {
+        Ok(matched) => {
+            std::hint::black_box((matched.value, &matched.params));
+            true
+        }
+        Err(_) => false,
     })
+}
+
+/// Our router's radix-tree walk alone, with its captures (`Router::__lookup`): what `call` does
+/// before it dispatches, and the like-for-like peer of matchit's `at`.
+fn ours_lookup_github() -> Box<dyn Case> {
+    lookup(ours::github_lookup())
 }
 
 struct SilentCase<H: silent::Handler + Clone> {
@@ -287,6 +304,7 @@ pub const NAMES: &[&str] = &[
     "E/ours",
     "E/axum",
     "E/silent",
+    "E-lookup/ours",
     "E/matchit",
     "A+layers/ours",
     "A+layers/axum",
@@ -325,6 +343,7 @@ pub fn case(rt: &'static Runtime, name: &str) -> Option<Box<dyn Case>> {
             silent_peer::app(silent_peer::github(&data::github_routes())),
             e(),
         ),
+        "E-lookup/ours" => ours_lookup_github(),
         "E/matchit" => matchit_github(),
         "A+layers/ours" => tower(rt, ours_layered(ours::plaintext()), a().with_origin()),
         "A+layers/axum" => tower(rt, axum_layered(axum_peer::plaintext()), a().with_origin()),

@@ -97,3 +97,10 @@ pub fn deep_param<B: Send + 'static>() -> impl App<B, Future: Send> {
 pub fn github<B: Send + 'static>() -> impl App<B, Future: Send> {
     crate::github_router!(Router::new(), get(empty))
 }
+
+/// E's router as a lookup alone (`Router::__lookup`): the radix-tree walk with its captures,
+/// what `call` does before it dispatches. Answers whether `path` matched.
+pub fn github_lookup() -> impl FnMut(&str) -> bool + 'static {
+    let router = crate::github_router!(Router::new(), get(empty));
+    move |path| std::hint::black_box(router.__lookup(path)).is_some()
+}
