@@ -25,11 +25,50 @@ struct Leaf {
 pub(crate) struct Node {
     prefix: Box<[u8]>,
     /// First byte of each literal child, in the same order as `children`.
-    indices: Vec<u8>,
+    indices: Indices,
     children: Vec<Node>,
     params: Vec<ParamEdge>,
     catch_all: Option<Leaf>,
     route: Option<Leaf>,
+}
+
+/// The first bytes of a node's literal children: a short list scanned in order, or, once a node
+/// has many children (the root of a large API), a table from byte to child.
+#[derive(Debug, Default, Clone)]
+struct Indices {
+    bytes: Vec<u8>,
+    table: Option<Box<[u8; 256]>>,
+}
+
+impl Indices {
+    /// From this many children on, a lookup reads the table instead of scanning.
+    const TABLE_FROM: usize = 8;
+    const NO_CHILD: u8 = u8::MAX;
+
+    #[inline]
+    fn find(&self, byte: u8) -> Option<usize> {
+        match &self.table {
+            Some(table) => {
+                let index = table[usize::from(byte)];
+                (index != Self::NO_CHILD).then_some(usize::from(index))
+            }
+            None => self.bytes.iter().position(|&b| b == byte),
+        }
+    }
+
+    fn push(&mut self, byte: u8) {
+        self.bytes.push(byte);
+        // Child indices must fit below `NO_CHILD`; a node with all 256 first bytes scans.
+        self.table = (Self::TABLE_FROM..usize::from(Self::NO_CHILD))
+            .contains(&self.bytes.len())
+            .then(|| {
+                let mut table = Box::new([Self::NO_CHILD; 256]);
+                for (index, &b) in self.bytes.iter().enumerate() {
+                    table[usize::from(b)] = index as u8;
+                }
+                table
+            });
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -109,7 +148,7 @@ impl Node {
         if literal.is_empty() {
             return self.insert_pieces(rest, leaf);
         }
-        let Some(index) = self.indices.iter().position(|&b| b == literal[0]) else {
+        let Some(index) = self.indices.find(literal[0]) else {
             let mut child = Node {
                 prefix: literal.into(),
                 ..Node::default()
@@ -143,7 +182,8 @@ impl Node {
             route: self.route.take(),
         };
         self.prefix = self.prefix[..at].into();
-        self.indices = vec![tail.prefix[0]];
+        self.indices = Indices::default();
+        self.indices.push(tail.prefix[0]);
         self.children = vec![tail];
     }
 
@@ -166,9 +206,10 @@ impl Node {
             let Some(&first) = path.get(pos) else {
                 return node.route.as_ref().map(|leaf| leaf.id);
             };
-            if let Some(index) = node.indices.iter().position(|&b| b == first) {
+            if let Some(index) = node.indices.find(first) {
                 let child = &node.children[index];
-                if has_prefix_at(path, pos, &child.prefix) {
+                // The first byte is the one `indices` just matched.
+                if has_prefix_at(path, pos + 1, &child.prefix[1..]) {
                     let end = pos + child.prefix.len();
                     if node.params.is_empty() && node.catch_all.is_none() {
                         (node, pos) = (child, end);

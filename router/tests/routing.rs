@@ -637,3 +637,29 @@ async fn a_dead_end_below_a_literal_leaves_no_capture_behind() {
     assert_eq!(get_body(&app, "/a/1/%31").await.1, "catch-all p0=a/1/1");
     assert_eq!(get_body(&app, "/a/1/a").await.1, "typed p1=1");
 }
+
+#[tokio::test]
+async fn a_node_with_many_literal_children_finds_each_and_falls_through_to_its_parameter() {
+    // Ten first bytes under `/`: past the point where the tree indexes children by a table.
+    let app = Router::new()
+        .route("/alpha", get(echo("alpha")))
+        .route("/bravo", get(echo("bravo")))
+        .route("/charlie", get(echo("charlie")))
+        .route("/delta", get(echo("delta")))
+        .route("/echo", get(echo("echo")))
+        .route("/foxtrot", get(echo("foxtrot")))
+        .route("/golf", get(echo("golf")))
+        .route("/hotel", get(echo("hotel")))
+        .route("/india", get(echo("india")))
+        .route("/juliett", get(echo("juliett")))
+        .route("/{other}", get(echo("param")));
+    for name in [
+        "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+        "juliett",
+    ] {
+        assert_eq!(get_body(&app, &format!("/{name}")).await.1, name);
+    }
+    assert_eq!(get_body(&app, "/kilo").await.1, "param other=kilo");
+    assert_eq!(get_body(&app, "/alp").await.1, "param other=alp");
+    assert_eq!(get_body(&app, "/%61lpha").await.1, "param other=alpha");
+}
