@@ -8,6 +8,9 @@
 //!
 //! Every future on the request path is a named, pin-projected type: no `Box::pin`, no
 //! `async_trait`, no `dyn`. A static route answers with zero allocations of the router's own.
+//! Two boxes exist, both off that path: [`Body`] boxes a *foreign* streaming body (its own empty
+//! and full bodies are plain values), and [`serve`]'s future is boxed once per server start,
+//! because `IntoFuture` needs a type to name and an `async` accept loop has none on stable Rust.
 //! Because it is all plain Tower, each piece also drops into an axum, tonic or hyper app.
 //!
 //! ```no_run
