@@ -4,12 +4,12 @@
 //! - [`Router`]: a radix-tree router with silent's typed path parameters (`/users/<id:i64>`) and
 //!   axum's syntax (`/users/{id}`), dispatching to every endpoint at its concrete type.
 //! - [`layers`]: CORS, timeout, exception handling and request-time logging as `tower::Layer`s.
-//! - [`serve`]: a hyper-util server (HTTP/1.1 and h2c) with graceful shutdown.
+//! - [`serve`](fn@serve): a hyper-util server (HTTP/1.1 and h2c) with graceful shutdown.
 //!
 //! Every future on the request path is a named, pin-projected type: no `Box::pin`, no
 //! `async_trait`, no `dyn`. A static route answers with zero allocations of the router's own.
 //! Two boxes exist, both off that path: [`Body`] boxes a *foreign* streaming body (its own empty
-//! and full bodies are plain values), and [`serve`]'s future is boxed once per server start,
+//! and full bodies are plain values), and [`serve`](fn@serve)'s future is boxed once per server start,
 //! because `IntoFuture` needs a type to name and an `async` accept loop has none on stable Rust.
 //! Because it is all plain Tower, each piece also drops into an axum, tonic or hyper app.
 //!
@@ -61,7 +61,7 @@ pub mod layers {
 
 pub use layers::PeerAddr;
 
-/// A request with hyper's body: what handlers served by [`serve`] receive.
+/// A request with hyper's body: what handlers served by [`serve`](fn@serve) receive.
 pub type Request<B = hyper::body::Incoming> = http::Request<B>;
 
 /// A response with the router's [`Body`].
