@@ -11,7 +11,11 @@ pub struct RouteError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum RouteErrorKind {
     Invalid { route: String, reason: String },
-    Conflict { route: String, existing: String },
+    Conflict {
+        route: String,
+        existing: String,
+        reason: Option<String>,
+    },
 }
 
 impl RouteError {
@@ -29,6 +33,18 @@ impl RouteError {
             kind: RouteErrorKind::Conflict {
                 route: route.to_owned(),
                 existing: existing.to_owned(),
+                reason: None,
+            },
+        }
+    }
+
+    /// A conflict between two routes of the same pattern, whose methods could not be merged.
+    pub(crate) fn methods_conflict(route: &str, reason: impl Into<String>) -> Self {
+        RouteError {
+            kind: RouteErrorKind::Conflict {
+                route: route.to_owned(),
+                existing: route.to_owned(),
+                reason: Some(reason.into()),
             },
         }
     }
@@ -55,11 +71,22 @@ impl fmt::Display for RouteError {
             RouteErrorKind::Invalid { route, reason } => {
                 write!(f, "invalid route `{route}`: {reason}")
             }
-            RouteErrorKind::Conflict { route, existing } => write!(
+            RouteErrorKind::Conflict {
+                route,
+                existing,
+                reason: Some(reason),
+            } => write!(
+                f,
+                "route `{route}` conflicts with the already registered route `{existing}`: {reason}"
+            ),
+            RouteErrorKind::Conflict {
+                route,
+                existing,
+                reason: None,
+            } => write!(
                 f,
                 "route `{route}` conflicts with the already registered route `{existing}`: both \
-                 match exactly the same paths (register all methods of a path in one \
-                 `.route(path, get(a).post(b))` call)"
+                 match exactly the same paths; a path takes one spelling of its parameters"
             ),
         }
     }

@@ -13,7 +13,7 @@
 //! use tower::ServiceExt;
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let app = Router::new()
+//! let app = Router::<()>::with_body()
 //!     .route("/", get(|| async { "Hello, World!" }))
 //!     .route(
 //!         "/users/<id:i64>",
@@ -32,20 +32,26 @@
 #![forbid(unsafe_code)]
 
 mod body;
+mod endpoint;
 pub mod endpoints;
 mod error;
 mod handler;
 #[cfg(feature = "json")]
 mod json;
+mod layered;
 mod method_router;
 mod params;
 mod pattern;
 mod response;
 mod route;
 mod router;
+mod table;
 mod tree;
 
 pub use body::{Body, BoxError};
+pub use endpoint::{
+    EndpointFuture, ErasedEndpoint, IntoEndpoint, RouteService, ENDPOINT_FUTURE_SIZE,
+};
 pub use error::RouteError;
 pub use handler::{handler_fn, Handler, HandlerFuture, HandlerService, HandlerSignature};
 #[cfg(feature = "json")]
@@ -53,11 +59,12 @@ pub use json::Json;
 pub use method_router::{
     any, any_service, connect, connect_service, delete, delete_service, get, get_service, head,
     head_service, on, on_service, options, options_service, patch, patch_service, post,
-    post_service, put, put_service, trace, trace_service, MethodFallback, MethodFuture,
-    MethodRouter,
+    post_service, put, put_service, trace, trace_service, InfallibleFuture, MethodFallback,
+    MethodFuture, MethodRouter,
 };
+pub use layered::Layered;
 pub use params::{FromParam, Param, ParamError, PathParams, RequestExt};
 pub use pattern::MAX_PARAMS;
 pub use response::IntoResponse;
 pub use route::{Route, RouteFuture};
-pub use router::{BoxRouter, InfallibleFuture, NotFound, Router, RouterFuture};
+pub use router::{NotFound, Router, RouterFuture};

@@ -13,6 +13,7 @@ use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
@@ -24,7 +25,9 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::Body;
+use crate::endpoint::{Endpoint, EndpointFuture, ErasedEndpoint, IntoEndpoint, SharedEndpoint};
 use crate::endpoints::{EndpointTree, Endpoints, LayerTree, Nil, Push};
+use crate::error::RouteError;
 use crate::handler::{handler_fn, HandlerService, HandlerSignature};
 use crate::route::Route;
 
@@ -57,8 +60,12 @@ pub struct MethodRouter<H = Nil, N = MethodFallback> {
     table: MethodTable,
 }
 
+/// Which handler of a path answers each method: the part of a method router that paths routed
+/// twice merge.
+pub(crate) type MethodSet = MethodTable;
+
 #[derive(Clone)]
-struct MethodTable {
+pub(crate) struct MethodTable {
     standard: [u8; STANDARD.len()],
     any: u8,
     extensions: Vec<(Method, u8)>,
@@ -76,6 +83,52 @@ impl MethodTable {
                 .find(|(m, _)| m == method)
                 .map_or(NONE, |&(_, index)| index),
         }
+    }
+
+    /// Gives `method` the next handler index.
+    #[track_caller]
+    fn route(&mut self, method: Method) {
+        let index = self.next_index();
+        let taken = match STANDARD.iter().position(|m| *m == method) {
+            Some(slot) => std::mem::replace(&mut self.standard[slot], index) != NONE,
+            None => {
+                let taken = self.extensions.iter().any(|(m, _)| *m == method);
+                self.extensions.push((method.clone(), index));
+                taken
+            }
+        };
+        if taken {
+            panic!("MethodRouter: `{method}` is routed twice on the same path");
+        }
+    }
+
+    /// Gives `any` the next handler index.
+    #[track_caller]
+    fn route_any(&mut self) {
+        if self.any != NONE {
+            panic!("MethodRouter: `any` is routed twice on the same path");
+        }
+        self.any = self.next_index();
+    }
+
+    #[track_caller]
+    fn next_index(&mut self) -> u8 {
+        let index = self.len;
+        self.len = index
+            .checked_add(1)
+            .filter(|&len| len != NONE)
+            .expect("MethodRouter: too many handlers on one path");
+        index
+    }
+
+    /// The methods routed explicitly (not by `any`, not `HEAD` by `GET`), by name.
+    fn routed(&self) -> impl Iterator<Item = &Method> + '_ {
+        STANDARD
+            .iter()
+            .zip(self.standard)
+            .filter(|&(_, index)| index != NONE)
+            .map(|(method, _)| method)
+            .chain(self.extensions.iter().map(|(method, _)| method))
     }
 
     fn allow(&self) -> HeaderValue {
@@ -133,6 +186,7 @@ macro_rules! method_fns {
         impl<H> MethodRouter<H, MethodFallback> {
             $(
                 $(#[$doc])*
+                #[track_caller]
                 pub fn $name<F, T>(self, handler: F) -> MethodRouter<H::Output, MethodFallback>
                 where
                     H: Push<Route<HandlerService<F, T>>>,
@@ -144,6 +198,7 @@ macro_rules! method_fns {
                 $(#[$doc])*
                 ///
                 /// The service form: any `Clone` service with `Error = Infallible`.
+                #[track_caller]
                 pub fn $service_name<S>(self, service: S) -> MethodRouter<H::Output, MethodFallback>
                 where
                     H: Push<Route<S>>,
@@ -219,6 +274,7 @@ pub fn any_service<S>(service: S) -> MethodRouter<<Nil as Push<Route<S>>>::Outpu
 
 impl<H> MethodRouter<H, MethodFallback> {
     /// Routes `method` to `handler`.
+    #[track_caller]
     pub fn on<F, T>(self, method: Method, handler: F) -> MethodRouter<H::Output, MethodFallback>
     where
         H: Push<Route<HandlerService<F, T>>>,
@@ -228,6 +284,10 @@ impl<H> MethodRouter<H, MethodFallback> {
     }
 
     /// Routes `method` to `service`.
+    ///
+    /// # Panics
+    /// When `method` is already routed on this path.
+    #[track_caller]
     pub fn on_service<S>(
         mut self,
         method: Method,
@@ -236,22 +296,12 @@ impl<H> MethodRouter<H, MethodFallback> {
     where
         H: Push<Route<S>>,
     {
-        let index = self.table.len;
-        let taken = match STANDARD.iter().position(|m| *m == method) {
-            Some(slot) => std::mem::replace(&mut self.table.standard[slot], index) != NONE,
-            None => {
-                let taken = self.table.extensions.iter().any(|(m, _)| *m == method);
-                self.table.extensions.push((method.clone(), index));
-                taken
-            }
-        };
-        if taken {
-            panic!("MethodRouter: `{method}` is routed twice on the same path");
-        }
+        self.table.route(method);
         self.push(service)
     }
 
     /// Routes every method without a handler of its own to `handler`.
+    #[track_caller]
     pub fn any<F, T>(self, handler: F) -> MethodRouter<H::Output, MethodFallback>
     where
         H: Push<Route<HandlerService<F, T>>>,
@@ -261,27 +311,23 @@ impl<H> MethodRouter<H, MethodFallback> {
     }
 
     /// Routes every method without a handler of its own to `service`.
+    ///
+    /// # Panics
+    /// When `any` is already routed on this path.
+    #[track_caller]
     pub fn any_service<S>(mut self, service: S) -> MethodRouter<H::Output, MethodFallback>
     where
         H: Push<Route<S>>,
     {
-        if self.table.any != NONE {
-            panic!("MethodRouter: `any` is routed twice on the same path");
-        }
-        self.table.any = self.table.len;
+        self.table.route_any();
         self.push(service)
     }
 
-    fn push<S>(mut self, service: S) -> MethodRouter<H::Output, MethodFallback>
+    #[track_caller]
+    fn push<S>(self, service: S) -> MethodRouter<H::Output, MethodFallback>
     where
         H: Push<Route<S>>,
     {
-        self.table.len = self
-            .table
-            .len
-            .checked_add(1)
-            .filter(|&len| len != NONE)
-            .expect("MethodRouter: too many handlers on one path");
         let allow = self.table.allow();
         MethodRouter {
             handlers: self.handlers.push(Route(service)),
@@ -375,7 +421,7 @@ where
 {
     type Response = Response<Body>;
     type Error = Infallible;
-    type Future = crate::router::InfallibleFuture<<Self as Endpoints<B>>::Future>;
+    type Future = InfallibleFuture<<Self as Endpoints<B>>::Future>;
 
     #[inline]
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
@@ -384,7 +430,7 @@ where
 
     #[inline]
     fn call(&mut self, req: Request<B>) -> Self::Future {
-        crate::router::InfallibleFuture::new(self.call_at(0, req))
+        InfallibleFuture::new(self.call_at(0, req))
     }
 }
 
@@ -452,6 +498,20 @@ impl fmt::Debug for MethodFallback {
     }
 }
 
+impl MethodFallback {
+    fn answer<B>(&self, req: &Request<B>) -> Result<Response<Body>, Infallible> {
+        let status = if req.method() == Method::OPTIONS {
+            StatusCode::NO_CONTENT
+        } else {
+            StatusCode::METHOD_NOT_ALLOWED
+        };
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = status;
+        response.headers_mut().insert(ALLOW, self.allow.clone());
+        Ok(response)
+    }
+}
+
 impl<B> Service<Request<B>> for MethodFallback {
     type Response = Response<Body>;
     type Error = Infallible;
@@ -463,14 +523,137 @@ impl<B> Service<Request<B>> for MethodFallback {
     }
 
     fn call(&mut self, req: Request<B>) -> Self::Future {
-        let status = if req.method() == Method::OPTIONS {
-            StatusCode::NO_CONTENT
-        } else {
-            StatusCode::METHOD_NOT_ALLOWED
-        };
-        let mut response = Response::new(Body::empty());
-        *response.status_mut() = status;
-        response.headers_mut().insert(ALLOW, self.allow.clone());
-        std::future::ready(Ok(response))
+        std::future::ready(self.answer(&req))
+    }
+}
+
+/// A future of a response, as a service's `Result` that cannot fail.
+#[pin_project]
+pub struct InfallibleFuture<F> {
+    #[pin]
+    future: F,
+}
+
+impl<F> InfallibleFuture<F> {
+    pub(crate) fn new(future: F) -> Self {
+        InfallibleFuture { future }
+    }
+}
+
+impl<F: Future<Output = Response<Body>>> Future for InfallibleFuture<F> {
+    type Output = Result<Response<Body>, Infallible>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.project().future.poll(cx).map(Ok)
+    }
+}
+
+impl<B, H, N> Endpoint<B> for MethodRouter<H, N>
+where
+    Self: Endpoints<B> + Send + Sync + 'static,
+    <Self as Endpoints<B>>::Future: Send + 'static,
+{
+    #[inline]
+    fn call(&self, req: Request<B>) -> EndpointFuture {
+        EndpointFuture::new(self.call_at(0, req))
+    }
+
+    fn methods(&self) -> Option<&MethodSet> {
+        Some(&self.table)
+    }
+}
+
+impl<B, H, N> IntoEndpoint<B> for MethodRouter<H, N>
+where
+    Self: Endpoint<B>,
+{
+    fn into_endpoint(self) -> ErasedEndpoint<B> {
+        ErasedEndpoint(Arc::new(self))
+    }
+}
+
+/// Two method routers of one path made one: `.route(p, get(a)).route(p, post(b))`. Each method
+/// goes to the part that routes it — that part's own future, so nothing nests — and the methods
+/// neither routes get `405`, or `204` to `OPTIONS`, with the `Allow` of both.
+struct MergedMethods<B> {
+    parts: [SharedEndpoint<B>; 2],
+    /// Which part answers each method: index 0 or 1.
+    table: MethodTable,
+    fallback: MethodFallback,
+}
+
+/// Merges the endpoints `existing` and `added` of `path`; `None` when either is not a method
+/// router (a service answers every method, so it shares its path with nothing).
+pub(crate) fn merge_methods<B: Send + 'static>(
+    path: &str,
+    existing: &SharedEndpoint<B>,
+    added: &SharedEndpoint<B>,
+) -> Option<Result<SharedEndpoint<B>, RouteError>> {
+    let (first, second) = (existing.methods()?, added.methods()?);
+    let mut table = MethodTable {
+        standard: [NONE; STANDARD.len()],
+        any: NONE,
+        extensions: Vec::new(),
+        len: 2,
+    };
+    for (part, methods) in [first, second].into_iter().enumerate() {
+        if methods.any != NONE {
+            return Some(Err(RouteError::methods_conflict(
+                path,
+                "one of them routes `any`, which takes every method, so the path cannot be \
+                 routed again",
+            )));
+        }
+        for method in methods.routed() {
+            let routed_before = match STANDARD.iter().position(|m| m == method) {
+                Some(slot) => table.standard[slot] != NONE,
+                None => table.extensions.iter().any(|(m, _)| m == method),
+            };
+            if routed_before {
+                return Some(Err(RouteError::methods_conflict(
+                    path,
+                    format!(
+                        "both route `{method}`; a path's methods may be split over several \
+                         `.route` calls, but each method once"
+                    ),
+                )));
+            }
+            let slot = match STANDARD.iter().position(|m| m == method) {
+                Some(slot) => &mut table.standard[slot],
+                None => {
+                    table.extensions.push((method.clone(), NONE));
+                    &mut table.extensions.last_mut()?.1
+                }
+            };
+            *slot = part as u8;
+        }
+    }
+    let allow = table.allow();
+    Some(Ok(Arc::new(MergedMethods {
+        parts: [Arc::clone(existing), Arc::clone(added)],
+        table,
+        fallback: MethodFallback { allow },
+    })))
+}
+
+impl<B: Send + 'static> Endpoint<B> for MergedMethods<B> {
+    fn call(&self, req: Request<B>) -> EndpointFuture {
+        let table = &self.table;
+        let mut part = table.lookup(req.method());
+        if part == NONE && req.method() == Method::HEAD {
+            part = table.standard[GET];
+        }
+        match self.parts.get(usize::from(part)) {
+            Some(endpoint) => endpoint.call(req),
+            None => {
+                let Ok(response) = self.fallback.answer(&req);
+                EndpointFuture::new(std::future::ready(response))
+            }
+        }
+    }
+
+    fn methods(&self) -> Option<&MethodSet> {
+        Some(&self.table)
     }
 }

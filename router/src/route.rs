@@ -12,6 +12,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::{Body, BoxError};
+use crate::endpoint::{Endpoint, EndpointFuture};
 use crate::endpoints::{EndpointTree, Endpoints, LayerTree};
 
 /// An endpoint: a `Clone` service, cloned for each request it answers (cheap for the usual
@@ -100,5 +101,33 @@ where
                 }
             }
         }
+    }
+}
+
+/// Any service as a route's endpoint: `route_service`, `nest_service`, fallbacks and layered
+/// routes.
+pub(crate) struct ServiceEndpoint<S>(Route<S>);
+
+impl<S> ServiceEndpoint<S> {
+    pub(crate) fn new(service: S) -> Self {
+        ServiceEndpoint(Route(service))
+    }
+}
+
+impl<S, B, ResBody> Endpoint<B> for ServiceEndpoint<S>
+where
+    S: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+    B: Send + 'static,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    #[inline]
+    fn call(&self, req: Request<B>) -> EndpointFuture {
+        EndpointFuture::new(self.0.call_at(0, req))
     }
 }

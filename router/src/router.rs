@@ -1,33 +1,43 @@
-//! [`Router`]: the route table and the endpoints, one `tower::Service`.
+//! [`Router`]: the route table and its endpoints, one `tower::Service` of one type.
 
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 use http::{Request, Response, StatusCode};
 use pin_project::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::body::Body;
-use crate::endpoints::{Endpoints, LayerTree, Nil, Node, Push};
+use crate::body::{Body, BoxError};
+use crate::endpoint::{EndpointFuture, IntoEndpoint, RouteService, SharedEndpoint};
 use crate::error::RouteError;
-use crate::method_router::MethodRouter;
-use crate::params::{Captures, PathParams, RouteInfo};
+use crate::layered::Layered;
+use crate::method_router::merge_methods;
+use crate::params::{Captures, PathParams};
 use crate::pattern::{self, Piece};
-use crate::route::Route;
-use crate::tree;
+use crate::route::ServiceEndpoint;
+use crate::table::{EntryKind, RouteTable};
 
-/// Routes requests by path to endpoints kept at their concrete types.
+/// Routes requests by path to endpoints.
 ///
 /// A `Router` is built once, by chaining [`route`](Router::route), [`nest`](Router::nest),
-/// [`layer`](Router::layer) and [`fallback`](Router::fallback); each call returns a router of a
-/// new type, so the compiler sees every endpoint and dispatch needs no box and no vtable. The
-/// built table lives behind one `Arc`: cloning a router, as servers do per connection, is one
-/// atomic increment.
+/// [`merge`](Router::merge) and [`fallback`](Router::fallback), and its type never changes as
+/// routes are added: `Router` (for hyper's request body, what [`serve`] feeds) or `Router<B>` for
+/// another body. So a function can build a group of routes and return `Router`, and routes can
+/// be added in a loop from a table read at run time. The built table lives behind one `Arc`:
+/// cloning a router, as servers do per connection, is one atomic increment.
+///
+/// Each path's [`MethodRouter`](crate::MethodRouter) keeps its concrete type and is put behind a
+/// vtable once, when the route is added. A request then costs one tree walk and **one indirect
+/// call**, which writes the endpoint's future inline into the router's future (see
+/// [`EndpointFuture`]): no allocation on a static route, one `Extensions::insert` of the
+/// [`PathParams`] on a route with parameters.
+///
+/// [`serve`]: https://docs.rs/silent-tower/latest/silent_tower/fn.serve.html
 ///
 /// # Paths
 /// | syntax | matches |
@@ -42,35 +52,20 @@ use crate::tree;
 /// literal > typed parameter > untyped parameter > catch-all. A typed parameter that does not
 /// parse falls through to the next candidate, so `/users/<id:i64>` and `/users/<name>` live side
 /// by side; of two typed parameters at the same place, the one registered first is tried first.
+/// A request no route takes answers `404` — also when the only candidate was a typed parameter
+/// that did not parse. For a `400` naming the bad value instead, route an untyped parameter and
+/// read it typed: `/users/{id}` with `req.param::<i64>("id")?`.
 /// Paths are matched byte for byte as the client sent them, still percent-encoded and never
 /// normalised (`/a/../b` is not `/b`, `//b` is not `/b`); parameters are decoded when read. So
 /// integer parameters take what Rust's integer parsing takes (`42`, `-7`, `+5`), and an escaped
 /// digit (`%34%32`) is not an integer. Two routes that match exactly the same paths are refused
-/// when added.
+/// when added, unless they are the same pattern with different methods (see
+/// [`route`](Router::route)).
 ///
 /// # Methods
-/// See [`MethodRouter`]: `HEAD` is answered by `GET` when not routed, `OPTIONS` with `204` and
-/// `Allow`, other unrouted methods with `405` and `Allow`. Unknown paths go to the
-/// [fallback](Router::fallback), `404` by default.
-///
-/// # Naming a router's type
-/// The type spells out every endpoint, so a function that builds a router returns it as
-/// `impl Service`, which keeps it statically dispatched (`Router<impl Clone, impl Clone>` would hide
-/// the bounds that make it a service). Or erase it with [`boxed`](Router::boxed), at the cost of
-/// a box per request.
-///
-/// ```
-/// use std::convert::Infallible;
-///
-/// use http::{Request, Response};
-/// use silent_tower_router::{get, Body, Router};
-/// use tower::Service;
-///
-/// fn app() -> impl Service<Request<()>, Response = Response<Body>, Error = Infallible> + Clone {
-///     Router::new().route("/", get(|| async { "Hello, World!" }))
-/// }
-/// # let _ = app();
-/// ```
+/// See [`MethodRouter`](crate::MethodRouter): `HEAD` is answered by `GET` when not routed,
+/// `OPTIONS` with `204` and `Allow`, other unrouted methods with `405` and `Allow`. Unknown paths
+/// go to the [fallback](Router::fallback), `404` by default.
 ///
 /// # Example
 /// ```
@@ -85,76 +80,38 @@ use crate::tree;
 ///     }
 /// }
 ///
+/// fn users() -> Router<()> {
+///     Router::with_body()
+///         .route("/", get(|| async { "all users" }))
+///         .route("/<id:i64>", get(user))
+/// }
+///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let app = Router::new()
+/// let app = Router::with_body()
 ///     .route("/", get(|| async { "Hello, World!" }))
-///     .route("/users/<id:i64>", get(user));
+///     .nest("/users", users());
 ///
 /// let response = app.oneshot(Request::get("/users/42").body(()).unwrap()).await.unwrap();
 /// assert_eq!(response.status(), 200);
 /// # }
 /// ```
-pub struct Router<E = Nil, F = NotFound> {
-    inner: Arc<Inner<E, F>>,
+pub struct Router<B = hyper::body::Incoming> {
+    inner: Arc<Inner<B>>,
 }
 
-#[derive(Clone)]
-struct Inner<E, F> {
-    table: RouteTable,
-    endpoints: E,
-    fallback: Route<F>,
+struct Inner<B> {
+    table: RouteTable<B>,
+    fallback: SharedEndpoint<B>,
     custom_fallback: bool,
 }
 
-#[derive(Clone, Default)]
-struct RouteTable {
-    tree: tree::Node,
-    routes: Vec<RouteEntry>,
-    endpoint_count: usize,
-}
-
-#[derive(Clone)]
-struct RouteEntry {
-    endpoint: usize,
-    info: Arc<RouteInfo>,
-    kind: EntryKind,
-    /// Whether the router puts [`PathParams`] in the request: only routes with parameters do.
-    exposes_params: bool,
-}
-
-/// What put an entry in the table.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum EntryKind {
-    /// A route the user added.
-    Route,
-    /// A path under a nest prefix that the nested router's fallback answers.
-    NestedFallback,
-}
-
-impl RouteTable {
-    fn insert(
-        &mut self,
-        pattern: &str,
-        endpoint: usize,
-        kind: EntryKind,
-    ) -> Result<(), RouteError> {
-        let pieces = pattern::parse(pattern)?;
-        let id = u32::try_from(self.routes.len())
-            .map_err(|_| RouteError::invalid(pattern, "too many routes"))?;
-        self.tree.insert(pattern, &pieces, id)?;
-        self.routes.push(RouteEntry {
-            endpoint,
-            info: Arc::new(RouteInfo {
-                pattern: pattern.into(),
-                names: pattern::param_names(&pieces).into(),
-            }),
-            kind,
-            exposes_params: kind == EntryKind::Route
-                && pieces
-                    .iter()
-                    .any(|piece| !matches!(piece, Piece::Static(_))),
-        });
-        Ok(())
+impl<B> Clone for Inner<B> {
+    fn clone(&self) -> Self {
+        Inner {
+            table: self.table.clone(),
+            fallback: Arc::clone(&self.fallback),
+            custom_fallback: self.custom_fallback,
+        }
     }
 }
 
@@ -165,84 +122,87 @@ impl Default for Router {
 }
 
 impl Router {
-    /// A router with no routes: everything answers `404`.
+    /// A router for hyper's request body — what [`serve`] feeds it — with no routes: everything
+    /// answers `404`. For another request body, [`with_body`](Router::with_body).
+    ///
+    /// [`serve`]: https://docs.rs/silent-tower/latest/silent_tower/fn.serve.html
     pub fn new() -> Self {
+        Self::with_body()
+    }
+}
+
+impl<B: Send + 'static> Router<B> {
+    /// A router for requests with body `B`, with no routes: `Router::<()>::with_body()` in tests,
+    /// or axum's body to mount it in axum. The body type is fixed here, where it is written once,
+    /// rather than inferred from the first request at the end of a long chain of routes.
+    pub fn with_body() -> Self {
         Router {
             inner: Arc::new(Inner {
                 table: RouteTable::default(),
-                endpoints: Nil,
-                fallback: Route(NotFound),
+                fallback: Arc::new(ServiceEndpoint::new(NotFound)),
                 custom_fallback: false,
             }),
         }
     }
-}
 
-impl<E: Clone, F: Clone> Router<E, F> {
-    fn into_inner(self) -> Inner<E, F> {
-        Arc::try_unwrap(self.inner).unwrap_or_else(|shared| (*shared).clone())
-    }
-
-    fn from_inner<E2, F2>(inner: Inner<E2, F2>) -> Router<E2, F2> {
-        Router {
+    fn edit(self, edit: impl FnOnce(&mut Inner<B>) -> Result<(), RouteError>) -> Result<Self, RouteError> {
+        let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| (*shared).clone());
+        edit(&mut inner)?;
+        Ok(Router {
             inner: Arc::new(inner),
-        }
+        })
     }
 
     /// Routes `path` to the handlers of `method_router`.
     ///
+    /// A path routed again with other methods gets them too, as in axum:
+    /// `.route("/users", get(list)).route("/users", post(create))` is
+    /// `.route("/users", get(list).post(create))`. The same method twice on one path is refused.
+    ///
     /// # Panics
     /// When the path is malformed or conflicts with a route already added, with the message of
-    /// [`try_route`](Router::try_route)'s error — a bad route table is a bug to stop at start-up.
+    /// [`try_route`](Router::try_route)'s error — a bad route table is a bug to stop at start-up,
+    /// and the message points at the line that added the route.
     #[track_caller]
-    pub fn route<H, N>(self, path: &str, method_router: MethodRouter<H, N>) -> Router<E::Output, F>
-    where
-        E: Push<MethodRouter<H, N>>,
-    {
+    pub fn route(self, path: &str, method_router: impl IntoEndpoint<B>) -> Self {
         self.try_route(path, method_router)
             .unwrap_or_else(|err| panic!("{err}"))
     }
 
     /// Routes `path` to the handlers of `method_router`, or says why it cannot.
-    pub fn try_route<H, N>(
+    pub fn try_route(
         self,
         path: &str,
-        method_router: MethodRouter<H, N>,
-    ) -> Result<Router<E::Output, F>, RouteError>
-    where
-        E: Push<MethodRouter<H, N>>,
-    {
-        self.try_add(path, method_router)
+        method_router: impl IntoEndpoint<B>,
+    ) -> Result<Self, RouteError> {
+        let endpoint = method_router.into_endpoint().0;
+        self.edit(|inner| add_route(&mut inner.table, path, endpoint))
     }
 
-    /// Routes every method of `path` to `service` (any `Clone` service with `Error = Infallible`
-    /// whose response body yields `Bytes`).
+    /// Routes every method of `path` to `service`: any `Clone + Send + Sync` service with
+    /// `Error = Infallible` whose response body yields `Bytes`, and whose future is `Send`.
     ///
     /// # Panics
     /// As [`route`](Router::route).
     #[track_caller]
-    pub fn route_service<S>(self, path: &str, service: S) -> Router<E::Output, F>
+    pub fn route_service<S, ResBody>(self, path: &str, service: S) -> Self
     where
-        E: Push<Route<S>>,
+        S: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        ResBody::Error: Into<BoxError>,
     {
-        self.try_add(path, Route(service))
-            .unwrap_or_else(|err| panic!("{err}"))
-    }
-
-    fn try_add<X>(self, path: &str, endpoint: X) -> Result<Router<E::Output, F>, RouteError>
-    where
-        E: Push<X>,
-    {
-        let mut inner = self.into_inner();
-        let index = inner.table.endpoint_count;
-        inner.table.insert(path, index, EntryKind::Route)?;
-        inner.table.endpoint_count += 1;
-        Ok(Self::from_inner(Inner {
-            table: inner.table,
-            endpoints: inner.endpoints.push(endpoint),
-            fallback: inner.fallback,
-            custom_fallback: inner.custom_fallback,
-        }))
+        let endpoint: SharedEndpoint<B> = Arc::new(ServiceEndpoint::new(service));
+        self.edit(|inner| {
+            inner
+                .table
+                .insert(path, endpoint, EntryKind::Route)
+        })
+        .unwrap_or_else(|err| panic!("{err}"))
     }
 
     /// Serves `router`'s routes under `prefix`: `/users` in `router` becomes `/api/users` for
@@ -250,133 +210,237 @@ impl<E: Clone, F: Clone> Router<E, F> {
     ///
     /// Nesting is flattened into this router's one tree: a route nested five deep is looked up
     /// and dispatched as fast as the same route added flat. Handlers see the full request path,
-    /// prefix included. `router`'s layers stay on its routes; its fallback, if it has one,
-    /// answers the paths under `prefix` that none of its routes match.
+    /// prefix included. `router`'s `route_layer`s stay on its routes; its fallback, if it has one,
+    /// answers the paths under `prefix` that none of its routes match. To nest a router with
+    /// router-wide layers (a [`Layered`]), use [`nest_service`](Router::nest_service).
     ///
     /// # Panics
     /// As [`try_nest`](Router::try_nest) errors.
     #[track_caller]
-    pub fn nest<E2, F2>(self, prefix: &str, router: Router<E2, F2>) -> Router<E::Output, F>
-    where
-        E: Push<Node<E2, Route<F2>>>,
-        E2: Clone,
-        F2: Clone,
-    {
+    pub fn nest(self, prefix: &str, router: Router<B>) -> Self {
         self.try_nest(prefix, router)
             .unwrap_or_else(|err| panic!("{err}"))
     }
 
     /// [`nest`](Router::nest), or why it cannot: a prefix that is `/`, does not start with `/`,
     /// ends with `/` or holds a catch-all, or a nested route that conflicts with one here.
-    pub fn try_nest<E2, F2>(
-        self,
-        prefix: &str,
-        router: Router<E2, F2>,
-    ) -> Result<Router<E::Output, F>, RouteError>
-    where
-        E: Push<Node<E2, Route<F2>>>,
-        E2: Clone,
-        F2: Clone,
-    {
-        let invalid = |reason: &str| Err(RouteError::invalid(prefix, reason));
-        if !prefix.starts_with('/') || prefix == "/" {
-            return invalid("a nest prefix must start with `/` and be more than `/`");
-        }
-        if prefix.ends_with('/') {
-            return invalid("a nest prefix must not end with `/`");
-        }
-        if pattern::parse(prefix)?
-            .iter()
-            .any(|piece| matches!(piece, Piece::CatchAll { .. }))
-        {
-            return invalid("a nest prefix cannot hold a catch-all parameter");
-        }
-        let nested = router.into_inner();
-        let mut inner = self.into_inner();
-        let offset = inner.table.endpoint_count;
-        for entry in &nested.table.routes {
-            let path = match &*entry.info.pattern {
-                "/" => prefix.to_owned(),
-                path => format!("{prefix}{path}"),
-            };
-            inner
-                .table
-                .insert(&path, offset + entry.endpoint, entry.kind)?;
-        }
-        let nested_fallback = offset + nested.table.endpoint_count;
-        if nested.custom_fallback {
-            for path in [
-                prefix.to_owned(),
-                format!("{prefix}/"),
-                format!("{prefix}/{{*__rest}}"),
-            ] {
-                // A nested route already answering one of these paths keeps it.
-                match inner
+    pub fn try_nest(self, prefix: &str, router: Router<B>) -> Result<Self, RouteError> {
+        check_prefix(prefix)?;
+        let nested = Arc::try_unwrap(router.inner).unwrap_or_else(|shared| (*shared).clone());
+        self.edit(|inner| {
+            for entry in &nested.table.routes {
+                let path = match &*entry.info.pattern {
+                    "/" => prefix.to_owned(),
+                    path => format!("{prefix}{path}"),
+                };
+                inner
                     .table
-                    .insert(&path, nested_fallback, EntryKind::NestedFallback)
-                {
-                    Err(err) if err.conflicts_with().is_some() => {}
-                    other => other?,
+                    .insert(&path, Arc::clone(&entry.endpoint), entry.kind)?;
+            }
+            if nested.custom_fallback {
+                add_prefix_routes(&mut inner.table, prefix, &nested.fallback, EntryKind::NestedFallback)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Serves every path under `prefix` — `prefix` itself, `prefix/` and `prefix/…` — with
+    /// `service`, which sees the full request path. For a router with its own router-wide
+    /// layers ([`Layered`]), or any other service.
+    ///
+    /// The service's future is held in the same inline slot as a route's: a layered router's
+    /// future holds a router's future and the layers' state, so it is usually larger than
+    /// [`ENDPOINT_FUTURE_SIZE`](crate::ENDPOINT_FUTURE_SIZE) and is boxed — one allocation per
+    /// request under `prefix`. A nested [`Router`] given to [`nest`](Router::nest) costs none.
+    ///
+    /// # Panics
+    /// As [`nest`](Router::nest).
+    #[track_caller]
+    pub fn nest_service<S, ResBody>(self, prefix: &str, service: S) -> Self
+    where
+        S: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        ResBody::Error: Into<BoxError>,
+    {
+        let endpoint: SharedEndpoint<B> = Arc::new(ServiceEndpoint::new(service));
+        check_prefix(prefix)
+            .and_then(|()| {
+                self.edit(|inner| {
+                    add_prefix_routes(&mut inner.table, prefix, &endpoint, EntryKind::Route)
+                })
+            })
+            .unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    /// Adds every route of `other` to this router, as if added here one by one (axum's
+    /// `merge`). A fallback set on either is kept; set on both, the merge is refused.
+    ///
+    /// # Panics
+    /// When a route of `other` conflicts with one here, or both have a fallback.
+    #[track_caller]
+    pub fn merge(self, other: Router<B>) -> Self {
+        self.try_merge(other).unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    /// [`merge`](Router::merge), or why it cannot.
+    pub fn try_merge(self, other: Router<B>) -> Result<Self, RouteError> {
+        let other = Arc::try_unwrap(other.inner).unwrap_or_else(|shared| (*shared).clone());
+        self.edit(|inner| {
+            for entry in &other.table.routes {
+                match entry.kind {
+                    EntryKind::Route => {
+                        add_route(&mut inner.table, &entry.info.pattern, Arc::clone(&entry.endpoint))?
+                    }
+                    EntryKind::NestedFallback => inner.table.insert(
+                        &entry.info.pattern,
+                        Arc::clone(&entry.endpoint),
+                        entry.kind,
+                    )?,
                 }
             }
-        }
-        inner.table.endpoint_count = nested_fallback + 1;
-        Ok(Self::from_inner(Inner {
-            table: inner.table,
-            endpoints: inner
-                .endpoints
-                .push(Node(nested.endpoints, nested.fallback)),
-            fallback: inner.fallback,
-            custom_fallback: inner.custom_fallback,
-        }))
-    }
-
-    /// Wraps every route *and* the fallback in `layer`: each endpoint becomes
-    /// `layer.layer(endpoint)`, so the router stays statically dispatched. To wrap the router as
-    /// one service instead, use `tower::ServiceBuilder` around it.
-    pub fn layer<L>(self, layer: L) -> Router<E::Output, L::Service>
-    where
-        E: LayerTree<L>,
-        L: Layer<F>,
-    {
-        let inner = self.into_inner();
-        Self::from_inner(Inner {
-            table: inner.table,
-            endpoints: inner.endpoints.layer_tree(&layer),
-            fallback: Route(layer.layer(inner.fallback.0)),
-            custom_fallback: inner.custom_fallback,
+            if other.custom_fallback {
+                if inner.custom_fallback {
+                    return Err(RouteError::invalid(
+                        "/",
+                        "both merged routers have a fallback: keep one (a router answers unknown \
+                         paths one way)",
+                    ));
+                }
+                inner.fallback = Arc::clone(&other.fallback);
+                inner.custom_fallback = true;
+            }
+            Ok(())
         })
     }
 
-    /// Wraps every route, but not the fallback, in `layer`: for middleware that should only see
-    /// requests that matched a route (authorisation, say, which must not turn a 404 into a 401).
-    pub fn route_layer<L>(self, layer: L) -> Router<E::Output, F>
+    /// Wraps the whole router in `layer`, routing included: every request reaches the layer
+    /// first — those that match a route, the `405`s and `OPTIONS` answers, and the fallback's —
+    /// as it would with `tower::ServiceBuilder::new().layer(layer).service(router)`.
+    ///
+    /// The result is a [`Layered`] service, statically typed, with no box: call `.layer` on it
+    /// again to add more layers (the last added is outermost, as in axum). Add routes and the
+    /// fallback first; a layer that must see only matched requests, or read [`PathParams`], goes
+    /// on the routes: [`route_layer`](Router::route_layer) or
+    /// [`MethodRouter::layer`](crate::MethodRouter::layer).
+    pub fn layer<L: Layer<Self>>(self, layer: L) -> Layered<L::Service> {
+        Layered::new(layer.layer(self))
+    }
+
+    /// Wraps every route added so far, but not the fallback, in `layer`: for middleware that
+    /// should only see requests that matched a route (authorisation, say, which must not turn a
+    /// 404 into a 401). Routes added afterwards are not wrapped.
+    ///
+    /// The layered route's future holds the route's own inline future and the layer's state, so
+    /// it no longer fits the slot and is boxed: one allocation per request on those routes. A
+    /// layer given to a path's [`MethodRouter::layer`](crate::MethodRouter::layer) instead costs
+    /// none.
+    pub fn route_layer<L, ResBody>(self, layer: L) -> Self
     where
-        E: LayerTree<L>,
+        L: Layer<RouteService<B>>,
+        L::Service: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as Service<Request<B>>>::Future: Send + 'static,
+        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        ResBody::Error: Into<BoxError>,
     {
-        let inner = self.into_inner();
-        Self::from_inner(Inner {
-            table: inner.table,
-            endpoints: inner.endpoints.layer_tree(&layer),
-            fallback: inner.fallback,
-            custom_fallback: inner.custom_fallback,
+        self.edit(|inner| {
+            for entry in &mut inner.table.routes {
+                let wrapped = layer.layer(RouteService::new(Arc::clone(&entry.endpoint)));
+                entry.endpoint = Arc::new(ServiceEndpoint::new(wrapped));
+            }
+            Ok(())
         })
+        .unwrap_or_else(|err: RouteError| unreachable!("{err}"))
     }
 
     /// Answers requests that match no route with `service` instead of `404`. Wrap an `async fn`
     /// with [`handler_fn`](crate::handler_fn).
-    pub fn fallback<S>(self, service: S) -> Router<E, S> {
-        let inner = self.into_inner();
-        Self::from_inner(Inner {
-            table: inner.table,
-            endpoints: inner.endpoints,
-            fallback: Route(service),
-            custom_fallback: true,
+    pub fn fallback<S, ResBody>(self, service: S) -> Self
+    where
+        S: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        ResBody::Error: Into<BoxError>,
+    {
+        let fallback: SharedEndpoint<B> = Arc::new(ServiceEndpoint::new(service));
+        self.edit(|inner| {
+            inner.fallback = fallback;
+            inner.custom_fallback = true;
+            Ok(())
         })
+        .unwrap_or_else(|err: RouteError| unreachable!("{err}"))
     }
 }
 
-impl<E, F> Clone for Router<E, F> {
+/// Adds a user's route; a pattern already routed with other methods gets the new ones merged in.
+fn add_route<B: Send + 'static>(
+    table: &mut RouteTable<B>,
+    path: &str,
+    endpoint: SharedEndpoint<B>,
+) -> Result<(), RouteError> {
+    match table.insert(path, Arc::clone(&endpoint), EntryKind::Route) {
+        Err(err) if err.conflicts_with() == Some(path) => {
+            let Some(existing) = table.route_mut(path) else {
+                return Err(err);
+            };
+            existing.endpoint = merge_methods(path, &existing.endpoint, &endpoint).ok_or(err)??;
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+/// Routes `prefix`, `prefix/` and everything under `prefix/` to `endpoint`; a route already at
+/// one of those keeps it.
+fn add_prefix_routes<B>(
+    table: &mut RouteTable<B>,
+    prefix: &str,
+    endpoint: &SharedEndpoint<B>,
+    kind: EntryKind,
+) -> Result<(), RouteError> {
+    for path in [
+        prefix.to_owned(),
+        format!("{prefix}/"),
+        format!("{prefix}/{{*__rest}}"),
+    ] {
+        match table.insert(&path, Arc::clone(endpoint), kind) {
+            Err(err) if err.conflicts_with().is_some() => {}
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
+fn check_prefix(prefix: &str) -> Result<(), RouteError> {
+    let invalid = |reason: &str| Err(RouteError::invalid(prefix, reason));
+    if !prefix.starts_with('/') || prefix == "/" {
+        return invalid("a nest prefix must start with `/` and be more than `/`");
+    }
+    if prefix.ends_with('/') {
+        return invalid("a nest prefix must not end with `/`");
+    }
+    if pattern::parse(prefix)?
+        .iter()
+        .any(|piece| matches!(piece, Piece::CatchAll { .. }))
+    {
+        return invalid("a nest prefix cannot hold a catch-all parameter");
+    }
+    Ok(())
+}
+
+impl<B> Clone for Router<B> {
     fn clone(&self) -> Self {
         Router {
             inner: Arc::clone(&self.inner),
@@ -384,7 +448,7 @@ impl<E, F> Clone for Router<E, F> {
     }
 }
 
-impl<E, F> fmt::Debug for Router<E, F> {
+impl<B> fmt::Debug for Router<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Router")
             .field("routes", &self.routes().collect::<Vec<_>>())
@@ -392,14 +456,10 @@ impl<E, F> fmt::Debug for Router<E, F> {
     }
 }
 
-impl<B, E, F> Service<Request<B>> for Router<E, F>
-where
-    E: Endpoints<B>,
-    Route<F>: Endpoints<B>,
-{
+impl<B: 'static> Service<Request<B>> for Router<B> {
     type Response = Response<Body>;
     type Error = Infallible;
-    type Future = RouterFuture<E::Future, <Route<F> as Endpoints<B>>::Future>;
+    type Future = RouterFuture;
 
     #[inline]
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
@@ -407,7 +467,7 @@ where
     }
 
     #[inline]
-    fn call(&mut self, mut req: Request<B>) -> Self::Future {
+    fn call(&mut self, mut req: Request<B>) -> RouterFuture {
         let inner = &*self.inner;
         let mut captures = Captures::new();
         let found = inner
@@ -415,64 +475,36 @@ where
             .tree
             .find(req.uri().path().as_bytes(), &mut captures)
             .and_then(|id| inner.table.routes.get(id as usize));
-        let state = match found {
+        let future = match found {
             Some(entry) => {
                 if entry.exposes_params {
                     req.extensions_mut()
                         .insert(PathParams::new(Arc::clone(&entry.info), captures));
                 }
-                State::Endpoint(inner.endpoints.call_at(entry.endpoint, req))
+                entry.endpoint.call(req)
             }
-            None => State::Fallback(inner.fallback.call_at(0, req)),
+            None => inner.fallback.call(req),
         };
-        RouterFuture { state }
+        RouterFuture::new(future)
     }
 }
 
-/// The future of a [`Router`]: the matched endpoint's, or the fallback's.
+/// The future of a [`Router`]: the matched endpoint's future, held inline.
 #[pin_project]
-pub struct RouterFuture<E, F> {
+#[derive(Debug)]
+pub struct RouterFuture {
     #[pin]
-    state: State<E, F>,
+    future: EndpointFuture,
 }
 
-#[pin_project(project = StateProj)]
-enum State<E, F> {
-    Endpoint(#[pin] E),
-    Fallback(#[pin] F),
-}
-
-impl<E, F> Future for RouterFuture<E, F>
-where
-    E: Future<Output = Response<Body>>,
-    F: Future<Output = Response<Body>>,
-{
-    type Output = Result<Response<Body>, Infallible>;
-
+impl RouterFuture {
     #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let response = match self.project().state.project() {
-            StateProj::Endpoint(future) => ready!(future.poll(cx)),
-            StateProj::Fallback(future) => ready!(future.poll(cx)),
-        };
-        Poll::Ready(Ok(response))
+    pub(crate) fn new(future: EndpointFuture) -> Self {
+        RouterFuture { future }
     }
 }
 
-/// A future of a response, as a service's `Result` that cannot fail.
-#[pin_project]
-pub struct InfallibleFuture<F> {
-    #[pin]
-    future: F,
-}
-
-impl<F> InfallibleFuture<F> {
-    pub(crate) fn new(future: F) -> Self {
-        InfallibleFuture { future }
-    }
-}
-
-impl<F: Future<Output = Response<Body>>> Future for InfallibleFuture<F> {
+impl Future for RouterFuture {
     type Output = Result<Response<Body>, Infallible>;
 
     #[inline]
@@ -503,12 +535,7 @@ impl<B> Service<Request<B>> for NotFound {
     }
 }
 
-/// A router with its endpoints' types erased: one box per request for the future, one `Arc` for
-/// the service. The one allocating path, for those who prefer a nameable type over speed — to
-/// store routers in a collection, say, or to pick one at run time.
-pub type BoxRouter<B> = tower::util::BoxCloneSyncService<Request<B>, Response<Body>, Infallible>;
-
-impl<E, F> Router<E, F> {
+impl<B> Router<B> {
     /// The patterns of every route, in the order they were added (nested ones with their prefix).
     pub fn routes(&self) -> impl Iterator<Item = &str> + '_ {
         self.inner
@@ -531,18 +558,5 @@ impl<E, F> Router<E, F> {
             .routes
             .get(id as usize)
             .map(|entry| &*entry.info.pattern)
-    }
-
-    /// Erases the router's type into a [`BoxRouter`].
-    pub fn boxed<B>(self) -> BoxRouter<B>
-    where
-        Self: Service<Request<B>, Response = Response<Body>, Error = Infallible>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        <Self as Service<Request<B>>>::Future: Send + 'static,
-    {
-        BoxRouter::new(self)
     }
 }

@@ -50,7 +50,7 @@ fn bare_handler_allocations() -> usize {
 #[test]
 fn a_static_route_adds_no_allocation() {
     let baseline = bare_handler_allocations();
-    let mut app = Router::new()
+    let mut app = Router::<()>::with_body()
         .route("/", get(hello))
         .route("/users/<id:i64>", get(hello))
         .route("/about", get(hello));
@@ -70,15 +70,15 @@ fn a_static_route_adds_no_allocation() {
 #[test]
 fn not_found_and_a_static_route_deep_in_a_big_table_add_none_either() {
     let baseline = bare_handler_allocations();
-    let mut app = Router::new()
+    let mut app = Router::<()>::with_body()
         .route("/a/b/c/d/e/f/g/h/i/j", get(hello))
         .route("/a/b/c/d/e/f/g/h/i/k", get(hello))
         .route("/a/{x}/c", get(hello))
         .nest(
             "/n1",
-            Router::new().nest(
+            Router::<()>::with_body().nest(
                 "/n2",
-                Router::new().nest("/n3", Router::new().route("/leaf", get(hello))),
+                Router::<()>::with_body().nest("/n3", Router::<()>::with_body().route("/leaf", get(hello))),
             ),
         );
     let (response, count) = allocations(&mut app, request("/a/b/c/d/e/f/g/h/i/k"));
@@ -98,7 +98,7 @@ fn not_found_and_a_static_route_deep_in_a_big_table_add_none_either() {
 #[test]
 fn a_route_with_parameters_adds_the_one_extension_insert() {
     let baseline = bare_handler_allocations();
-    let mut app = Router::new()
+    let mut app = Router::<()>::with_body()
         .route("/", get(hello))
         .route("/users/<id:i64>/posts/{post}", get(hello));
     let (response, count) = allocations(&mut app, request("/users/42/posts/hello"));
@@ -110,7 +110,7 @@ fn a_route_with_parameters_adds_the_one_extension_insert() {
 
 #[test]
 fn reading_parameters_allocates_nothing_unless_decoding() {
-    let mut app = Router::new().route(
+    let mut app = Router::<()>::with_body().route(
         "/users/<id:i64>/{name}",
         get(|req: Request<()>| async move {
             let ((), count, _) = counting_alloc::count(|| {

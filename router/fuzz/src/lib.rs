@@ -19,7 +19,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use http::{Request, Response};
-use silent_tower_router::{any, Body, BoxRouter, RequestExt, Router};
+use silent_tower_router::{any, Body, RequestExt, Router};
 use tower::Service;
 
 /// How many top-level routes a table may have.
@@ -92,7 +92,7 @@ macro_rules! nest_then_box {
     ($nested_router:expr, $routes:expr, $nest:expr) => {{
         let nested_router = $nested_router;
         chain!(
-            Router::new(),
+            Router::<()>::with_body(),
             $routes,
             0,
             Refused::Route,
@@ -104,7 +104,7 @@ macro_rules! nest_then_box {
 
 macro_rules! finish {
     ($router:expr, $unit:expr) => {
-        Ok($router.boxed())
+        Ok($router)
     };
 }
 
@@ -112,7 +112,7 @@ macro_rules! finish_nest {
     ($router:expr, $nest:expr) => {{
         let (nest, nested_router) = $nest;
         match $router.try_nest(&nest.prefix, nested_router) {
-            Ok(router) => Ok(router.boxed()),
+            Ok(router) => Ok(router),
             Err(_) => Err(Refused::Nest),
         }
     }};
@@ -174,7 +174,7 @@ impl Input {
 
     /// The router and, by endpoint index, the pattern each endpoint was registered with; `None`
     /// when the nest prefix itself is refused.
-    fn build(&self) -> Option<(BoxRouter<()>, Vec<String>)> {
+    fn build(&self) -> Option<(Router<()>, Vec<String>)> {
         let mut routes = self.routes.clone();
         let mut nested = self.nest.as_ref().map_or(Vec::new(), |n| n.routes.clone());
         loop {
@@ -199,15 +199,15 @@ impl Input {
         }
     }
 
-    fn try_build(&self, routes: &[String], nested: &[String]) -> Result<BoxRouter<()>, Refused> {
+    fn try_build(&self, routes: &[String], nested: &[String]) -> Result<Router<()>, Refused> {
         let Some(nest) = &self.nest else {
-            return chain!(Router::new(), routes, 0, Refused::Route, finish, ());
+            return chain!(Router::<()>::with_body(), routes, 0, Refused::Route, finish, ());
         };
         if nest.with_fallback {
-            let nested_router = Router::new().fallback(any(endpoint(NESTED_FALLBACK)));
+            let nested_router = Router::<()>::with_body().fallback(any(endpoint(NESTED_FALLBACK)));
             chain_nested!(nested_router, nested, routes, nest)
         } else {
-            chain_nested!(Router::new(), nested, routes, nest)
+            chain_nested!(Router::<()>::with_body(), nested, routes, nest)
         }
     }
 }
@@ -278,7 +278,7 @@ fn endpoint(
 }
 
 /// Whether a route answered `target`, checked.
-fn look_up(router: &BoxRouter<()>, table: &[String], target: &[u8]) -> bool {
+fn look_up(router: &Router<()>, table: &[String], target: &[u8]) -> bool {
     let Ok(request) = Request::builder().uri(target).body(()) else {
         return false;
     };

@@ -1,0 +1,179 @@
+//! Endpoints, erased once when a route is added, and the inline slot their futures live in.
+//!
+//! A path's [`MethodRouter`](crate::MethodRouter) is a concrete type: method dispatch is a few
+//! comparisons the compiler sees through. When the route is added, that concrete value goes
+//! behind an `Arc<dyn Endpoint<B>>`, so the [`Router`](crate::Router) keeps one type however many
+//! routes it holds, and the compiler builds each route's code once instead of re-spelling every
+//! route in every later route's type. A request makes **one** indirect call, `Endpoint::call`,
+//! which builds the endpoint's future and writes it into an [`EndpointFuture`]: a fixed-size
+//! buffer of [`ENDPOINT_FUTURE_SIZE`] bytes held inline in the response future, with the poll and
+//! drop functions of the future it holds. No allocation, no box — unless the future is larger
+//! than the slot. That is decided at compile time, per endpoint: such a future is boxed on its own
+//! route only (one allocation per request there, counted by the allocation tests), never refused,
+//! since a large handler future is a handler's right and a compile error would leave its author
+//! nothing to do but box it by hand.
+//!
+//! The slot is [`stackfuture`]'s `StackFuture`: the `unsafe` of storing a future of an unnamed type
+//! in a byte buffer lives in that crate, and this crate stays `#![forbid(unsafe_code)]`.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::{Request, Response};
+use pin_project::pin_project;
+use stackfuture::StackFuture;
+use tower_service::Service;
+
+use crate::body::Body;
+use crate::method_router::MethodSet;
+
+/// The bytes an endpoint's future may take and still be held inline by the router's future.
+///
+/// A handler's future is its `async fn`'s state: what it holds across an `.await` (often the
+/// request, about 230 bytes with hyper's body) plus the method router's own few words. Larger
+/// futures still work, boxed: see [`EndpointFuture::is_inline`].
+pub const ENDPOINT_FUTURE_SIZE: usize = 640;
+
+type Slot = StackFuture<'static, Response<Body>, ENDPOINT_FUTURE_SIZE>;
+
+/// The future of one endpoint, held inline in a fixed-size slot.
+///
+/// Every route's future has this one type, whatever its handler: that is what lets the router's
+/// type stay the same as routes are added. A future larger than [`ENDPOINT_FUTURE_SIZE`] (or
+/// aligned to more than 8 bytes) is boxed into the slot instead: one allocation per request, on
+/// that route only.
+#[pin_project]
+pub struct EndpointFuture {
+    #[pin]
+    slot: Slot,
+}
+
+impl EndpointFuture {
+    /// Holds `future`: inline when it fits, boxed when it does not.
+    #[inline]
+    pub fn new<F>(future: F) -> Self
+    where
+        F: Future<Output = Response<Body>> + Send + 'static,
+    {
+        EndpointFuture {
+            slot: Slot::from_or_box(future),
+        }
+    }
+
+    /// Whether a future of type `F` is held inline, without an allocation.
+    ///
+    /// ```
+    /// use silent_tower_router::{Body, EndpointFuture};
+    ///
+    /// async fn small() -> http::Response<Body> {
+    ///     http::Response::new(Body::empty())
+    /// }
+    /// assert!(EndpointFuture::is_inline(&small()));
+    ///
+    /// let large = async {
+    ///     let scratch = [0u8; 4096];
+    ///     std::future::ready(()).await;
+    ///     http::Response::new(Body::from(scratch.to_vec()))
+    /// };
+    /// assert!(!EndpointFuture::is_inline(&large));
+    /// ```
+    pub const fn is_inline<F>(_: &F) -> bool {
+        Slot::has_space_for::<F>() && Slot::has_alignment_for::<F>()
+    }
+}
+
+impl Future for EndpointFuture {
+    type Output = Response<Body>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response<Body>> {
+        self.project().slot.poll(cx)
+    }
+}
+
+impl fmt::Debug for EndpointFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EndpointFuture").finish_non_exhaustive()
+    }
+}
+
+/// An endpoint behind its vtable: what the router calls when a route matches.
+pub(crate) trait Endpoint<B>: Send + Sync + 'static {
+    /// Answers `req`; the one indirect call of a request.
+    fn call(&self, req: Request<B>) -> EndpointFuture;
+
+    /// The methods this endpoint routes, when it is a method router (which paths may share).
+    fn methods(&self) -> Option<&MethodSet> {
+        None
+    }
+}
+
+/// An erased endpoint, shared by every table entry that leads to it.
+pub(crate) type SharedEndpoint<B> = Arc<dyn Endpoint<B>>;
+
+/// A route's endpoint as a `tower::Service`: what [`Router::route_layer`](crate::Router::route_layer)
+/// hands its layer to wrap.
+pub struct RouteService<B> {
+    endpoint: SharedEndpoint<B>,
+}
+
+impl<B> RouteService<B> {
+    pub(crate) fn new(endpoint: SharedEndpoint<B>) -> Self {
+        RouteService { endpoint }
+    }
+}
+
+impl<B> Clone for RouteService<B> {
+    fn clone(&self) -> Self {
+        RouteService {
+            endpoint: Arc::clone(&self.endpoint),
+        }
+    }
+}
+
+impl<B> fmt::Debug for RouteService<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RouteService").finish_non_exhaustive()
+    }
+}
+
+impl<B: 'static> Service<Request<B>> for RouteService<B> {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = crate::router::RouterFuture;
+
+    #[inline]
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    #[inline]
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        crate::router::RouterFuture::new(self.endpoint.call(req))
+    }
+}
+
+/// What [`Router::route`](crate::Router::route) takes: a path's handlers, erased once when the
+/// route is added.
+///
+/// Implemented for every [`MethodRouter`](crate::MethodRouter) whose handlers answer
+/// `Request<B>` with `Send` futures.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a route of a `Router<{B}>`",
+    label = "not a route for requests with body `{B}`",
+    note = "a route is a method router: `get(handler)`, `post(handler).put(other)`, …",
+    note = "a handler is an `async fn` taking nothing or the request, returning `impl IntoResponse`, \
+            with a `Send` future: hold no `Rc` or `RefCell` guard across an `.await`"
+)]
+pub trait IntoEndpoint<B> {
+    #[doc(hidden)]
+    fn into_endpoint(self) -> ErasedEndpoint<B>;
+}
+
+/// A route's endpoint behind its vtable (see [`IntoEndpoint`]).
+#[doc(hidden)]
+pub struct ErasedEndpoint<B>(pub(crate) SharedEndpoint<B>);
