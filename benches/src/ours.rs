@@ -9,6 +9,7 @@ use silent_tower_router::{get, Body, IntoResponse, Json, RequestExt, Router};
 use tower::Service;
 
 use crate::data::HELLO;
+use crate::github_routes::ROUTES;
 
 /// What every peer's scenario B answers: the id from the path, the `fields` query parameter.
 #[derive(Serialize)]
@@ -55,52 +56,48 @@ impl<S, B> App<B> for S where
 
 /// A: `GET /` → `Hello, World!`.
 pub fn plaintext<B: Send + 'static>() -> impl App<B, Future: Send> {
-    Router::new().route("/", get(hello))
+    Router::<B>::with_body().route("/", get(hello))
 }
 
 /// B: `GET /users/<id:i64>?fields=…` → JSON.
 pub fn user_json<B: Send + 'static>() -> impl App<B, Future: Send> {
-    Router::new()
+    Router::<B>::with_body()
         .route("/", get(hello))
         .route("/users/<id:i64>", get(user::<B>))
 }
 
 /// C, static: `/l0/…/l9`, ten routers nested in each other.
 pub fn deep_static<B: Send + 'static>() -> impl App<B, Future: Send> {
-    let r = Router::new().route("/l9", get(empty));
-    let r = Router::new().nest("/l8", r);
-    let r = Router::new().nest("/l7", r);
-    let r = Router::new().nest("/l6", r);
-    let r = Router::new().nest("/l5", r);
-    let r = Router::new().nest("/l4", r);
-    let r = Router::new().nest("/l3", r);
-    let r = Router::new().nest("/l2", r);
-    let r = Router::new().nest("/l1", r);
-    Router::new().nest("/l0", r)
+    let mut router = Router::<B>::with_body().route("/l9", get(empty));
+    for level in (0..9).rev() {
+        router = Router::with_body().nest(&format!("/l{level}"), router);
+    }
+    router
 }
 
 /// C, a parameter at each level: `/{p0}/…/{p9}`, ten routers nested in each other.
 pub fn deep_param<B: Send + 'static>() -> impl App<B, Future: Send> {
-    let r = Router::new().route("/{p9}", get(empty));
-    let r = Router::new().nest("/{p8}", r);
-    let r = Router::new().nest("/{p7}", r);
-    let r = Router::new().nest("/{p6}", r);
-    let r = Router::new().nest("/{p5}", r);
-    let r = Router::new().nest("/{p4}", r);
-    let r = Router::new().nest("/{p3}", r);
-    let r = Router::new().nest("/{p2}", r);
-    let r = Router::new().nest("/{p1}", r);
-    Router::new().nest("/{p0}", r)
+    let mut router = Router::<B>::with_body().route("/{p9}", get(empty));
+    for level in (0..9).rev() {
+        router = Router::with_body().nest(&format!("/{{p{level}}}"), router);
+    }
+    router
 }
 
-/// E: the 130 GitHub API routes, each answering at once.
+/// E: the 130 GitHub API routes, each answering at once, added in a loop from the table.
 pub fn github<B: Send + 'static>() -> impl App<B, Future: Send> {
-    crate::github_router!(Router::new(), get(empty))
+    github_router::<B>()
+}
+
+fn github_router<B: Send + 'static>() -> Router<B> {
+    ROUTES
+        .iter()
+        .fold(Router::with_body(), |router, route| router.route(route, get(empty)))
 }
 
 /// E's router as a lookup alone (`Router::__lookup`): the radix-tree walk with its captures,
 /// what `call` does before it dispatches. Answers whether `path` matched.
 pub fn github_lookup() -> impl FnMut(&str) -> bool + 'static {
-    let router = crate::github_router!(Router::new(), get(empty));
+    let router = github_router::<()>();
     move |path| std::hint::black_box(router.__lookup(path)).is_some()
 }

@@ -2,13 +2,16 @@
 //! Tower services and layers that cost nothing they do not have to.
 //!
 //! - [`Router`]: a radix-tree router with silent's typed path parameters (`/users/<id:i64>`) and
-//!   axum's syntax (`/users/{id}`), dispatching to every endpoint at its concrete type.
+//!   axum's syntax (`/users/{id}`); one type however many routes it holds, one indirect call per
+//!   request, the endpoint's future held inline.
 //! - [`layers`]: CORS, timeout, exception handling and request-time logging as `tower::Layer`s.
 //! - [`serve`](fn@serve): a hyper-util server (HTTP/1.1 and h2c) with graceful shutdown.
 //!
 //! Every future on the request path is a named, pin-projected type: no `Box::pin`, no
-//! `async_trait`, no `dyn`. A static route answers with zero allocations of the router's own.
-//! Two boxes exist, both off that path: [`Body`] boxes a *foreign* streaming body (its own empty
+//! `async_trait`. The router reaches a route's endpoint through one vtable call, which writes the
+//! endpoint's future into a fixed-size slot inside the router's own future
+//! ([`router::EndpointFuture`]), so a static route answers with zero allocations of the router's
+//! own. Two boxes exist, both off that path: [`Body`] boxes a *foreign* streaming body (its own empty
 //! and full bodies are plain values), and [`serve`](fn@serve)'s future is boxed once per server start,
 //! because `IntoFuture` needs a type to name and an `async` accept loop has none on stable Rust.
 //! Because it is all plain Tower, each piece also drops into an axum, tonic or hyper app.
@@ -38,15 +41,16 @@ pub use silent_tower_router::{
     any, any_service, connect, connect_service, delete, delete_service, endpoints, get,
     get_service, handler_fn, head, head_service, on, on_service, options, options_service, patch,
     patch_service, post, post_service, put, put_service, trace, trace_service, Body, BoxError,
-    BoxRouter, FromParam, Handler, HandlerService, HandlerSignature, IntoResponse, MethodRouter,
-    NotFound, Param, ParamError, PathParams, RequestExt, RouteError, Router, MAX_PARAMS,
+    FromParam, Handler, HandlerService, HandlerSignature, IntoEndpoint, IntoResponse, Layered,
+    MethodRouter, NotFound, Param, ParamError, PathParams, RequestExt, RouteError, Router,
+    ENDPOINT_FUTURE_SIZE, MAX_PARAMS,
 };
 
 /// The router's building blocks: futures and services named in its types.
 pub mod router {
     pub use silent_tower_router::{
-        HandlerFuture, InfallibleFuture, MethodFallback, MethodFuture, Route, RouteFuture,
-        RouterFuture,
+        EndpointFuture, HandlerFuture, InfallibleFuture, MethodFallback, MethodFuture, Route,
+        RouteFuture, RouteService, RouterFuture,
     };
 }
 
