@@ -24,8 +24,7 @@ out = []
 out.append("//! The GitHub REST API route table, as code (generated; do not edit).")
 out.append("//!")
 out.append("//! Written by `benches/scripts/gen_github_routes.py` from `shared/data/github-api-routes.txt`.")
-out.append("//! [`ROUTES`] lists the patterns in the file's order; [`github_router!`](crate::github_router)")
-out.append("//! adds them all to a router, one `.route()` call each, every one with the same method router.")
+out.append("//! [`ROUTES`] lists the patterns in the file's order; each peer adds them to its router in a loop.")
 out.append("")
 out.append(f"/// The {len(routes)} routes, `{{param}}` syntax, in the file's order.")
 out.append(f"pub const ROUTES: [&str; {len(routes)}] = [")
@@ -33,18 +32,6 @@ for route in routes:
     out.append(f'    "{route}",')
 out.append("];")
 out.append("")
-out.append("/// `github_router!(router, method_router)`: `router` with every route of [`ROUTES`] added,")
-out.append("/// each to a fresh `method_router` (the expression is evaluated once per route).")
-out.append("#[macro_export]")
-out.append("macro_rules! github_router {")
-out.append("    ($router:expr, $method_router:expr) => {")
-out.append("        $router")
-for route in routes:
-    out.append(f'            .route("{route}", $method_router)')
-out.append("    };")
-out.append("}")
-out.append("")
-
 target = root / "benches/src/github_routes.rs"
 target.write_text("\n".join(out))
 print(f"wrote {len(routes)} routes to {target.relative_to(root)}")

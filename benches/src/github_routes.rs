@@ -1,8 +1,7 @@
 //! The GitHub REST API route table, as code (generated; do not edit).
 //!
 //! Written by `benches/scripts/gen_github_routes.py` from `shared/data/github-api-routes.txt`.
-//! [`ROUTES`] lists the patterns in the file's order; [`github_router!`](crate::github_router)
-//! adds them all to a router, one `.route()` call each, every one with the same method router.
+//! [`ROUTES`] lists the patterns in the file's order; each peer adds them to its router in a loop.
 
 /// The 130 routes, `{param}` syntax, in the file's order.
 pub const ROUTES: [&str; 130] = [

@@ -90,9 +90,9 @@ pub fn github<B: Send + 'static>() -> impl App<B, Future: Send> {
 }
 
 fn github_router<B: Send + 'static>() -> Router<B> {
-    ROUTES
-        .iter()
-        .fold(Router::with_body(), |router, route| router.route(route, get(empty)))
+    ROUTES.iter().fold(Router::with_body(), |router, route| {
+        router.route(route, get(empty))
+    })
 }
 
 /// E's router as a lookup alone (`Router::__lookup`): the radix-tree walk with its captures,

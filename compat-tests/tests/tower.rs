@@ -64,7 +64,8 @@ where
 fn limited_hello() -> tower::limit::ConcurrencyLimit<
     impl Service<Request<()>, Response = Response<Body>, Error = Infallible>,
 > {
-    ConcurrencyLimitLayer::new(1).layer(Router::<()>::with_body().route("/", get(|| async { "hello" })))
+    ConcurrencyLimitLayer::new(1)
+        .layer(Router::<()>::with_body().route("/", get(|| async { "hello" })))
 }
 
 #[tokio::test]

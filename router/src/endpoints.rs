@@ -1,6 +1,9 @@
-//! The router's endpoints, kept at their concrete types in a balanced type-level tree.
+//! A path's handlers, kept at their concrete types in a balanced type-level tree.
 //!
-//! Adding a route changes the router's type: the new endpoint is *pushed* onto a binary counter
+//! A [`MethodRouter`](crate::MethodRouter) holds the few handlers of one path this way, so that
+//! method dispatch is static; the [`Router`](crate::Router) erases each method router once, when
+//! its route is added (see the `endpoint` module), so this tree never spans routes.
+//! Adding a handler changes the method router's type: the new endpoint is *pushed* onto a binary counter
 //! of perfect trees. [`Nil`] is zero; [`D0`] and [`D1`] are the counter's digits, least significant
 //! first, and a `D1` holds a perfect tree ([`Node`]s over leaves) of 2ᵏ endpoints at digit k. Pushing
 //! onto a `D1` carries: the two trees become one `Node` pushed onto the next digit. So `n`

@@ -10,7 +10,10 @@ pub struct RouteError {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum RouteErrorKind {
-    Invalid { route: String, reason: String },
+    Invalid {
+        route: String,
+        reason: String,
+    },
     Conflict {
         route: String,
         existing: String,

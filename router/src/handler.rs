@@ -9,10 +9,13 @@ use std::task::{ready, Context, Poll};
 
 use http::{Request, Response};
 use pin_project::pin_project;
+use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::Body;
+use crate::endpoints::{EndpointTree, Endpoints, LayerTree};
 use crate::response::IntoResponse;
+use crate::route::Route;
 
 /// An async function that answers a request: `async fn() -> R` or `async fn(Request<B>) -> R`,
 /// where `R:` [`IntoResponse`].
@@ -58,15 +61,40 @@ where
     }
 }
 
+/// The shape no handler has: a [`Handler`] impl for every type, so that when a function is
+/// not a handler, the one error the user sees is [`HandlerSignature`]'s, which says what a
+/// handler may look like, and not a second one about `Handler` for the same function. Nothing
+/// can be routed with it: every way to route a handler asks for `HandlerSignature`, which has no
+/// impl for this shape.
+#[doc(hidden)]
+pub enum NotAHandler {}
+
+impl<F: Clone + 'static, B> Handler<NotAHandler, B> for F {
+    type Output = Response<Body>;
+    type Future = std::future::Pending<Response<Body>>;
+
+    fn call(self, _: Request<B>) -> Self::Future {
+        std::future::pending()
+    }
+}
+
 /// The signature of a handler function, which tells the two [`Handler`] shapes apart where a
 /// handler is given (`get(f)`), before the request body type is known: `()` for `async fn()`,
 /// `(Request<B>,)` for `async fn(Request<B>)`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a handler",
+    label = "not an `async fn` that answers a request",
+    note = "a handler is an `async fn` taking nothing or the request, returning a type that \
+            implements `IntoResponse`, whose future is `Send` (it holds no `Rc` or `RefCell` \
+            guard across an `.await`): `async fn hello() -> &'static str`, \
+            `async fn user(req: Request) -> Result<String, ParamError>`"
+)]
 pub trait HandlerSignature<T> {}
 
 impl<F, Fut> HandlerSignature<()> for F
 where
     F: FnOnce() -> Fut,
-    Fut: Future,
+    Fut: Future + Send,
     Fut::Output: IntoResponse,
 {
 }
@@ -74,7 +102,7 @@ where
 impl<F, Fut, B> HandlerSignature<(Request<B>,)> for F
 where
     F: FnOnce(Request<B>) -> Fut,
-    Fut: Future,
+    Fut: Future + Send,
     Fut::Output: IntoResponse,
 {
 }
@@ -161,5 +189,57 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let output = ready!(self.project().future.poll(cx));
         Poll::Ready(Ok(output.into_response()))
+    }
+}
+
+/// A handler is an endpoint of its own inside a [`MethodRouter`](crate::MethodRouter): it is
+/// always ready, so it is called at once, with no readiness state in its future.
+impl<H, T> EndpointTree for HandlerService<H, T> {
+    const LEN: usize = 1;
+}
+
+impl<H, T, L: Layer<HandlerService<H, T>>> LayerTree<L> for HandlerService<H, T> {
+    type Output = Route<L::Service>;
+
+    fn layer_tree(self, layer: &L) -> Self::Output {
+        Route(layer.layer(self))
+    }
+}
+
+impl<H, T, B> Endpoints<B> for HandlerService<H, T>
+where
+    H: Handler<T, B>,
+{
+    type Future = HandlerResponse<H::Future>;
+
+    #[inline]
+    fn call_at(&self, _: usize, req: Request<B>) -> Self::Future {
+        HandlerResponse {
+            future: self.handler.clone().call(req),
+        }
+    }
+}
+
+/// The future of a handler inside a method router: the handler's own future, its output made a
+/// response.
+#[pin_project]
+pub struct HandlerResponse<F> {
+    #[pin]
+    future: F,
+}
+
+impl<F> Future for HandlerResponse<F>
+where
+    F: Future,
+    F::Output: IntoResponse,
+{
+    type Output = Response<Body>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response<Body>> {
+        self.project()
+            .future
+            .poll(cx)
+            .map(IntoResponse::into_response)
     }
 }

@@ -1,11 +1,13 @@
-//! A radix-tree router for Tower with typed path parameters, zero allocations and static dispatch.
+//! A radix-tree router for Tower with typed path parameters: one type however many routes, one
+//! indirect call per request, no allocation on a static route.
 //!
 //! [`Router`] matches a request path against its routes — silent's `<id:i64>` syntax and
-//! matchit/axum's `{id}` alike — and calls the matched endpoint **at its concrete type**: adding a
-//! route changes the router's type, the response future is a named, pin-projected enum over the
-//! endpoints' own futures, and nothing on the way allocates, boxes or goes through a vtable. A
-//! static route costs no allocation at all; a route with parameters costs the one
-//! `Extensions::insert` of its [`PathParams`].
+//! matchit/axum's `{id}` alike. Each path's [`MethodRouter`] keeps its concrete type, so method
+//! dispatch is static; it is put behind a vtable once, when the route is added, so the router's
+//! type never changes and the compiler builds each route's code once. A request costs the tree
+//! walk and one indirect call, which writes the endpoint's future inline into the router's named
+//! future ([`EndpointFuture`]): nothing allocates on a static route, and a route with parameters
+//! costs the one `Extensions::insert` of its [`PathParams`].
 //!
 //! ```
 //! use http::Request;
@@ -25,9 +27,10 @@
 //! # }
 //! ```
 //!
-//! The pieces: [`Router`] (paths), [`MethodRouter`] (methods: [`get`], [`post`], …, [`any`]),
-//! [`Handler`] (`async fn`s as services), [`Body`] and [`IntoResponse`] (responses),
-//! [`RequestExt`] (parameters).
+//! The pieces, top down as a request meets them: [`Router`] (paths), [`EndpointFuture`] (the
+//! inline slot), [`MethodRouter`] (methods: [`get`], [`post`], …, [`any`]), [`Handler`]
+//! (`async fn`s as services), [`Body`] and [`IntoResponse`] (responses), [`RequestExt`]
+//! (parameters); [`Layered`] for a router wrapped in router-wide layers.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -45,6 +48,7 @@ mod pattern;
 mod response;
 mod route;
 mod router;
+mod strip_prefix;
 mod table;
 mod tree;
 
@@ -53,16 +57,18 @@ pub use endpoint::{
     EndpointFuture, ErasedEndpoint, IntoEndpoint, RouteService, ENDPOINT_FUTURE_SIZE,
 };
 pub use error::RouteError;
-pub use handler::{handler_fn, Handler, HandlerFuture, HandlerService, HandlerSignature};
+pub use handler::{
+    handler_fn, Handler, HandlerFuture, HandlerResponse, HandlerService, HandlerSignature,
+};
 #[cfg(feature = "json")]
 pub use json::Json;
+pub use layered::Layered;
 pub use method_router::{
     any, any_service, connect, connect_service, delete, delete_service, get, get_service, head,
     head_service, on, on_service, options, options_service, patch, patch_service, post,
     post_service, put, put_service, trace, trace_service, InfallibleFuture, MethodFallback,
     MethodFuture, MethodRouter,
 };
-pub use layered::Layered;
 pub use params::{FromParam, Param, ParamError, PathParams, RequestExt};
 pub use pattern::MAX_PARAMS;
 pub use response::IntoResponse;

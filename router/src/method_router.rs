@@ -189,7 +189,7 @@ macro_rules! method_fns {
                 #[track_caller]
                 pub fn $name<F, T>(self, handler: F) -> MethodRouter<H::Output, MethodFallback>
                 where
-                    H: Push<Route<HandlerService<F, T>>>,
+                    H: Push<HandlerService<F, T>>,
                     F: HandlerSignature<T>,
                 {
                     self.on($method, handler)
@@ -208,21 +208,6 @@ macro_rules! method_fns {
             )*
         }
 
-        $(
-            $(#[$doc])*
-            pub fn $name<F: HandlerSignature<T>, T>(
-                handler: F,
-            ) -> MethodRouter<<Nil as Push<Route<HandlerService<F, T>>>>::Output> {
-                MethodRouter::new().on($method, handler)
-            }
-
-            $(#[$doc])*
-            ///
-            /// The service form: any `Clone` service with `Error = Infallible`.
-            pub fn $service_name<S>(service: S) -> MethodRouter<<Nil as Push<Route<S>>>::Output> {
-                MethodRouter::new().on_service($method, service)
-            }
-        )*
     };
 }
 
@@ -247,40 +232,171 @@ method_fns! {
     connect, connect_service => Method::CONNECT;
 }
 
+// The free functions are written out, not made by a macro: a wrong handler's error then quotes
+// a one-line signature, not the macro's source.
+
+/// A method router with one handler, what every free function below returns.
+type OneHandler<X> = MethodRouter<<Nil as Push<X>>::Output>;
+
+/// Routes `GET` (and `HEAD`, unless a `HEAD` handler is given) to `handler`.
+#[track_caller]
+pub fn get<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
+    MethodRouter::new().on(Method::GET, handler)
+}
+
+/// Routes `GET` (and `HEAD`, unless a `HEAD` handler is given) to `handler`.
+///
+/// The service form: any `Clone` service with `Error = Infallible`.
+#[track_caller]
+pub fn get_service<S>(service: S) -> OneHandler<Route<S>> {
+    MethodRouter::new().on_service(Method::GET, service)
+}
+
+/// Routes `POST` to `handler`.
+#[track_caller]
+pub fn post<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
+    MethodRouter::new().on(Method::POST, handler)
+}
+
+/// Routes `POST` to `handler`.
+///
+/// The service form: any `Clone` service with `Error = Infallible`.
+#[track_caller]
+pub fn post_service<S>(service: S) -> OneHandler<Route<S>> {
+    MethodRouter::new().on_service(Method::POST, service)
+}
+
+/// Routes `PUT` to `handler`.
+#[track_caller]
+pub fn put<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
+    MethodRouter::new().on(Method::PUT, handler)
+}
+
+/// Routes `PUT` to `handler`.
+///
+/// The service form: any `Clone` service with `Error = Infallible`.
+#[track_caller]
+pub fn put_service<S>(service: S) -> OneHandler<Route<S>> {
+    MethodRouter::new().on_service(Method::PUT, service)
+}
+
+/// Routes `DELETE` to `handler`.
+#[track_caller]
+pub fn delete<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
+    MethodRouter::new().on(Method::DELETE, handler)
+}
+
+/// Routes `DELETE` to `handler`.
+///
+/// The service form: any `Clone` service with `Error = Infallible`.
+#[track_caller]
+pub fn delete_service<S>(service: S) -> OneHandler<Route<S>> {
+    MethodRouter::new().on_service(Method::DELETE, service)
+}
+
+/// Routes `PATCH` to `handler`.
+#[track_caller]
+pub fn patch<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
+    MethodRouter::new().on(Method::PATCH, handler)
+}
+
+/// Routes `PATCH` to `handler`.
+///
+/// The service form: any `Clone` service with `Error = Infallible`.
+#[track_caller]
+pub fn patch_service<S>(service: S) -> OneHandler<Route<S>> {
+    MethodRouter::new().on_service(Method::PATCH, service)
+}
+
+/// Routes `HEAD` to `handler`, instead of answering it with the `GET` handler.
+#[track_caller]
+pub fn head<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
+    MethodRouter::new().on(Method::HEAD, handler)
+}
+
+/// Routes `HEAD` to `handler`, instead of answering it with the `GET` handler.
+///
+/// The service form: any `Clone` service with `Error = Infallible`.
+#[track_caller]
+pub fn head_service<S>(service: S) -> OneHandler<Route<S>> {
+    MethodRouter::new().on_service(Method::HEAD, service)
+}
+
+/// Routes `OPTIONS` to `handler`, instead of the automatic `204` with `Allow`.
+#[track_caller]
+pub fn options<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
+    MethodRouter::new().on(Method::OPTIONS, handler)
+}
+
+/// Routes `OPTIONS` to `handler`, instead of the automatic `204` with `Allow`.
+///
+/// The service form: any `Clone` service with `Error = Infallible`.
+#[track_caller]
+pub fn options_service<S>(service: S) -> OneHandler<Route<S>> {
+    MethodRouter::new().on_service(Method::OPTIONS, service)
+}
+
+/// Routes `TRACE` to `handler`.
+#[track_caller]
+pub fn trace<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
+    MethodRouter::new().on(Method::TRACE, handler)
+}
+
+/// Routes `TRACE` to `handler`.
+///
+/// The service form: any `Clone` service with `Error = Infallible`.
+#[track_caller]
+pub fn trace_service<S>(service: S) -> OneHandler<Route<S>> {
+    MethodRouter::new().on_service(Method::TRACE, service)
+}
+
+/// Routes `CONNECT` to `handler`.
+#[track_caller]
+pub fn connect<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
+    MethodRouter::new().on(Method::CONNECT, handler)
+}
+
+/// Routes `CONNECT` to `handler`.
+///
+/// The service form: any `Clone` service with `Error = Infallible`.
+#[track_caller]
+pub fn connect_service<S>(service: S) -> OneHandler<Route<S>> {
+    MethodRouter::new().on_service(Method::CONNECT, service)
+}
+
 /// Routes `method` to `handler`.
 pub fn on<F: HandlerSignature<T>, T>(
     method: Method,
     handler: F,
-) -> MethodRouter<<Nil as Push<Route<HandlerService<F, T>>>>::Output> {
+) -> OneHandler<HandlerService<F, T>> {
     MethodRouter::new().on(method, handler)
 }
 
 /// Routes `method` to `service`.
-pub fn on_service<S>(method: Method, service: S) -> MethodRouter<<Nil as Push<Route<S>>>::Output> {
+pub fn on_service<S>(method: Method, service: S) -> OneHandler<Route<S>> {
     MethodRouter::new().on_service(method, service)
 }
 
 /// Routes every method to `handler`.
-pub fn any<F: HandlerSignature<T>, T>(
-    handler: F,
-) -> MethodRouter<<Nil as Push<Route<HandlerService<F, T>>>>::Output> {
+pub fn any<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
     MethodRouter::new().any(handler)
 }
 
 /// Routes every method to `service`.
-pub fn any_service<S>(service: S) -> MethodRouter<<Nil as Push<Route<S>>>::Output> {
+pub fn any_service<S>(service: S) -> OneHandler<Route<S>> {
     MethodRouter::new().any_service(service)
 }
 
 impl<H> MethodRouter<H, MethodFallback> {
     /// Routes `method` to `handler`.
     #[track_caller]
-    pub fn on<F, T>(self, method: Method, handler: F) -> MethodRouter<H::Output, MethodFallback>
+    pub fn on<F, T>(mut self, method: Method, handler: F) -> MethodRouter<H::Output, MethodFallback>
     where
-        H: Push<Route<HandlerService<F, T>>>,
+        H: Push<HandlerService<F, T>>,
         F: HandlerSignature<T>,
     {
-        self.on_service(method, handler_fn(handler))
+        self.table.route(method);
+        self.push(handler_fn(handler))
     }
 
     /// Routes `method` to `service`.
@@ -297,17 +413,18 @@ impl<H> MethodRouter<H, MethodFallback> {
         H: Push<Route<S>>,
     {
         self.table.route(method);
-        self.push(service)
+        self.push(Route(service))
     }
 
     /// Routes every method without a handler of its own to `handler`.
     #[track_caller]
-    pub fn any<F, T>(self, handler: F) -> MethodRouter<H::Output, MethodFallback>
+    pub fn any<F, T>(mut self, handler: F) -> MethodRouter<H::Output, MethodFallback>
     where
-        H: Push<Route<HandlerService<F, T>>>,
+        H: Push<HandlerService<F, T>>,
         F: HandlerSignature<T>,
     {
-        self.any_service(handler_fn(handler))
+        self.table.route_any();
+        self.push(handler_fn(handler))
     }
 
     /// Routes every method without a handler of its own to `service`.
@@ -320,17 +437,17 @@ impl<H> MethodRouter<H, MethodFallback> {
         H: Push<Route<S>>,
     {
         self.table.route_any();
-        self.push(service)
+        self.push(Route(service))
     }
 
     #[track_caller]
-    fn push<S>(self, service: S) -> MethodRouter<H::Output, MethodFallback>
+    fn push<X>(self, endpoint: X) -> MethodRouter<H::Output, MethodFallback>
     where
-        H: Push<Route<S>>,
+        H: Push<X>,
     {
         let allow = self.table.allow();
         MethodRouter {
-            handlers: self.handlers.push(Route(service)),
+            handlers: self.handlers.push(endpoint),
             fallback: Route(MethodFallback { allow }),
             table: self.table,
         }

@@ -20,6 +20,7 @@ use crate::method_router::merge_methods;
 use crate::params::{Captures, PathParams};
 use crate::pattern::{self, Piece};
 use crate::route::ServiceEndpoint;
+use crate::strip_prefix::StripPrefix;
 use crate::table::{EntryKind, RouteTable};
 
 /// Routes requests by path to endpoints.
@@ -145,7 +146,10 @@ impl<B: Send + 'static> Router<B> {
         }
     }
 
-    fn edit(self, edit: impl FnOnce(&mut Inner<B>) -> Result<(), RouteError>) -> Result<Self, RouteError> {
+    fn edit(
+        self,
+        edit: impl FnOnce(&mut Inner<B>) -> Result<(), RouteError>,
+    ) -> Result<Self, RouteError> {
         let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| (*shared).clone());
         edit(&mut inner)?;
         Ok(Router {
@@ -165,8 +169,10 @@ impl<B: Send + 'static> Router<B> {
     /// and the message points at the line that added the route.
     #[track_caller]
     pub fn route(self, path: &str, method_router: impl IntoEndpoint<B>) -> Self {
-        self.try_route(path, method_router)
-            .unwrap_or_else(|err| panic!("{err}"))
+        match self.try_route(path, method_router) {
+            Ok(router) => router,
+            Err(err) => refused(err),
+        }
     }
 
     /// Routes `path` to the handlers of `method_router`, or says why it cannot.
@@ -197,12 +203,10 @@ impl<B: Send + 'static> Router<B> {
         ResBody::Error: Into<BoxError>,
     {
         let endpoint: SharedEndpoint<B> = Arc::new(ServiceEndpoint::new(service));
-        self.edit(|inner| {
-            inner
-                .table
-                .insert(path, endpoint, EntryKind::Route)
-        })
-        .unwrap_or_else(|err| panic!("{err}"))
+        match self.edit(|inner| inner.table.insert(path, endpoint, EntryKind::Route)) {
+            Ok(router) => router,
+            Err(err) => refused(err),
+        }
     }
 
     /// Serves `router`'s routes under `prefix`: `/users` in `router` becomes `/api/users` for
@@ -218,8 +222,10 @@ impl<B: Send + 'static> Router<B> {
     /// As [`try_nest`](Router::try_nest) errors.
     #[track_caller]
     pub fn nest(self, prefix: &str, router: Router<B>) -> Self {
-        self.try_nest(prefix, router)
-            .unwrap_or_else(|err| panic!("{err}"))
+        match self.try_nest(prefix, router) {
+            Ok(router) => router,
+            Err(err) => refused(err),
+        }
     }
 
     /// [`nest`](Router::nest), or why it cannot: a prefix that is `/`, does not start with `/`,
@@ -238,20 +244,28 @@ impl<B: Send + 'static> Router<B> {
                     .insert(&path, Arc::clone(&entry.endpoint), entry.kind)?;
             }
             if nested.custom_fallback {
-                add_prefix_routes(&mut inner.table, prefix, &nested.fallback, EntryKind::NestedFallback)?;
+                add_prefix_routes(
+                    &mut inner.table,
+                    prefix,
+                    &nested.fallback,
+                    EntryKind::NestedFallback,
+                )?;
             }
             Ok(())
         })
     }
 
     /// Serves every path under `prefix` — `prefix` itself, `prefix/` and `prefix/…` — with
-    /// `service`, which sees the full request path. For a router with its own router-wide
-    /// layers ([`Layered`]), or any other service.
+    /// `service`, as axum's `nest_service` does: for a router with its own router-wide layers
+    /// ([`Layered`]), or any other service. The service sees the path with the prefix taken off
+    /// (`/api/users?page=2` reaches it as `/users?page=2`, `/api` as `/`), so a nested router's
+    /// routes are written as they are when it is served alone.
     ///
     /// The service's future is held in the same inline slot as a route's: a layered router's
     /// future holds a router's future and the layers' state, so it is usually larger than
-    /// [`ENDPOINT_FUTURE_SIZE`](crate::ENDPOINT_FUTURE_SIZE) and is boxed — one allocation per
-    /// request under `prefix`. A nested [`Router`] given to [`nest`](Router::nest) costs none.
+    /// [`ENDPOINT_FUTURE_SIZE`](crate::ENDPOINT_FUTURE_SIZE) and is boxed, and the shortened URI
+    /// is built anew: a few allocations per request under `prefix`. A nested [`Router`] given to
+    /// [`nest`](Router::nest) costs none of them.
     ///
     /// # Panics
     /// As [`nest`](Router::nest).
@@ -267,14 +281,17 @@ impl<B: Send + 'static> Router<B> {
         ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
         ResBody::Error: Into<BoxError>,
     {
-        let endpoint: SharedEndpoint<B> = Arc::new(ServiceEndpoint::new(service));
-        check_prefix(prefix)
-            .and_then(|()| {
-                self.edit(|inner| {
-                    add_prefix_routes(&mut inner.table, prefix, &endpoint, EntryKind::Route)
-                })
+        let stripped = StripPrefix::new(prefix, service);
+        let endpoint: SharedEndpoint<B> = Arc::new(ServiceEndpoint::new(stripped));
+        let nested = check_prefix(prefix).and_then(|()| {
+            self.edit(|inner| {
+                add_prefix_routes(&mut inner.table, prefix, &endpoint, EntryKind::Route)
             })
-            .unwrap_or_else(|err| panic!("{err}"))
+        });
+        match nested {
+            Ok(router) => router,
+            Err(err) => refused(err),
+        }
     }
 
     /// Adds every route of `other` to this router, as if added here one by one (axum's
@@ -284,7 +301,10 @@ impl<B: Send + 'static> Router<B> {
     /// When a route of `other` conflicts with one here, or both have a fallback.
     #[track_caller]
     pub fn merge(self, other: Router<B>) -> Self {
-        self.try_merge(other).unwrap_or_else(|err| panic!("{err}"))
+        match self.try_merge(other) {
+            Ok(router) => router,
+            Err(err) => refused(err),
+        }
     }
 
     /// [`merge`](Router::merge), or why it cannot.
@@ -293,9 +313,11 @@ impl<B: Send + 'static> Router<B> {
         self.edit(|inner| {
             for entry in &other.table.routes {
                 match entry.kind {
-                    EntryKind::Route => {
-                        add_route(&mut inner.table, &entry.info.pattern, Arc::clone(&entry.endpoint))?
-                    }
+                    EntryKind::Route => add_route(
+                        &mut inner.table,
+                        &entry.info.pattern,
+                        Arc::clone(&entry.endpoint),
+                    )?,
                     EntryKind::NestedFallback => inner.table.insert(
                         &entry.info.pattern,
                         Arc::clone(&entry.endpoint),
@@ -421,6 +443,13 @@ fn add_prefix_routes<B>(
         }
     }
     Ok(())
+}
+
+/// Stops the build with the reason a route was refused, reported at the user's call (every
+/// caller is `#[track_caller]`, and so is this).
+#[track_caller]
+fn refused<T>(err: RouteError) -> T {
+    panic!("{err}")
 }
 
 fn check_prefix(prefix: &str) -> Result<(), RouteError> {

@@ -78,7 +78,8 @@ fn not_found_and_a_static_route_deep_in_a_big_table_add_none_either() {
             "/n1",
             Router::<()>::with_body().nest(
                 "/n2",
-                Router::<()>::with_body().nest("/n3", Router::<()>::with_body().route("/leaf", get(hello))),
+                Router::<()>::with_body()
+                    .nest("/n3", Router::<()>::with_body().route("/leaf", get(hello))),
             ),
         );
     let (response, count) = allocations(&mut app, request("/a/b/c/d/e/f/g/h/i/k"));
@@ -123,4 +124,61 @@ fn reading_parameters_allocates_nothing_unless_decoding() {
     );
     let (response, _) = allocations(&mut app, request("/users/42/ann"));
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
+}
+
+/// A handler whose future holds more than the router's inline slot across an `.await`.
+async fn large(req: Request<()>) -> String {
+    let scratch = [7u8; 2 * silent_tower_router::ENDPOINT_FUTURE_SIZE];
+    std::future::ready(()).await;
+    format!(
+        "{} {}",
+        req.uri().path(),
+        scratch.iter().map(|&b| usize::from(b)).sum::<usize>()
+    )
+}
+
+#[test]
+fn a_future_larger_than_the_slot_is_boxed_on_its_own_route_only() {
+    assert!(!silent_tower_router::EndpointFuture::is_inline(&large(
+        request("/")
+    )));
+    let mut app = Router::<()>::with_body()
+        .route("/", get(hello))
+        .route("/large", get(large));
+    let mut bare = handler_fn(large);
+    let (_, bare_count) = allocations(&mut bare, request("/large"));
+    let (response, count) = allocations(&mut app, request("/large"));
+    assert_eq!(response.status(), StatusCode::OK);
+    // The one box that holds the future, as the docs of `EndpointFuture` say.
+    assert_eq!(count - bare_count, 1);
+    // The routes beside it keep their inline slot.
+    let (_, count) = allocations(&mut app, request("/"));
+    assert_eq!(count - bare_handler_allocations(), 0);
+}
+
+#[test]
+fn merged_methods_and_a_layered_router_add_no_allocation() {
+    let baseline = bare_handler_allocations();
+    let mut app = Router::<()>::with_body()
+        .route("/", get(hello))
+        .route("/", silent_tower_router::post(hello))
+        .layer(tower::util::MapRequestLayer::new(|req: Request<()>| req));
+    let (response, count) = allocations(&mut app, request("/"));
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(count - baseline, 0);
+    let (response, count) = allocations(&mut app, Request::delete("/").body(()).unwrap());
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    // The response's header map for `Allow` (indices and entries); the value itself is shared.
+    assert_eq!(count, 2);
+}
+
+#[test]
+fn a_route_layer_boxes_the_layered_future_as_documented() {
+    let baseline = bare_handler_allocations();
+    let mut app = Router::<()>::with_body()
+        .route("/", get(hello))
+        .route_layer(tower::util::MapRequestLayer::new(|req: Request<()>| req));
+    let (response, count) = allocations(&mut app, request("/"));
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(count - baseline, 1);
 }

@@ -469,13 +469,19 @@ fn bad_nest_prefixes_are_refused() {
         ("/api/{*rest}", "catch-all"),
     ] {
         let err = Router::<()>::with_body()
-            .try_nest(prefix, Router::<()>::with_body().route("/x", get(echo("x"))))
+            .try_nest(
+                prefix,
+                Router::<()>::with_body().route("/x", get(echo("x"))),
+            )
             .unwrap_err();
         assert!(err.to_string().contains(reason), "{prefix}: {err}");
     }
     let err = Router::<()>::with_body()
         .route("/api/x", get(echo("a")))
-        .try_nest("/api", Router::<()>::with_body().route("/x", get(echo("b"))))
+        .try_nest(
+            "/api",
+            Router::<()>::with_body().route("/x", get(echo("b"))),
+        )
         .unwrap_err();
     assert_eq!(err.conflicts_with(), Some("/api/x"));
 }
@@ -548,8 +554,7 @@ async fn services_and_boxed_routers_route_too() {
         .route(
             "/m",
             silent_tower_router::get_service(svc).post(echo("post")),
-        )
-        ;
+        );
     assert_eq!(get_body(&app, "/svc/a/b").await.1, "svc /svc/a/b");
     assert_eq!(get_body(&app, "/m").await.1, "svc /m");
     assert_eq!(send(&app, Method::POST, "/m").await.body, "post");

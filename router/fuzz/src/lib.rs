@@ -201,7 +201,14 @@ impl Input {
 
     fn try_build(&self, routes: &[String], nested: &[String]) -> Result<Router<()>, Refused> {
         let Some(nest) = &self.nest else {
-            return chain!(Router::<()>::with_body(), routes, 0, Refused::Route, finish, ());
+            return chain!(
+                Router::<()>::with_body(),
+                routes,
+                0,
+                Refused::Route,
+                finish,
+                ()
+            );
         };
         if nest.with_fallback {
             let nested_router = Router::<()>::with_body().fallback(any(endpoint(NESTED_FALLBACK)));
