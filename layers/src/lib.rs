@@ -1,5 +1,5 @@
 //! silent's middleware as Tower layers: [`cors`], [`timeout`], [`exception_handler`] and
-//! [`request_time_logger`].
+//! [`request_time_logger`], and the four stacked in order, [`silent`].
 //!
 //! Every layer here is a plain [`tower_layer::Layer`] whose service's future is a named,
 //! pin-projected type: nothing on the request path allocates, boxes a future or goes through a
@@ -19,6 +19,8 @@
 //!    `Infallible`, as hyper and axum want.
 //! 4. [`TimeoutLayer`](timeout::TimeoutLayer), closest to the handler.
 //!
+//! [`SilentLayer`](silent::SilentLayer) is these four in this order, as one layer.
+//!
 //! # gRPC
 //!
 //! The timeout and the exception handler know a gRPC call by its `content-type`
@@ -35,4 +37,5 @@ pub mod cors;
 pub mod exception_handler;
 mod grpc;
 pub mod request_time_logger;
+pub mod silent;
 pub mod timeout;
