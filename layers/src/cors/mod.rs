@@ -192,6 +192,7 @@
 //! carries stores the extra line in the map's side vector. `layers/tests/cors_allocations.rs`
 //! counts it.
 
+mod answer;
 mod config;
 mod error;
 pub mod future;
@@ -209,7 +210,7 @@ use http::{Method, Request, Response, StatusCode};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use self::config::Config;
+use self::answer::Config;
 pub use self::config::{AllowHeaders, AllowMethods, Any, ExposeHeaders, MaxAge, TryIntoCors};
 pub use self::error::CorsError;
 use self::future::ResponseFuture;

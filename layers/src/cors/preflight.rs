@@ -11,9 +11,10 @@ use http::header::{
 };
 use http::StatusCode;
 
+use super::answer::Config;
 use super::config::{
-    AllowHeaders, AllowMethods, Config, HeaderRule, MethodRule,
-    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
+    AllowHeaders, AllowMethods, HeaderRule, MethodRule, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+    ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
 };
 
 /// The most header names a preflight's `Access-Control-Request-Headers` may list; a preflight
