@@ -118,7 +118,8 @@ fn normalize_method(method: &str) -> Option<Method> {
 /// Build it from `"*"`, `"content-type,x-api-key"`, `[header::CONTENT_TYPE]`, `vec![..]`, a single
 /// [`HeaderName`] or [`Any`]. The default is the empty list. Note that the Fetch standard does not
 /// let `Access-Control-Allow-Headers: *` cover `Authorization`: list the headers if clients send it
-/// (Chromium still lets a non-credentialed request carry it under `*`; other browsers do not).
+/// (Chromium still lets a non-credentialed request carry it under `*`, with a deprecation
+/// warning; do not rely on that).
 #[derive(Clone, Debug, Default)]
 pub struct AllowHeaders(pub(super) HeaderRule);
 

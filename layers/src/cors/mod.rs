@@ -131,8 +131,9 @@
 //!    answer unchecked.
 //! 8. Per the Fetch standard, `Access-Control-Allow-Headers: *` never covers `Authorization`;
 //!    list it by name (`.headers("authorization,content-type")`) if clients send it. Chromium
-//!    nevertheless still lets a non-credentialed request carry `Authorization` under `*` (it
-//!    only warns in the console), Firefox and Safari do not: do not rely on the difference.
+//!    nevertheless still lets a non-credentialed request carry `Authorization` under `*`, with
+//!    only a deprecation warning in the console: a page that works in Chromium this way can
+//!    fail in a browser that follows the standard, so do not rely on it.
 //!
 //! # Preflights that ask for too much
 //!

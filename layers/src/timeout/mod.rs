@@ -144,6 +144,9 @@ impl<M> TimeoutLayer<Respond<M>> {
     /// Sets how the body of that response is made: `make_body` is cloned into each request's
     /// future and called only when the deadline passes. Any `FnOnce() -> ResBody + Clone` works,
     /// e.g. `|| Full::from("request timed out")`, which costs nothing until it runs.
+    ///
+    /// The body type must also be [`Default`]: a gRPC call gets gRPC's answer, whose body is
+    /// empty (see [`grpc`](Self::grpc)).
     pub fn body_fn<N>(self, make_body: N) -> TimeoutLayer<Respond<N>> {
         TimeoutLayer {
             timeout: self.timeout,
