@@ -92,31 +92,75 @@ async fn a_tonic_service_in_our_router_answers_unary_and_streaming_calls_over_h2
     assert_eq!(reply.text(), "ok");
 }
 
+fn slow() -> EchoRequest {
+    EchoRequest {
+        message: "late".into(),
+        repeat: 0,
+        delay_ms: 10_000,
+    }
+}
+
 #[tokio::test]
-async fn our_timeout_on_a_mounted_tonic_service_reaches_the_client_as_unavailable() {
-    // The layer wraps the tonic service itself, so its 504 carries tonic's body type.
-    let echo = TimeoutLayer::new(Duration::from_millis(50))
-        .status(StatusCode::GATEWAY_TIMEOUT)
-        .layer(EchoServer);
+async fn our_timeout_on_a_mounted_tonic_service_reaches_the_client_as_deadline_exceeded() {
+    // The layer wraps the tonic service itself, so its answer carries tonic's body type.
+    let echo = TimeoutLayer::new(Duration::from_millis(50)).layer(EchoServer);
     let app = Router::new().route_service("/echo.Echo/{*method}", echo);
     let addr = serve_on_loopback(app).await;
     let mut client = EchoClient::connect(addr).await.unwrap();
 
-    let slow = EchoRequest {
-        message: "late".into(),
-        repeat: 0,
-        delay_ms: 10_000,
-    };
-    let status = client.say(slow).await.unwrap_err();
+    let status = client.say(slow()).await.unwrap_err();
+    assert_eq!(status.code(), Code::DeadlineExceeded);
+    assert_eq!(status.message(), "request timed out");
+    assert_eq!(
+        status.metadata().get("content-type").unwrap(),
+        "application/grpc"
+    );
+
+    let reply = client.say(say("in time")).await.unwrap();
+    assert_eq!(reply.into_inner().message, "in time");
+}
+
+#[tokio::test]
+async fn with_grpc_false_our_timeout_reaches_the_client_as_a_bare_http_status() {
+    let echo = TimeoutLayer::new(Duration::from_millis(50))
+        .status(StatusCode::GATEWAY_TIMEOUT)
+        .grpc(false)
+        .layer(EchoServer);
+    let addr = serve_on_loopback(Router::new().route_service("/echo.Echo/{*method}", echo)).await;
+    let mut client = EchoClient::connect(addr).await.unwrap();
+
+    let status = client.say(slow()).await.unwrap_err();
     // No `grpc-status`: tonic maps the HTTP status, as the gRPC spec says.
     assert_eq!(status.code(), Code::Unavailable);
     assert_eq!(
         status.message(),
         "grpc-status header missing, mapped from HTTP status code 504"
     );
+}
 
-    let reply = client.say(say("in time")).await.unwrap();
-    assert_eq!(reply.into_inner().message, "in time");
+#[tokio::test]
+async fn our_default_exception_handler_answers_a_panicking_or_failing_call_with_internal() {
+    let app = ExceptionHandlerLayer::new()
+        .layer(Router::new().route_service("/echo.Echo/{*method}", EchoServer));
+    let addr = serve_on_loopback(app).await;
+    let mut client = EchoClient::connect(addr).await.unwrap();
+
+    let status = client.panic(say("boom")).await.unwrap_err();
+    assert_eq!(status.code(), Code::Internal);
+    // The panic message stays in the server's log.
+    assert_eq!(status.message(), "internal error (panic)");
+    let reply = client.say(say("still here")).await.unwrap();
+    assert_eq!(reply.into_inner().message, "still here");
+
+    // An inner service that fails (here: one whose error is an I/O error).
+    let failing = tower::service_fn(|_: http::Request<hyper::body::Incoming>| async {
+        Err::<Response<Body>, _>(std::io::Error::other("database down"))
+    });
+    let addr = serve_on_loopback(ExceptionHandlerLayer::new().layer(failing)).await;
+    let mut client = EchoClient::connect(addr).await.unwrap();
+    let status = client.say(say("?")).await.unwrap_err();
+    assert_eq!(status.code(), Code::Internal);
+    assert_eq!(status.message(), "internal error");
 }
 
 #[tokio::test]
@@ -149,7 +193,7 @@ async fn serve_tonic_with_our_layers() -> std::net::SocketAddr {
         .layer(ExceptionHandlerLayer::new().on_panic(grpc_internal_tonic))
         .layer(RequestTimeLoggerLayer::new())
         .layer(CorsLayer::new().origin("https://app.example"))
-        .layer(TimeoutLayer::new(Duration::from_millis(50)).status(StatusCode::GATEWAY_TIMEOUT))
+        .layer(TimeoutLayer::new(Duration::from_millis(50)))
         .add_service(EchoServer)
         .serve_with_incoming(TcpListenerStream::new(listener));
     tokio::spawn(server);
@@ -211,17 +255,9 @@ async fn tonic_server_builder_takes_our_layers() {
     );
 
     // The timeout answers for a slow handler; the exception handler for a panicking one.
-    let slow = EchoRequest {
-        message: "late".into(),
-        repeat: 0,
-        delay_ms: 10_000,
-    };
-    let status = client.say(slow).await.unwrap_err();
-    assert_eq!(status.code(), Code::Unavailable);
-    assert_eq!(
-        status.message(),
-        "grpc-status header missing, mapped from HTTP status code 504"
-    );
+    let status = client.say(slow()).await.unwrap_err();
+    assert_eq!(status.code(), Code::DeadlineExceeded);
+    assert_eq!(status.message(), "request timed out");
     let status = client.panic(say("kaput")).await.unwrap_err();
     assert_eq!(status.code(), Code::Internal);
     assert_eq!(status.message(), "handler panicked: kaput");

@@ -1,5 +1,5 @@
 //! silent's middleware as Tower layers: [`cors`], [`timeout`], [`exception_handler`] and
-//! [`request_time_logger`].
+//! [`request_time_logger`], and the four stacked in order, [`silent`].
 //!
 //! Every layer here is a plain [`tower_layer::Layer`] whose service's future is a named,
 //! pin-projected type: nothing on the request path allocates, boxes a future or goes through a
@@ -17,13 +17,25 @@
 //! 3. [`ExceptionHandlerLayer`](exception_handler::ExceptionHandlerLayer): turns the errors and
 //!    panics of everything below into responses; from here out the stack's error is
 //!    `Infallible`, as hyper and axum want.
-//! 4. [`TimeoutLayer`](timeout::TimeoutLayer), closest to the handler. In front of a gRPC service,
-//!    answer `504` (`.status(StatusCode::GATEWAY_TIMEOUT)`): gRPC clients read it as
-//!    `UNAVAILABLE`, and the default `408` as `UNKNOWN`.
+//! 4. [`TimeoutLayer`](timeout::TimeoutLayer), closest to the handler.
+//!
+//! [`SilentLayer`](silent::SilentLayer) is these four in this order, as one layer.
+//!
+//! # gRPC
+//!
+//! The timeout and the exception handler know a gRPC call by its `content-type`
+//! (`application/grpc`, `application/grpc+proto`, …) and fail it the way gRPC servers do: HTTP
+//! `200`, `content-type: application/grpc`, `grpc-status: 4` (`DEADLINE_EXCEEDED`) for a timeout
+//! and `13` (`INTERNAL`) for an error or a panic, a short `grpc-message` and an empty body. A
+//! tonic client then reports `Code::DeadlineExceeded` and `Code::Internal`, instead of the
+//! `UNKNOWN` or `UNAVAILABLE` ("grpc-status header missing") a bare `408`, `504` or `500` becomes.
+//! Other requests get the usual answers. `.grpc(false)` on either layer turns this off.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod cors;
 pub mod exception_handler;
+mod grpc;
 pub mod request_time_logger;
+pub mod silent;
 pub mod timeout;

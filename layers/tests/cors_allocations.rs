@@ -169,6 +169,68 @@ fn reflecting_preflight_allocates_only_its_headermap() {
 }
 
 #[test]
+fn echoing_several_request_headers_lines_allocates_only_the_joined_value() {
+    // Browsers send one line; a request that sends several has them joined with `,` into one
+    // value, the one buffer echoing can cost on top of the answer's `HeaderMap`.
+    let cors = CorsLayer::new()
+        .origin(APP)
+        .methods(Any)
+        .headers(Any)
+        .credentials(true);
+    let two_lines = || {
+        request(
+            Method::OPTIONS,
+            &[
+                (header::ORIGIN, APP),
+                (header::ACCESS_CONTROL_REQUEST_METHOD, "PUT"),
+                (header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type"),
+                (header::ACCESS_CONTROL_REQUEST_HEADERS, "x-key"),
+            ],
+        )
+    };
+    let mut service = cors.layer(inner());
+    assert_eq!(allocations(&mut service, two_lines), 3);
+    let response = call(&mut service, two_lines());
+    assert_eq!(
+        response.headers()[header::ACCESS_CONTROL_ALLOW_HEADERS],
+        "content-type,x-key"
+    );
+}
+
+#[test]
+fn a_preflight_refused_by_the_bounds_allocates_only_its_headermap() {
+    // 65 names, one over the bound: refused without looking any of them up.
+    const SIXTY_FIVE: &str = "content-type,content-type,content-type,content-type,content-type,\
+        content-type,content-type,content-type,content-type,content-type,content-type,\
+        content-type,content-type,content-type,content-type,content-type,content-type,\
+        content-type,content-type,content-type,content-type,content-type,content-type,\
+        content-type,content-type,content-type,content-type,content-type,content-type,\
+        content-type,content-type,content-type,content-type,content-type,content-type,\
+        content-type,content-type,content-type,content-type,content-type,content-type,\
+        content-type,content-type,content-type,content-type,content-type,content-type,\
+        content-type,content-type,content-type,content-type,content-type,content-type,\
+        content-type,content-type,content-type,content-type,content-type,content-type,\
+        content-type,content-type,content-type,content-type,content-type,content-type";
+    assert_eq!(SIXTY_FIVE.split(',').count(), 65);
+    let hostile = || {
+        request(
+            Method::OPTIONS,
+            &[
+                (header::ORIGIN, APP),
+                (header::ACCESS_CONTROL_REQUEST_METHOD, "PUT"),
+                (header::ACCESS_CONTROL_REQUEST_HEADERS, SIXTY_FIVE),
+            ],
+        )
+    };
+    let mut service = full_layer().layer(inner());
+    assert_eq!(allocations(&mut service, hostile), 2);
+    let response = call(&mut service, hostile());
+    assert!(!response
+        .headers()
+        .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
+}
+
+#[test]
 fn rejection_allocates_only_its_headermap() {
     // The `403` carries `Vary: origin`: a first insert into an empty map, index table + entries.
     let mut service = full_layer().reject_disallowed().layer(inner());

@@ -2,7 +2,8 @@
 //! examples:
 //!
 //! 1. an origin that is not listed is never reflected, however close it comes to a listed one;
-//! 2. `null` is allowed only where it is listed explicitly (or by `*`, as `*`);
+//! 2. `null` is allowed only where it is listed explicitly (or by `*`, as `*`), and never with
+//!    credentials unless a predicate allows it;
 //! 3. `*` never pairs with credentials: the builder refuses it, and no response of any
 //!    configuration carries both `Access-Control-Allow-Origin: *` and
 //!    `Access-Control-Allow-Credentials: true`;
@@ -388,8 +389,15 @@ fn null_origin_is_allowed_only_where_listed_explicitly() {
         ),
         ("null listed", CorsLayer::new().origin("null"), Some("null")),
         (
-            "null listed among others, credentials",
-            CorsLayer::new().origin([APP, "null"]).credentials(true),
+            "null listed among others",
+            CorsLayer::new().origin([APP, "null"]),
+            Some("null"),
+        ),
+        (
+            "null allowed by a predicate, credentials",
+            CorsLayer::new()
+                .origin_predicate(|origin, _| origin == "null" || origin == APP)
+                .credentials(true),
             Some("null"),
         ),
         ("any", CorsLayer::new().origin("*"), Some("*")),
@@ -517,10 +525,13 @@ fn configuration_matrix() -> Vec<(String, CorsLayer)> {
                             match layer.try_credentials(credentials) {
                                 Ok(layer) => layers.push((name, layer)),
                                 Err(error) => {
-                                    // Refused exactly when `*` would meet credentials.
+                                    // Refused exactly when `*` or a listed `null` would
+                                    // meet credentials.
                                     assert!(credentials, "{name}: {error}");
                                     assert!(
-                                        o == "origin *" || e == "expose *",
+                                        o == "origin *"
+                                            || e == "expose *"
+                                            || o == "origin null+list",
                                         "{name}: refused: {error}"
                                     );
                                 }

@@ -63,8 +63,29 @@ where
     S: Service<Request<()>, Response = Response<Body>>,
     S::Future: Future<Output = T>,
 {
+    allocations_per(Request::new, service, check)
+}
+
+/// A gRPC call, as tonic's client sends it.
+fn grpc_request(_: ()) -> Request<()> {
+    Request::post("/echo.Echo/Say")
+        .header(http::header::CONTENT_TYPE, "application/grpc")
+        .body(())
+        .unwrap()
+}
+
+/// [`allocations_per_request`] for requests made by `request`.
+fn allocations_per<S, T>(
+    request: impl Fn(()) -> Request<()>,
+    service: &mut S,
+    check: impl Fn(T),
+) -> usize
+where
+    S: Service<Request<()>, Response = Response<Body>>,
+    S::Future: Future<Output = T>,
+{
     let mut one_request = || {
-        let request = Request::new(());
+        let request = request(());
         let (output, allocations, _) = counting_alloc::count(|| {
             let waker = Waker::noop();
             let mut context = Context::from_waker(waker);
@@ -193,10 +214,53 @@ fn catching_a_panic_adds_no_allocation_to_the_panic_itself() {
         status_is(StatusCode::INTERNAL_SERVER_ERROR),
     );
 
+    // A gRPC call's panic gets the gRPC answer: its header map is all it adds.
+    let grpc = allocations_per(
+        grpc_request,
+        &mut ExceptionHandler::new(service_fn(panicking)),
+        grpc_internal,
+    );
+
     std::panic::set_hook(default_hook);
     assert_eq!(
         bare, 2,
         "the payload's box and the unwinder's exception object"
     );
     assert_eq!(layered - bare, 0);
+    assert_eq!(grpc - bare, 2, "the gRPC answer's header map");
+}
+
+/// Checks the default handlers' gRPC answer: `200`, `grpc-status: 13`.
+fn grpc_internal<E: fmt::Debug>(output: Result<Response<Body>, E>) {
+    let response = output.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["grpc-status"], "13");
+}
+
+#[test]
+fn a_grpc_call_passes_through_without_allocating() {
+    let default = allocations_per(
+        grpc_request,
+        &mut ExceptionHandler::new(inner(Some(StatusCode::OK))),
+        status_is(StatusCode::OK),
+    );
+    assert_eq!(default, 0);
+}
+
+/// Inserting the three static headers of the gRPC answer allocates the response's header map
+/// (index table + entries), nothing else; `grpc(false)` keeps the plain `500`, which allocates
+/// nothing.
+#[test]
+fn a_grpc_calls_error_allocates_only_the_answers_header_map() {
+    let grpc = allocations_per(
+        grpc_request,
+        &mut ExceptionHandler::new(inner(None)),
+        grpc_internal,
+    );
+    let plain = allocations_per(
+        grpc_request,
+        &mut ExceptionHandlerLayer::new().grpc(false).layer(inner(None)),
+        status_is(StatusCode::INTERNAL_SERVER_ERROR),
+    );
+    assert_eq!((grpc, plain), (2, 0));
 }

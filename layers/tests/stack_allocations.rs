@@ -24,6 +24,7 @@ use http_body_util::Full;
 use silent_tower_layers::cors::CorsLayer;
 use silent_tower_layers::exception_handler::ExceptionHandlerLayer;
 use silent_tower_layers::request_time_logger::RequestTimeLoggerLayer;
+use silent_tower_layers::silent::SilentLayer;
 use silent_tower_layers::timeout::TimeoutLayer;
 use tower::ServiceBuilder;
 use tower_service::Service;
@@ -104,6 +105,46 @@ fn added_by_stack(origin: Option<&'static str>) -> (Response<Full<Bytes>>, usize
     let (response, layered) = allocations(&mut stack, origin);
     let (_, baseline) = allocations(&mut bare, origin);
     (response, layered - baseline)
+}
+
+/// The same four through `SilentLayer`, in its order (CORS outside the exception handler).
+fn added_by_silent_layer(origin: Option<&'static str>) -> (Response<Full<Bytes>>, usize) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let _entered = runtime.enter();
+    let cors = CorsLayer::new()
+        .origin(["https://app.example", "https://admin.example"])
+        .methods("GET,POST")
+        .credentials(true)
+        .expose("x-request-id")
+        .max_age(600);
+    let mut stack = ServiceBuilder::new()
+        .layer(SilentLayer::new(cors, Duration::from_secs(10)))
+        .service(Hello);
+    let mut bare = Hello;
+    allocations(&mut stack, origin);
+    allocations(&mut bare, origin);
+    let (response, layered) = allocations(&mut stack, origin);
+    let (_, baseline) = allocations(&mut bare, origin);
+    (response, layered - baseline)
+}
+
+#[test]
+fn the_silent_layer_adds_nothing_either() {
+    for origin in [Some("https://app.example"), None] {
+        let (response, added) = added_by_silent_layer(origin);
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response
+                .headers()
+                .get("access-control-allow-origin")
+                .is_some(),
+            origin.is_some()
+        );
+        assert_eq!(added, 0, "origin {origin:?}");
+    }
 }
 
 #[test]

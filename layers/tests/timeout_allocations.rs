@@ -167,3 +167,67 @@ fn elapsing_allocates_nothing_in_either_flavour() {
         }
     });
 }
+
+fn grpc_request() -> Request<()> {
+    Request::post("/echo.Echo/Say")
+        .header(http::header::CONTENT_TYPE, "application/grpc+proto")
+        .body(())
+        .unwrap()
+}
+
+/// A gRPC call on time costs what any request does: reading its `content-type` in `call` is a
+/// comparison, not an allocation.
+#[test]
+fn a_grpc_call_on_time_adds_no_allocation() {
+    let runtime = runtime(false);
+    let _entered = runtime.enter();
+    let mut service = TimeoutLayer::new(Duration::from_secs(30)).layer(Inner { pending_polls: 3 });
+    let mut one_request = || {
+        let request = grpc_request();
+        let ((), allocations, _) = counting_alloc::count(|| {
+            let mut future = pin!(service.call(request));
+            while poll_once(future.as_mut()).is_pending() {}
+        });
+        allocations
+    };
+    one_request();
+    assert_eq!(one_request(), 0);
+}
+
+/// A gRPC call that runs out of time gets gRPC's answer; its values are static, so its header
+/// map (index table + entries) is all it allocates. With `grpc(false)` it gets the plain `408`,
+/// which allocates nothing.
+#[test]
+fn elapsing_for_a_grpc_call_allocates_only_the_answers_header_map() {
+    const TIMEOUT: Duration = Duration::from_secs(1);
+    let runtime = runtime(true);
+    let never = Inner {
+        pending_polls: u8::MAX,
+    };
+    for (grpc, expected_allocations) in [(true, 2), (false, 0)] {
+        let mut service = TimeoutLayer::new(TIMEOUT).grpc(grpc).layer(never);
+        runtime.block_on(async {
+            for _warm_up_then_count in 0..2 {
+                let mut future = pin!(service.call(grpc_request()));
+                assert!(poll_once(future.as_mut()).is_pending());
+                tokio::time::advance(TIMEOUT).await;
+                let (polled, allocations, _) = counting_alloc::count(|| poll_once(future.as_mut()));
+                let Poll::Ready(Ok(response)) = polled else {
+                    panic!("the timer should have fired");
+                };
+                let expected_status = if grpc {
+                    StatusCode::OK
+                } else {
+                    StatusCode::REQUEST_TIMEOUT
+                };
+                assert_eq!(response.status(), expected_status);
+                assert_eq!(
+                    response.headers().get("grpc-status").is_some(),
+                    grpc,
+                    "grpc({grpc})"
+                );
+                assert_eq!(allocations, expected_allocations, "grpc({grpc})");
+            }
+        });
+    }
+}

@@ -59,8 +59,9 @@ pub mod layers {
     pub use silent_tower_layers::cors::CorsLayer;
     pub use silent_tower_layers::exception_handler::ExceptionHandlerLayer;
     pub use silent_tower_layers::request_time_logger::{PeerAddr, RequestTimeLoggerLayer};
+    pub use silent_tower_layers::silent::SilentLayer;
     pub use silent_tower_layers::timeout::TimeoutLayer;
-    pub use silent_tower_layers::{cors, exception_handler, request_time_logger, timeout};
+    pub use silent_tower_layers::{cors, exception_handler, request_time_logger, silent, timeout};
 }
 
 pub use layers::PeerAddr;
@@ -77,7 +78,7 @@ pub use hyper::body::Incoming;
 /// Everything a hello-world needs: `use silent_tower::prelude::*;`.
 pub mod prelude {
     pub use crate::layers::{
-        CorsLayer, ExceptionHandlerLayer, RequestTimeLoggerLayer, TimeoutLayer,
+        CorsLayer, ExceptionHandlerLayer, RequestTimeLoggerLayer, SilentLayer, TimeoutLayer,
     };
     #[cfg(feature = "json")]
     pub use crate::Json;

@@ -8,7 +8,7 @@ use std::task::{ready, Context, Poll};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use pin_project::pin_project;
 
-use super::config::Config;
+use super::answer::Config;
 
 /// Response future of [`Cors`](super::Cors): either the inner service's future, whose response
 /// gets the CORS headers, or the layer's own answer to a preflight or a rejected origin.

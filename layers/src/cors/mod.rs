@@ -111,9 +111,9 @@
 //! |---|---|---|---|
 //! | `origin("*")` | `Access-Control-Allow-Origin` | `*` | refused when built |
 //! | `origin("https://a.example,…")`, `origin_predicate(..)` | `Access-Control-Allow-Origin` | the request's `Origin` | the same |
-//! | `methods("*")` | `Access-Control-Allow-Methods` | `*` | the request's `Access-Control-Request-Method` |
+//! | `methods("*")` | `Access-Control-Allow-Methods` | `*` | the request's `Access-Control-Request-Method`, if it is a token⁷ |
 //! | `methods("GET,POST")` | `Access-Control-Allow-Methods` | `GET, POST` | the same |
-//! | `headers("*")` | `Access-Control-Allow-Headers` | `*` (which does not cover `Authorization`) | the request's `Access-Control-Request-Headers` |
+//! | `headers("*")` | `Access-Control-Allow-Headers` | `*` (which does not cover `Authorization`⁸) | the request's `Access-Control-Request-Headers`, every line, if they list only tokens⁷ |
 //! | `headers("Content-Type,X-Key")` | `Access-Control-Allow-Headers` | `content-type, x-key` | the same |
 //! | `expose("*")` | `Access-Control-Expose-Headers` | `*` | refused when built |
 //! | `expose("x-total,x-page")` | `Access-Control-Expose-Headers` | `x-total, x-page` | the same |
@@ -122,6 +122,29 @@
 //! Under credentials a literal `*` is read by browsers as a name, not a wildcard, so `*` methods
 //! and headers are answered by echoing what the preflight asked for. Exposed headers cannot be
 //! echoed — nothing in the request names them — hence the refusal.
+//!
+//! 7. An RFC 9110 `token` (letters, digits and ``!#$%&'*+-.^_`|~``); the headers as a
+//!    comma-separated list of tokens with optional whitespace, read from every
+//!    `Access-Control-Request-Headers` line (several lines are joined with `,` into the one
+//!    value echoed). Anything else — a `;`, a quote, a space inside a name — refuses the
+//!    preflight, as a disallowed header does: bytes the client chose are never copied into an
+//!    answer unchecked.
+//! 8. Per the Fetch standard, `Access-Control-Allow-Headers: *` never covers `Authorization`;
+//!    list it by name (`.headers("authorization,content-type")`) if clients send it. Chromium
+//!    nevertheless still lets a non-credentialed request carry `Authorization` under `*`, with
+//!    only a deprecation warning in the console: a page that works in Chromium this way can
+//!    fail in a browser that follows the standard, so do not rely on it.
+//!
+//! # Preflights that ask for too much
+//!
+//! A preflight's `Access-Control-Request-Headers` is read once, each name looked up by binary
+//! search in the configured names (sorted when the layer is built), and only within two bounds:
+//! at most [`MAX_REQUESTED_HEADERS`] (64) names and [`MAX_REQUESTED_HEADERS_BYTES`] (8 KiB)
+//! over all its lines. A preflight over either bound is refused like one asking for a
+//! disallowed header — no allow headers — whatever the names, so a request repeating an allowed
+//! name a hundred thousand times costs a length check, not a hundred thousand lookups. Browsers
+//! send each non-safelisted header name once; real pages stay far below both bounds. Under
+//! `headers("*")` without credentials the answer is `*`, and the list is not read at all.
 //!
 //! A new `CorsLayer` allows nothing: no origin, only the safelisted methods, no request headers.
 //!
@@ -144,7 +167,16 @@
 //!
 //! In the builder methods themselves: each one parses its argument, builds the header values the
 //! service will send, and checks the whole configuration for contradictions such as origin `*`
-//! with credentials, in whatever order the methods are called. So a `CorsLayer` you hold is always
+//! with credentials, in whatever order the methods are called. Origins a browser never sends —
+//! `https://a.example:443` (browsers leave out the default port), `https://user@a.example`,
+//! `https://*.example.com` (not a wildcard: see [`AllowOrigin`]'s "Subdomains"), `a..example`,
+//! ports that are empty, zero-padded or above 65535 — are refused with a message that says what
+//! to write instead.
+//!
+//! A listed `null` with [`credentials(true)`](CorsLayer::credentials) is refused too: sandboxed
+//! iframes, `data:` URLs and local files of *every* site send `Origin: null`, so that pairing
+//! would let all of them read credentialed responses. Code that truly needs it says so with an
+//! [`origin_predicate`](CorsLayer::origin_predicate) that returns `true` for `null`. So a `CorsLayer` you hold is always
 //! valid; [`Layer::layer`] only clones an `Arc`. The builder methods panic on a bad value; each
 //! fallible one has a `try_` twin returning a [`CorsError`] for configuration read at run time.
 //!
@@ -154,13 +186,19 @@
 //! layer and all its services; cloning either is a reference-count increment. A request costs an
 //! `Arc` clone and, for an allowed origin, a [`HeaderValue`] clone (for a list of origins, of the
 //! layer's own copy; for a predicate, of the request's). Every value the layer inserts is shared,
-//! so no call allocates, except that the `204` or `403` it answers with needs a [`HeaderMap`](http::HeaderMap) —
+//! so no call allocates, except that the `204` or `403` it answers with needs a [`HeaderMap`](http::HeaderMap),
+//! that echoing a preflight's `Access-Control-Request-Headers` sent on several lines joins them
+//! into one new value (browsers send one line, which is moved into the answer as it is),
 //! and that appending to a `Vary` or `Access-Control-Expose-Headers` the inner response already
 //! carries stores the extra line in the map's side vector. `layers/tests/cors_allocations.rs`
 //! counts it.
 
+mod answer;
 mod config;
+mod error;
 pub mod future;
+mod origin;
+mod preflight;
 #[cfg(test)]
 mod tests;
 
@@ -173,11 +211,12 @@ use http::{Method, Request, Response, StatusCode};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use self::config::Config;
-pub use self::config::{
-    AllowHeaders, AllowMethods, AllowOrigin, Any, CorsError, ExposeHeaders, MaxAge, TryIntoCors,
-};
+use self::answer::Config;
+pub use self::config::{AllowHeaders, AllowMethods, Any, ExposeHeaders, MaxAge, TryIntoCors};
+pub use self::error::CorsError;
 use self::future::ResponseFuture;
+pub use self::origin::AllowOrigin;
+pub use self::preflight::{MAX_REQUESTED_HEADERS, MAX_REQUESTED_HEADERS_BYTES};
 
 /// Adds CORS headers to responses and answers preflight requests: see the [module docs](self).
 ///
@@ -227,8 +266,9 @@ impl CorsLayer {
     ///
     /// # Panics
     ///
-    /// If an origin could never match (`https://a.example/`, `a.example`, `HTTPS://A.EXAMPLE`),
-    /// if `*` stands next to other origins, or if `origin` is `*` and
+    /// If an origin could never match (`https://a.example/`, `a.example`, `HTTPS://A.EXAMPLE`,
+    /// `https://a.example:443`, `https://user@a.example`, `https://*.example.com`), if `*`
+    /// stands next to other origins, or if `origin` is `*` or lists `null` and
     /// [`credentials(true)`](Self::credentials) is set. [`try_origin`](Self::try_origin) returns
     /// these as a [`CorsError`] instead.
     #[track_caller]
@@ -255,10 +295,16 @@ impl CorsLayer {
     /// ```
     /// use silent_tower_layers::cors::CorsLayer;
     ///
+    /// // `https://<anything>.example.com`: the scheme is checked too, and the leading dot keeps
+    /// // `https://evil-example.com` out.
     /// let cors = CorsLayer::new().origin_predicate(|origin, _parts| {
-    ///     origin.as_bytes().ends_with(b".example.com")
+    ///     let origin = origin.as_bytes();
+    ///     origin.starts_with(b"https://") && origin.ends_with(b".example.com")
     /// });
     /// ```
+    ///
+    /// This is the way to allow subdomains ([`AllowOrigin`]'s "Subdomains" explains it) and the
+    /// explicit way to allow `null` with credentials, which a listed `null` refuses.
     pub fn origin_predicate<F>(self, predicate: F) -> Self
     where
         F: Fn(&HeaderValue, &Parts) -> bool + Send + Sync + 'static,
@@ -340,8 +386,9 @@ impl CorsLayer {
     ///
     /// # Panics
     ///
-    /// If the origin or the exposed headers are `*`: browsers refuse a credentialed response
-    /// that allows any origin, and read exposed `*` as a header name.
+    /// If the origin or the exposed headers are `*`, or the listed origins include `null`:
+    /// browsers refuse a credentialed response that allows any origin, read exposed `*` as a
+    /// header name, and send `null` from sandboxed pages of every site.
     /// [`try_credentials`](Self::try_credentials) returns these as a [`CorsError`] instead.
     #[track_caller]
     pub fn credentials(self, credentials: bool) -> Self {

@@ -9,6 +9,8 @@ use std::fmt::Display;
 
 use http::{Response, StatusCode};
 
+use crate::grpc::{self, GrpcFailure};
+
 /// The handlers of an [`ExceptionHandler`](super::ExceptionHandler), as configured on its
 /// [`ExceptionHandlerLayer`](super::ExceptionHandlerLayer).
 ///
@@ -27,12 +29,47 @@ pub struct Handlers<
     pub(super) on_status: OnStatus,
 }
 
+impl<OnErr, OnPanic, OnStatus> Handlers<OnErr, OnPanic, OnStatus> {
+    /// The answer to `error`, the gRPC one for a gRPC call.
+    pub(super) fn error_response<E, B>(&self, error: E, grpc: bool) -> Response<B>
+    where
+        OnErr: HandleError<E, B>,
+    {
+        if grpc {
+            self.on_error.handle_grpc_error(error)
+        } else {
+            self.on_error.handle_error(error)
+        }
+    }
+
+    /// The answer to a panic, the gRPC one for a gRPC call.
+    pub(super) fn panic_response<B>(&self, payload: Box<dyn Any + Send>, grpc: bool) -> Response<B>
+    where
+        OnPanic: HandlePanic<B>,
+    {
+        if grpc {
+            self.on_panic.handle_grpc_panic(payload)
+        } else {
+            self.on_panic.handle_panic(payload)
+        }
+    }
+}
+
 /// Turns an error of the inner service into a response.
 ///
 /// Implemented for every `Fn(E) -> Response<B>` and for [`DefaultErrorHandler`].
 pub trait HandleError<E, B> {
     /// The response sent in place of `error`.
     fn handle_error(&self, error: E) -> Response<B>;
+
+    /// The response sent in place of `error` when the request was a gRPC call and the layer
+    /// answers those the gRPC way ([`grpc`](super::ExceptionHandlerLayer::grpc), on by
+    /// default). The same as [`handle_error`](Self::handle_error) unless overridden:
+    /// a handler you write answers gRPC calls as you wrote it. [`DefaultErrorHandler`]
+    /// overrides it.
+    fn handle_grpc_error(&self, error: E) -> Response<B> {
+        self.handle_error(error)
+    }
 }
 
 impl<E, B, F> HandleError<E, B> for F
@@ -45,7 +82,9 @@ where
 }
 
 /// Logs the error with `tracing::error!` (target `silent_tower::exception`, the error's
-/// `Display` in the field `error`) and answers `500 Internal Server Error` with an empty body.
+/// `Display` in the field `error`) and answers `500 Internal Server Error` with an empty body —
+/// or, for a gRPC call, gRPC's `INTERNAL`: HTTP `200`, `content-type: application/grpc`,
+/// `grpc-status: 13`, `grpc-message: internal error`, empty body.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DefaultErrorHandler;
 
@@ -62,6 +101,15 @@ where
         );
         internal_server_error()
     }
+
+    fn handle_grpc_error(&self, error: E) -> Response<B> {
+        tracing::error!(
+            target: "silent_tower::exception",
+            error = %error,
+            "inner service failed; answering gRPC INTERNAL",
+        );
+        grpc::answer(GrpcFailure::Error)
+    }
 }
 
 /// Turns the payload of a panic caught in the inner service into a response.
@@ -72,6 +120,13 @@ where
 pub trait HandlePanic<B> {
     /// The response sent in place of the panicked request.
     fn handle_panic(&self, payload: Box<dyn Any + Send>) -> Response<B>;
+
+    /// The response sent in place of a panicked gRPC call when the layer answers those the
+    /// gRPC way ([`grpc`](super::ExceptionHandlerLayer::grpc), on by default). The same as
+    /// [`handle_panic`](Self::handle_panic) unless overridden, as [`DefaultPanicHandler`] does.
+    fn handle_grpc_panic(&self, payload: Box<dyn Any + Send>) -> Response<B> {
+        self.handle_panic(payload)
+    }
 }
 
 impl<B, F> HandlePanic<B> for F
@@ -84,21 +139,29 @@ where
 }
 
 /// Logs the panic message with `tracing::error!` (target `silent_tower::exception`, field
-/// `panic`) and answers `500 Internal Server Error` with an empty body.
+/// `panic`) and answers `500 Internal Server Error` with an empty body — or, for a gRPC call,
+/// gRPC's `INTERNAL`: HTTP `200`, `content-type: application/grpc`, `grpc-status: 13`,
+/// `grpc-message: internal error (panic)`, empty body. The panic message itself is logged,
+/// never sent.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DefaultPanicHandler;
 
 impl<B: Default> HandlePanic<B> for DefaultPanicHandler {
     fn handle_panic(&self, payload: Box<dyn Any + Send>) -> Response<B> {
-        // What the standard panic hook prints for a payload that is not a string.
-        let message = super::panic_message(&*payload).unwrap_or("Box<dyn Any>");
-        tracing::error!(
-            target: "silent_tower::exception",
-            panic = message,
-            "inner service panicked; answering 500",
-        );
+        log_panic(&*payload, "inner service panicked; answering 500");
         internal_server_error()
     }
+
+    fn handle_grpc_panic(&self, payload: Box<dyn Any + Send>) -> Response<B> {
+        log_panic(&*payload, "inner service panicked; answering gRPC INTERNAL");
+        grpc::answer(GrpcFailure::Panic)
+    }
+}
+
+fn log_panic(payload: &(dyn Any + Send), what: &'static str) {
+    // What the standard panic hook prints for a payload that is not a string.
+    let message = super::panic_message(payload).unwrap_or("Box<dyn Any>");
+    tracing::error!(target: "silent_tower::exception", panic = message, "{what}");
 }
 
 /// Rewrites a response of the inner service whose status is an error (`4xx` or `5xx`), e.g.

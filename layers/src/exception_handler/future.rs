@@ -31,6 +31,8 @@ enum State<F, H, B> {
         #[pin]
         future: F,
         handlers: H,
+        /// Whether the request is a gRPC call, answered through the handlers' gRPC methods.
+        grpc: bool,
     },
     /// Answered already by `call`: the inner service panicked in `call` or was not ready.
     Answered {
@@ -40,9 +42,13 @@ enum State<F, H, B> {
 }
 
 impl<F, H, B> ResponseFuture<F, H, B> {
-    pub(super) fn running(future: F, handlers: H) -> Self {
+    pub(super) fn running(future: F, handlers: H, grpc: bool) -> Self {
         Self {
-            state: State::Running { future, handlers },
+            state: State::Running {
+                future,
+                handlers,
+                grpc,
+            },
         }
     }
 
@@ -92,11 +98,11 @@ where
                     response
                 }
             }
-            (StateOwn::Running { handlers, .. }, Outcome::Finished(Err(error))) => {
-                handlers.on_error.handle_error(error)
+            (StateOwn::Running { handlers, grpc, .. }, Outcome::Finished(Err(error))) => {
+                handlers.error_response(error, grpc)
             }
-            (StateOwn::Running { handlers, .. }, Outcome::Panicked(payload)) => {
-                handlers.on_panic.handle_panic(payload)
+            (StateOwn::Running { handlers, grpc, .. }, Outcome::Panicked(payload)) => {
+                handlers.panic_response(payload, grpc)
             }
             (StateOwn::Running { .. }, Outcome::Answered) | (StateOwn::Done, _) => {
                 unreachable!("the outcome was read from this very state")

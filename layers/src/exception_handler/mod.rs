@@ -16,6 +16,12 @@
 //!   service whose status is `4xx` or `5xx`, e.g. into a JSON problem body. By default,
 //!   [`KeepResponse`] leaves them alone.
 //!
+//! A gRPC call (`content-type: application/grpc…`) that fails or panics is answered through
+//! [`HandleError::handle_grpc_error`] and [`HandlePanic::handle_grpc_panic`]; the defaults answer
+//! the way gRPC servers do, `200` with `grpc-status: 13` (`INTERNAL`), which gRPC clients report
+//! as `INTERNAL` rather than `UNKNOWN`. [`grpc(false)`](ExceptionHandlerLayer::grpc) turns that
+//! off.
+//!
 //! ```
 //! use std::fmt;
 //!
@@ -124,7 +130,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Mutex, PoisonError};
 use std::task::{Context, Poll};
 
-use http::Response;
+use http::{Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -133,6 +139,7 @@ pub use self::config::{
     RewriteResponse,
 };
 use self::future::ResponseFuture;
+use crate::grpc;
 
 /// The message of a panic payload, when the panic carried one (`panic!("literal")` carries a
 /// `&'static str`, `panic!("{formatted}")` a `String`).
@@ -158,13 +165,25 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
 /// Its type names the three handlers; each builder method replaces one of them:
 /// [`handler`](Self::handler) sets `OnErr`, [`on_panic`](Self::on_panic) sets `OnPanic`,
 /// [`on_error_status`](Self::on_error_status) sets `OnStatus`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct ExceptionHandlerLayer<
     OnErr = DefaultErrorHandler,
     OnPanic = DefaultPanicHandler,
     OnStatus = KeepResponse,
 > {
     handlers: Handlers<OnErr, OnPanic, OnStatus>,
+    grpc: bool,
+}
+
+impl<OnErr: Default, OnPanic: Default, OnStatus: Default> Default
+    for ExceptionHandlerLayer<OnErr, OnPanic, OnStatus>
+{
+    fn default() -> Self {
+        Self {
+            handlers: Handlers::default(),
+            grpc: true,
+        }
+    }
 }
 
 impl ExceptionHandlerLayer {
@@ -177,6 +196,7 @@ impl ExceptionHandlerLayer {
                 on_panic: DefaultPanicHandler,
                 on_status: KeepResponse,
             },
+            grpc: true,
         }
     }
 }
@@ -197,6 +217,7 @@ impl<OnErr, OnPanic, OnStatus> ExceptionHandlerLayer<OnErr, OnPanic, OnStatus> {
                 on_panic,
                 on_status,
             },
+            grpc: self.grpc,
         }
     }
 
@@ -214,6 +235,7 @@ impl<OnErr, OnPanic, OnStatus> ExceptionHandlerLayer<OnErr, OnPanic, OnStatus> {
                 on_panic,
                 on_status,
             },
+            grpc: self.grpc,
         }
     }
 
@@ -230,7 +252,24 @@ impl<OnErr, OnPanic, OnStatus> ExceptionHandlerLayer<OnErr, OnPanic, OnStatus> {
                 on_panic,
                 on_status: rewrite,
             },
+            grpc: self.grpc,
         }
+    }
+
+    /// Whether errors and panics of a gRPC call (a request whose `content-type` is
+    /// `application/grpc`, alone or followed by `+…` or `;…`) are answered the way gRPC servers
+    /// do, through [`HandleError::handle_grpc_error`] and [`HandlePanic::handle_grpc_panic`].
+    /// The default handlers then answer HTTP `200`, `content-type: application/grpc`,
+    /// `grpc-status: 13` (`INTERNAL`), a short fixed `grpc-message` and an empty body, which
+    /// gRPC clients report as `INTERNAL`; a `500` would reach them as `UNKNOWN` with
+    /// "grpc-status header missing". Handlers you set answer as you wrote them.
+    ///
+    /// On by default; `false` answers gRPC calls like any other request. The check is a prefix
+    /// comparison of one header in `call`; the answer's values are static, and its header map
+    /// is its only allocation.
+    pub fn grpc(mut self, grpc: bool) -> Self {
+        self.grpc = grpc;
+        self
     }
 }
 
@@ -244,6 +283,7 @@ where
         ExceptionHandler {
             inner,
             handlers: self.handlers.clone(),
+            grpc: self.grpc,
             unready: Mutex::new(None),
         }
     }
@@ -257,6 +297,8 @@ where
 pub struct ExceptionHandler<S, F = Handlers> {
     inner: S,
     handlers: F,
+    /// Whether gRPC calls get the gRPC answers of the handlers.
+    grpc: bool,
     /// Why the inner service failed its last `poll_ready`, kept for the next `call` to answer.
     /// A `Mutex` only so the service stays `Sync` (axum asks for it) without `unsafe`: it is
     /// reached through `&mut self` with `get_mut`, never locked.
@@ -301,15 +343,16 @@ impl<S: Clone, F: Clone> Clone for ExceptionHandler<S, F> {
         Self {
             inner: self.inner.clone(),
             handlers: self.handlers.clone(),
+            grpc: self.grpc,
             unready: Mutex::new(None),
         }
     }
 }
 
-impl<S, R, B, OnErr, OnPanic, OnStatus> Service<R>
+impl<S, ReqBody, B, OnErr, OnPanic, OnStatus> Service<Request<ReqBody>>
     for ExceptionHandler<S, Handlers<OnErr, OnPanic, OnStatus>>
 where
-    S: Service<R, Response = Response<B>>,
+    S: Service<Request<ReqBody>, Response = Response<B>>,
     S::Error: Send + 'static,
     Handlers<OnErr, OnPanic, OnStatus>: Clone,
     OnErr: HandleError<S::Error, B>,
@@ -336,27 +379,29 @@ where
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: R) -> Self::Future {
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let grpc = self.grpc && grpc::is_grpc(&request);
+        let handlers = &self.handlers;
         let unready = self
             .unready
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner);
         match unready.take() {
             Some(Unready::Panic(payload)) => {
-                return ResponseFuture::answered(self.handlers.on_panic.handle_panic(payload));
+                return ResponseFuture::answered(handlers.panic_response(payload, grpc));
             }
             Some(Unready::Error(error)) => {
                 // Fails only if this service also serves another request type, whose
                 // `poll_ready` stored a different error type; that one is dropped.
                 if let Ok(error) = error.downcast::<S::Error>() {
-                    return ResponseFuture::answered(self.handlers.on_error.handle_error(*error));
+                    return ResponseFuture::answered(handlers.error_response(*error, grpc));
                 }
             }
             None => {}
         }
         match catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
-            Ok(future) => ResponseFuture::running(future, self.handlers.clone()),
-            Err(payload) => ResponseFuture::answered(self.handlers.on_panic.handle_panic(payload)),
+            Ok(future) => ResponseFuture::running(future, self.handlers.clone(), grpc),
+            Err(payload) => ResponseFuture::answered(self.handlers.panic_response(payload, grpc)),
         }
     }
 }

@@ -5,6 +5,8 @@ use http::{Response, StatusCode};
 use tower::timeout::error::Elapsed;
 use tower::BoxError;
 
+use crate::grpc::{self, GrpcFailure};
+
 /// The policy of a [`Timeout`](super::Timeout): the value its future resolves to when the
 /// deadline passes, and how the inner service's own errors map into the service's error type.
 ///
@@ -15,31 +17,42 @@ pub trait OnElapsed<Res, E>: sealed::Sealed {
     /// The error type of the [`Timeout`](super::Timeout) service.
     type Error;
 
-    /// The output of a request whose deadline passed.
-    fn on_elapsed(self) -> Result<Res, Self::Error>;
+    /// The output of a request whose deadline passed; `grpc` tells whether the request was a
+    /// gRPC call to be answered the gRPC way (decided in `call`, see
+    /// [`TimeoutLayer::grpc`](super::TimeoutLayer::grpc)).
+    fn on_elapsed(self, grpc: bool) -> Result<Res, Self::Error>;
 
     /// Maps an error of the inner service (from `poll_ready` or its future).
     fn map_error(error: E) -> Self::Error;
 }
 
 /// Answers an elapsed request with a response of its own: status `408 Request Timeout` and an
-/// empty body unless configured otherwise. The inner service's errors pass through unchanged.
+/// empty body unless configured otherwise — or, for a gRPC call, gRPC's `DEADLINE_EXCEEDED`.
+/// The inner service's errors pass through unchanged.
 ///
 /// Built by [`TimeoutLayer::new`](super::TimeoutLayer::new) and configured with
-/// [`status`](super::TimeoutLayer::status) and [`body_fn`](super::TimeoutLayer::body_fn).
+/// [`status`](super::TimeoutLayer::status), [`body_fn`](super::TimeoutLayer::body_fn) and
+/// [`grpc`](super::TimeoutLayer::grpc). The body type must be [`Default`]: a gRPC answer's body
+/// is empty.
 #[derive(Debug, Clone, Copy)]
 pub struct Respond<M = DefaultBody> {
     pub(super) status: StatusCode,
     pub(super) make_body: M,
+    /// Whether gRPC calls get gRPC's answer; on by default.
+    pub(super) grpc: bool,
 }
 
 impl<B, E, M> OnElapsed<Response<B>, E> for Respond<M>
 where
     M: MakeBody<B>,
+    B: Default,
 {
     type Error = E;
 
-    fn on_elapsed(self) -> Result<Response<B>, E> {
+    fn on_elapsed(self, grpc: bool) -> Result<Response<B>, E> {
+        if grpc {
+            return Ok(grpc::answer(GrpcFailure::DeadlineExceeded));
+        }
         let mut response = Response::new(self.make_body.make_body());
         *response.status_mut() = self.status;
         Ok(response)
@@ -67,7 +80,7 @@ where
 {
     type Error = BoxError;
 
-    fn on_elapsed(self) -> Result<Res, BoxError> {
+    fn on_elapsed(self, _grpc: bool) -> Result<Res, BoxError> {
         Err(Elapsed::new().into())
     }
 

@@ -31,17 +31,20 @@ enum State<F, P> {
         #[pin]
         sleep: Sleep,
         on_elapsed: P,
+        /// Whether the request is a gRPC call to answer the gRPC way.
+        grpc: bool,
     },
     Done,
 }
 
 impl<F, P> ResponseFuture<F, P> {
-    pub(super) fn new(response: F, sleep: Sleep, on_elapsed: P) -> Self {
+    pub(super) fn new(response: F, sleep: Sleep, on_elapsed: P, grpc: bool) -> Self {
         Self {
             state: State::Running {
                 response,
                 sleep,
                 on_elapsed,
+                grpc,
             },
         }
     }
@@ -71,7 +74,9 @@ where
         }
         ready!(sleep.poll(cx));
         match state.project_replace(State::Done) {
-            StateOwn::Running { on_elapsed, .. } => Poll::Ready(on_elapsed.on_elapsed()),
+            StateOwn::Running {
+                on_elapsed, grpc, ..
+            } => Poll::Ready(on_elapsed.on_elapsed(grpc)),
             StateOwn::Done => unreachable!("the state was `Running` above"),
         }
     }

@@ -7,7 +7,9 @@
 //!
 //! - [`TimeoutLayer::new`] answers with a response: `408 Request Timeout` and an empty body by
 //!   default (as silent did), or the status and body you configure with
-//!   [`status`](TimeoutLayer::status) and [`body_fn`](TimeoutLayer::body_fn). The service keeps
+//!   [`status`](TimeoutLayer::status) and [`body_fn`](TimeoutLayer::body_fn). A gRPC call
+//!   (`content-type: application/grpc…`) gets gRPC's own answer instead, `200` with
+//!   `grpc-status: 4` (`DEADLINE_EXCEEDED`), unless [`grpc(false)`](TimeoutLayer::grpc). The service keeps
 //!   the inner service's error type, so a stack whose errors are [`Infallible`] stays so — what
 //!   hyper and axum ask for.
 //! - [`TimeoutLayer::erroring`] fails with tower's [`Elapsed`], boxed into a [`BoxError`] exactly
@@ -84,12 +86,13 @@ mod tests;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use http::StatusCode;
+use http::{Request, Response, StatusCode};
 use tower_layer::Layer;
 use tower_service::Service;
 
 pub use self::config::{DefaultBody, Fail, MakeBody, OnElapsed, Respond};
 use self::future::ResponseFuture;
+use crate::grpc;
 pub use tower::timeout::error::Elapsed;
 
 /// Applies a [`Timeout`] to the services it wraps. See the [module docs](self).
@@ -112,6 +115,7 @@ impl TimeoutLayer {
             on_elapsed: Respond {
                 status: StatusCode::REQUEST_TIMEOUT,
                 make_body: DefaultBody,
+                grpc: true,
             },
         }
     }
@@ -140,14 +144,33 @@ impl<M> TimeoutLayer<Respond<M>> {
     /// Sets how the body of that response is made: `make_body` is cloned into each request's
     /// future and called only when the deadline passes. Any `FnOnce() -> ResBody + Clone` works,
     /// e.g. `|| Full::from("request timed out")`, which costs nothing until it runs.
+    ///
+    /// The body type must also be [`Default`]: a gRPC call gets gRPC's answer, whose body is
+    /// empty (see [`grpc`](Self::grpc)).
     pub fn body_fn<N>(self, make_body: N) -> TimeoutLayer<Respond<N>> {
         TimeoutLayer {
             timeout: self.timeout,
             on_elapsed: Respond {
                 status: self.on_elapsed.status,
                 make_body,
+                grpc: self.on_elapsed.grpc,
             },
         }
+    }
+
+    /// Whether a gRPC call (a request whose `content-type` is `application/grpc`, alone or
+    /// followed by `+…` or `;…`) that runs out of time is answered the way gRPC servers do:
+    /// HTTP `200`, `content-type: application/grpc`, `grpc-status: 4` (`DEADLINE_EXCEEDED`),
+    /// `grpc-message: request timed out` and an empty body, whatever
+    /// [`status`](Self::status) and [`body_fn`](Self::body_fn) say. On by default; `false`
+    /// answers gRPC calls like any other request, which gRPC clients then report as `UNKNOWN`
+    /// (`408`) or `UNAVAILABLE` (`504`) with "grpc-status header missing".
+    ///
+    /// The check is a prefix comparison of one header in `call`; the answer's values are static,
+    /// and its header map is its only allocation.
+    pub fn grpc(mut self, grpc: bool) -> Self {
+        self.on_elapsed.grpc = grpc;
+        self
     }
 }
 
@@ -197,17 +220,43 @@ impl<S, P> Timeout<S, P> {
     }
 }
 
-impl<S, R, P> Service<R> for Timeout<S, P>
+/// The responding flavour serves HTTP requests, whose `content-type` tells a gRPC call.
+impl<S, ReqBody, ResBody, M> Service<Request<ReqBody>> for Timeout<S, Respond<M>>
 where
-    S: Service<R>,
-    P: OnElapsed<S::Response, S::Error> + Clone,
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    Respond<M>: OnElapsed<Response<ResBody>, S::Error, Error = S::Error> + Clone,
 {
-    type Response = S::Response;
-    type Error = P::Error;
-    type Future = ResponseFuture<S::Future, P>;
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future, Respond<M>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx).map_err(P::map_error)
+        self.inner.poll_ready(cx)
+    }
+
+    /// # Panics
+    ///
+    /// Outside a Tokio runtime with the time driver enabled, like `tokio::time::sleep`.
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let grpc = self.on_elapsed.grpc && grpc::is_grpc(&request);
+        let response = self.inner.call(request);
+        let sleep = tokio::time::sleep(self.timeout);
+        ResponseFuture::new(response, sleep, self.on_elapsed.clone(), grpc)
+    }
+}
+
+/// The erroring flavour serves any request type: it answers nothing itself.
+impl<S, R> Service<R> for Timeout<S, Fail>
+where
+    S: Service<R>,
+    Fail: OnElapsed<S::Response, S::Error>,
+{
+    type Response = S::Response;
+    type Error = <Fail as OnElapsed<S::Response, S::Error>>::Error;
+    type Future = ResponseFuture<S::Future, Fail>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx).map_err(Fail::map_error)
     }
 
     /// # Panics
@@ -216,6 +265,6 @@ where
     fn call(&mut self, request: R) -> Self::Future {
         let response = self.inner.call(request);
         let sleep = tokio::time::sleep(self.timeout);
-        ResponseFuture::new(response, sleep, self.on_elapsed.clone())
+        ResponseFuture::new(response, sleep, Fail, false)
     }
 }
