@@ -25,5 +25,6 @@
 
 pub mod cors;
 pub mod exception_handler;
+pub mod request_id;
 pub mod request_time_logger;
 pub mod timeout;
