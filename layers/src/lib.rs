@@ -25,6 +25,7 @@
 
 pub mod cors;
 pub mod exception_handler;
+pub mod rate_limit;
 pub mod request_id;
 pub mod request_time_logger;
 pub mod timeout;
