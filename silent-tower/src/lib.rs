@@ -3,7 +3,8 @@
 //!
 //! - [`Router`]: a radix-tree router with silent's typed path parameters (`/users/<id:i64>`) and
 //!   axum's syntax (`/users/{id}`), dispatching to every endpoint at its concrete type.
-//! - [`layers`]: CORS, timeout, exception handling and request-time logging as `tower::Layer`s.
+//! - [`layers`]: CORS, timeout, exception handling, request-time logging, request ids and rate
+//!   limits as `tower::Layer`s.
 //! - [`serve`](fn@serve): a hyper-util server (HTTP/1.1 and h2c) with graceful shutdown.
 //!
 //! Every future on the request path is a named, pin-projected type: no `Box::pin`, no
@@ -54,9 +55,13 @@ pub mod router {
 pub mod layers {
     pub use silent_tower_layers::cors::CorsLayer;
     pub use silent_tower_layers::exception_handler::ExceptionHandlerLayer;
+    pub use silent_tower_layers::rate_limit::RateLimitLayer;
+    pub use silent_tower_layers::request_id::{RequestId, RequestIdLayer};
     pub use silent_tower_layers::request_time_logger::{PeerAddr, RequestTimeLoggerLayer};
     pub use silent_tower_layers::timeout::TimeoutLayer;
-    pub use silent_tower_layers::{cors, exception_handler, request_time_logger, timeout};
+    pub use silent_tower_layers::{
+        cors, exception_handler, rate_limit, request_id, request_time_logger, timeout,
+    };
 }
 
 pub use layers::PeerAddr;
@@ -73,7 +78,8 @@ pub use hyper::body::Incoming;
 /// Everything a hello-world needs: `use silent_tower::prelude::*;`.
 pub mod prelude {
     pub use crate::layers::{
-        CorsLayer, ExceptionHandlerLayer, RequestTimeLoggerLayer, TimeoutLayer,
+        CorsLayer, ExceptionHandlerLayer, RateLimitLayer, RequestId, RequestIdLayer,
+        RequestTimeLoggerLayer, TimeoutLayer,
     };
     #[cfg(feature = "json")]
     pub use crate::Json;

@@ -45,7 +45,7 @@
 //! two routes limited separately need two layers.
 //!
 //! [`keyed_by(key)`](RateLimitLayer::keyed_by) gives each key a bucket of its own, `key` being a
-//! function from the request's [`Parts`](http::request::Parts) to an `Option` of any
+//! function from the request's [`Parts`] to an `Option` of any
 //! `Hash + Eq + Clone` value. [`peer_ip`] is the usual one: the client's IP address, from the
 //! [`PeerAddr`](crate::request_time_logger::PeerAddr) extension that `silent_tower::serve`
 //! inserts with `.with_peer_addr()` (or a bare `SocketAddr` extension, as axum's `ConnectInfo`
