@@ -18,6 +18,10 @@
 //! client's id costs nothing, its header value is shared. Writing the id into a header map costs
 //! nothing unless the map has no room yet: a `Request::new` or `Response::new` starts with an
 //! empty one, which allocates its two tables on the first insert.
+//!
+//! An id made with `HeaderValue::from_bytes` from a stack buffer instead costs 2: the copy into a
+//! `Bytes`, and the first clone, which moves those bytes into a shared allocation
+//! (`Bytes::from_owner`, used by the default maker, allocates once and clones by reference count).
 
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
@@ -29,7 +33,7 @@ use std::task::{Context, Poll, Waker};
 
 use http::header::{CONTENT_TYPE, HOST};
 use http::{HeaderValue, Request, Response};
-use silent_tower_layers::request_id::RequestIdLayer;
+use silent_tower_layers::request_id::{MakeRequestId, RequestIdLayer};
 use silent_tower_layers::request_time_logger::PeerAddr;
 use tower::service_fn;
 use tower_layer::Layer;
@@ -65,10 +69,18 @@ where
     assert!(response.headers().contains_key("x-request-id"));
 }
 
-/// Allocations the layer adds to one request made by `make_request`.
+/// Allocations the default layer adds to one request made by `make_request`.
 fn added_allocations(make_request: fn() -> Request<()>) -> usize {
+    added_allocations_with(RequestIdLayer::new(), make_request)
+}
+
+/// Allocations `layer` adds to one request made by `make_request`.
+fn added_allocations_with<M: MakeRequestId>(
+    layer: RequestIdLayer<M>,
+    make_request: fn() -> Request<()>,
+) -> usize {
     let mut bare = inner();
-    let mut with_id = RequestIdLayer::new().layer(inner());
+    let mut with_id = layer.layer(inner());
     let warm_up = make_request();
     let mut cx = Context::from_waker(Waker::noop());
     assert!(bare.poll_ready(&mut cx).is_ready());
@@ -150,4 +162,13 @@ fn allocations_per_request() {
             ("no id, empty header map", 6),
         ]
     );
+}
+
+#[test]
+fn an_id_copied_with_from_bytes_costs_one_more() {
+    let from_bytes = RequestIdLayer::new().make_id(|| {
+        let stack_buffer = *b"0123456789abcdef0123456789abcdef";
+        HeaderValue::from_bytes(&stack_buffer).unwrap()
+    });
+    assert_eq!(added_allocations_with(from_bytes, no_id), 5);
 }
