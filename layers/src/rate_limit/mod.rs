@@ -48,9 +48,11 @@
 //! function from the request's [`Parts`] to an `Option` of any
 //! `Hash + Eq + Clone` value. [`peer_ip`] is the usual one: the client's IP address, from the
 //! [`PeerAddr`](crate::request_time_logger::PeerAddr) extension that `silent_tower::serve`
-//! inserts with `.with_peer_addr()` (or a bare `SocketAddr` extension, as axum's `ConnectInfo`
-//! set-ups can insert). A header works too: `|parts| parts.headers.get("x-api-key").cloned()`.
-//! Requests for which the function returns `None` share one bucket.
+//! inserts with `.with_peer_addr()`, or a bare `SocketAddr` extension. Other servers keep the
+//! address under a type of their own: behind axum's `into_make_service_with_connect_info`, key by
+//! `|parts: &Parts| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())`.
+//! A header works too: `|parts: &Parts| parts.headers.get("x-api-key").cloned()`. Requests for
+//! which the function returns `None` share one bucket.
 //!
 //! # A bounded table
 //!
@@ -59,7 +61,8 @@
 //! updated by a lock-free compare-and-swap loop. When the table is full, a new key takes the slot
 //! of the least recently used key if that key's bucket has refilled — forgetting a full bucket
 //! changes no answer. If it has not, the table is being flooded: more than `max_keys` distinct
-//! keys within `burst / rate` seconds. Then the new key is not tracked; its requests draw from
+//! keys came in less time than that bucket takes to refill (at most `burst / rate` seconds).
+//! Then the new key is not tracked; its requests draw from
 //! the shared bucket of the keyless requests, so all the flood's newcomers together get one
 //! client's rate, while the clients already tracked keep their buckets — a flood cannot reset a
 //! limited client's bucket by pushing it out. Each request costs O(1): one hash lookup, a few
@@ -76,7 +79,9 @@
 //! An admitted request allocates nothing: not with the global bucket, not with a key the table
 //! tracks already (a key function that allocates — e.g. one building a `String` — is the
 //! caller's). A new key allocates only while the table grows. A `429` costs the two allocations
-//! of its response's header map; its `Retry-After` value is prepared when the layer is built.
+//! of its response's header map; its `Retry-After` value is prepared when the layer is built
+//! (for waits up to an hour: a rate below one request an hour formats longer ones, one more
+//! allocation).
 //! The counts are measured by `tests/rate_limit_allocations.rs`.
 //!
 //! `poll_ready` is the inner service's; a request answered `429` leaves the readiness it
