@@ -4,7 +4,7 @@
 use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 
 use http::request::Parts;
 
@@ -134,8 +134,15 @@ impl<F, K> Keyed<F, K> {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Table<K>> {
-        // The table's invariants hold between its methods, none of which panics midway.
-        self.table.lock().unwrap_or_else(PoisonError::into_inner)
+        self.table.lock().unwrap_or_else(|poisoned| {
+            // The key's `Hash`, `Eq` or `Clone` panicked while the table was being changed, and
+            // may have left it half-updated: start again from an empty table (every bucket full)
+            // rather than fail every request after this one.
+            let mut table = poisoned.into_inner();
+            table.clear();
+            self.table.clear_poison();
+            table
+        })
     }
 }
 

@@ -107,12 +107,17 @@ impl<K> Table<K> {
     pub(crate) fn set_max_keys(&mut self, max_keys: usize) {
         assert!(max_keys >= 1, "rate limit: `max_keys` must be at least 1");
         if self.slots.len() > max_keys {
-            self.index.clear();
-            self.slots.clear();
-            self.newest = NIL;
-            self.oldest = NIL;
+            self.clear();
         }
         self.max_keys = max_keys;
+    }
+
+    /// Forgets every key.
+    pub(crate) fn clear(&mut self) {
+        self.index.clear();
+        self.slots.clear();
+        self.newest = NIL;
+        self.oldest = NIL;
     }
 
     fn unlink(&mut self, slot: usize) {

@@ -434,3 +434,35 @@ async fn per_second_bursts_one_seconds_worth() {
     assert_eq!(ask(&mut slow, Request::new(())).await, OK);
     assert_eq!(ask(&mut slow, Request::new(())).await, limited("2"));
 }
+
+/// A key whose hash panics on demand.
+#[derive(Clone, PartialEq, Eq)]
+struct Touchy(&'static str);
+
+impl std::hash::Hash for Touchy {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        assert_ne!(self.0, "panic", "this key panics when hashed");
+        self.0.hash(state);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_key_that_panics_inside_the_table_resets_it_instead_of_breaking_it() {
+    let layer = RateLimitLayer::new(1.0, 1).keyed_by(|parts: &Parts| {
+        let key = parts.headers.get("key")?.to_str().ok()?;
+        Some(Touchy(if key == "panic" { "panic" } else { "calm" }))
+    });
+    let mut service = layer.layer(Counting::default());
+    let with_key = |key: &'static str| Request::get("/").header("key", key).body(()).unwrap();
+
+    assert_eq!(ask(&mut service, with_key("calm")).await, OK);
+    assert_eq!(ask(&mut service, with_key("calm")).await, limited("1"));
+    let mut panicking = service.clone();
+    let panicked = tokio::spawn(async move { ask(&mut panicking, with_key("panic")).await });
+    assert!(panicked.await.unwrap_err().is_panic());
+
+    // The table starts again, empty: the calm key has a full bucket.
+    assert_eq!(layer.tracked_keys(), 0);
+    assert_eq!(ask(&mut service, with_key("calm")).await, OK);
+    assert_eq!(layer.tracked_keys(), 1);
+}
