@@ -45,9 +45,10 @@
 //!
 //! # With the request-time logger
 //!
-//! Put this layer *outside* [`RequestTimeLoggerLayer`](crate::request_time_logger::RequestTimeLoggerLayer)
-//! (before it in a `ServiceBuilder`): the logger reads the extension when its `call` runs, so the
-//! id must already be there.
+//! Put this layer *outside* [`RequestTimeLoggerLayer`] (before it in a `ServiceBuilder`): the
+//! logger reads the extension when its `call` runs, so the id must already be there.
+//!
+//! [`RequestTimeLoggerLayer`]: crate::request_time_logger::RequestTimeLoggerLayer
 //!
 //! # Trust
 //!
