@@ -11,6 +11,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use std::io::Read;
+
+use flate2::read::GzDecoder;
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
@@ -18,6 +21,8 @@ use hyper_util::rt::TokioExecutor;
 use silent_tower::http::{header, HeaderMap, Method, Request, StatusCode};
 use tokio::net::TcpListener;
 
+#[path = "migration/compression.rs"]
+mod compression;
 #[path = "migration/cors.rs"]
 mod cors;
 #[path = "migration/exception_handler.rs"]
@@ -28,14 +33,20 @@ mod handler;
 mod logger;
 #[path = "migration/middleware.rs"]
 mod middleware;
+#[path = "migration/rate_limit.rs"]
+mod rate_limit;
+#[path = "migration/request_id.rs"]
+mod request_id;
 #[path = "migration/routes.rs"]
 mod routes;
+#[path = "migration/structured_logger.rs"]
+mod structured_logger;
 #[path = "migration/timeout.rs"]
 mod timeout;
 
 const GUIDE: &str = include_str!("../../silent-tower/docs/migrating-from-silent.md");
 
-const SNIPPETS: [(&str, &str); 7] = [
+const SNIPPETS: [(&str, &str); 11] = [
     ("routes", include_str!("migration/routes.rs")),
     ("handler", include_str!("migration/handler.rs")),
     ("middleware", include_str!("migration/middleware.rs")),
@@ -46,6 +57,13 @@ const SNIPPETS: [(&str, &str); 7] = [
         include_str!("migration/exception_handler.rs"),
     ),
     ("logger", include_str!("migration/logger.rs")),
+    (
+        "structured_logger",
+        include_str!("migration/structured_logger.rs"),
+    ),
+    ("request_id", include_str!("migration/request_id.rs")),
+    ("rate_limit", include_str!("migration/rate_limit.rs")),
+    ("compression", include_str!("migration/compression.rs")),
 ];
 
 /// The guide's ```` ```rust ```` blocks: its "after" snippets. ("Before" snippets are fenced
@@ -106,7 +124,9 @@ where
 struct Answer {
     status: StatusCode,
     headers: HeaderMap,
+    /// The body as text (invalid UTF-8 replaced), for the answers that are text.
     body: String,
+    bytes: Bytes,
 }
 
 async fn ask(method: Method, addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Answer {
@@ -128,7 +148,8 @@ async fn ask(method: Method, addr: SocketAddr, path: &str, headers: &[(&str, &st
     Answer {
         status: parts.status,
         headers: parts.headers,
-        body: String::from_utf8(body.to_vec()).unwrap(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body,
     }
 }
 
@@ -301,4 +322,97 @@ async fn the_logger_writes_one_line_per_request_with_the_peer() {
     );
     assert!(log.contains(" peer=127.0.0.1:"), "{log}");
     assert!(log.ends_with(" status=200 outcome=completed\n"), "{log}");
+}
+
+#[tokio::test]
+async fn request_ids_are_kept_when_valid_and_made_otherwise() {
+    let addr = start(request_id::run).await;
+
+    let kept = ask(Method::GET, addr, "/", &[("x-request-id", "checkout-7f3a")]).await;
+    assert_eq!(kept.headers["x-request-id"], "checkout-7f3a");
+    assert_eq!(kept.body, "request checkout-7f3a");
+
+    for headers in [&[][..], &[("x-request-id", "not valid!")][..]] {
+        let made = ask(Method::GET, addr, "/", headers).await;
+        let id = made.headers["x-request-id"].to_str().unwrap().to_owned();
+        assert_eq!(id.len(), 32, "{id}");
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        assert_eq!(made.body, format!("request {id}"));
+    }
+}
+
+#[tokio::test]
+async fn a_client_over_its_rate_is_answered_429_with_retry_after() {
+    let addr = start(rate_limit::run).await;
+    for _ in 0..2 {
+        let admitted = get(addr, "/").await;
+        assert_eq!(admitted.status, StatusCode::OK);
+        assert_eq!(admitted.body, "Hello, World!");
+    }
+    let refused = get(addr, "/").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.body, "");
+    // The next token is a minute after the first request, less the time these requests took.
+    let retry_after: u64 = refused.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+}
+
+#[tokio::test]
+async fn responses_are_gzipped_for_clients_that_accept_it() {
+    let addr = start(compression::run).await;
+    let text = "All quiet on every front. ".repeat(40);
+
+    let gzipped = ask(Method::GET, addr, "/report", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(gzipped.status, StatusCode::OK);
+    assert_eq!(gzipped.headers[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(gzipped.headers[header::VARY], "accept-encoding");
+    assert!(
+        gzipped.bytes.len() < text.len() / 4,
+        "{}",
+        gzipped.bytes.len()
+    );
+    let mut unzipped = String::new();
+    GzDecoder::new(&gzipped.bytes[..])
+        .read_to_string(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, text);
+
+    let plain = get(addr, "/report").await;
+    assert!(!plain.headers.contains_key(header::CONTENT_ENCODING));
+    assert_eq!(plain.body, text);
+}
+
+// One thread, so the subscriber set for this test's thread sees the server's events too.
+#[tokio::test(flavor = "current_thread")]
+async fn the_log_line_carries_the_request_id() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter("silent_tower::request=info")
+        .with_ansi(false)
+        .with_writer({
+            let captured = captured.clone();
+            move || captured.clone()
+        })
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let addr = start(structured_logger::run).await;
+    let answer = ask(Method::GET, addr, "/", &[("x-request-id", "trace-42")]).await;
+    assert_eq!(answer.body, "Hello, World!");
+    assert_eq!(answer.headers["x-request-id"], "trace-42");
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(log.lines().count(), 1, "{log}");
+    assert!(
+        log.contains(" INFO silent_tower::request: method=GET path=/ version=HTTP/1.1 latency_us="),
+        "{log}"
+    );
+    assert!(log.contains(" peer=127.0.0.1:"), "{log}");
+    assert!(
+        log.ends_with(" request_id=trace-42 status=200 outcome=completed\n"),
+        "{log}"
+    );
 }

@@ -1,5 +1,6 @@
-//! silent's middleware as Tower layers: [`cors`], [`timeout`], [`exception_handler`] and
-//! [`request_time_logger`], and the four stacked in order, [`silent`].
+//! silent's middleware as Tower layers: [`cors`], [`timeout`], [`exception_handler`],
+//! [`request_time_logger`], [`request_id`] and [`rate_limit`], and four of them stacked in order,
+//! [`silent`].
 //!
 //! Every layer here is a plain [`tower_layer::Layer`] whose service's future is a named,
 //! pin-projected type: nothing on the request path allocates, boxes a future or goes through a
@@ -10,16 +11,22 @@
 //!
 //! Outermost first, the order in which every answer comes out complete:
 //!
-//! 1. [`RequestTimeLoggerLayer`](request_time_logger::RequestTimeLoggerLayer): it then logs the
+//! 1. [`RequestIdLayer`](request_id::RequestIdLayer): the id is then in the request before the
+//!    logger reads it, and on every response, the other layers' own answers included.
+//! 2. [`RequestTimeLoggerLayer`](request_time_logger::RequestTimeLoggerLayer): it then logs the
 //!    final status of every request, including the answers the layers below make themselves.
-//! 2. [`CorsLayer`](cors::CorsLayer): outside the two below, so that their `500` and `408` carry
-//!    the CORS headers too — otherwise a browser reports a CORS failure instead of the real error.
-//! 3. [`ExceptionHandlerLayer`](exception_handler::ExceptionHandlerLayer): turns the errors and
+//! 3. [`CorsLayer`](cors::CorsLayer): outside the layers below, so that their `429`, `500` and
+//!    `408` carry the CORS headers too — otherwise a browser reports a CORS failure instead of
+//!    the real error.
+//! 4. [`RateLimitLayer`](rate_limit::RateLimitLayer): refuses excess requests before any work is
+//!    done for them (CORS preflights, answered above, do not count).
+//! 5. [`ExceptionHandlerLayer`](exception_handler::ExceptionHandlerLayer): turns the errors and
 //!    panics of everything below into responses; from here out the stack's error is
 //!    `Infallible`, as hyper and axum want.
-//! 4. [`TimeoutLayer`](timeout::TimeoutLayer), closest to the handler.
+//! 6. [`TimeoutLayer`](timeout::TimeoutLayer), closest to the handler.
 //!
-//! [`SilentLayer`](silent::SilentLayer) is these four in this order, as one layer.
+//! [`SilentLayer`](silent::SilentLayer) is silent's four — logger, CORS, exception handler,
+//! timeout — in this order, as one layer.
 //!
 //! # gRPC
 //!
@@ -36,6 +43,8 @@
 pub mod cors;
 pub mod exception_handler;
 mod grpc;
+pub mod rate_limit;
+pub mod request_id;
 pub mod request_time_logger;
 pub mod silent;
 pub mod timeout;

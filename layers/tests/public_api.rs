@@ -16,6 +16,8 @@ use http::{Method, Request, Response, StatusCode, Version};
 use http_body_util::Full;
 use silent_tower_layers::cors::{AllowOrigin, CorsError, CorsLayer};
 use silent_tower_layers::exception_handler::{ExceptionHandler, ExceptionHandlerLayer};
+use silent_tower_layers::rate_limit::RateLimitLayer;
+use silent_tower_layers::request_id::RequestIdService;
 use silent_tower_layers::request_time_logger::{RequestTimeLogger, RequestTimeLoggerLayer};
 use silent_tower_layers::timeout::{Timeout, TimeoutLayer};
 use tower::{service_fn, Layer, Service};
@@ -272,4 +274,14 @@ fn every_service_exposes_its_inner_service() {
     assert_eq!(logger.get_ref(), &Named("l"));
     logger.get_mut().0 = "l, changed";
     assert_eq!(logger.into_inner(), Named("l, changed"));
+
+    let mut request_id = RequestIdService::new(Named("i"));
+    assert_eq!(request_id.get_ref(), &Named("i"));
+    request_id.get_mut().0 = "i, changed";
+    assert_eq!(request_id.into_inner(), Named("i, changed"));
+
+    let mut rate_limit = RateLimitLayer::new(1.0, 1).layer(Named("r"));
+    assert_eq!(rate_limit.get_ref(), &Named("r"));
+    rate_limit.get_mut().0 = "r, changed";
+    assert_eq!(rate_limit.into_inner(), Named("r, changed"));
 }

@@ -7,7 +7,8 @@
 //!   `Uri::from_static` and for one whose bytes are already shared, as hyper's HTTP/1 parser
 //!   makes them (a slice of its read buffer); 1 for a URI parsed from an owned or borrowed string,
 //!   whose first clone moves the bytes into a shared header; 1 for an extension method longer
-//!   than 15 bytes, which `http` keeps in a `Box<[u8]>`.
+//!   than 15 bytes, which `http` keeps in a `Box<[u8]>`. A `RequestId` extension adds nothing:
+//!   its header value is cloned by reference count.
 
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
@@ -21,8 +22,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 
-use bytes::BytesMut;
-use http::{Method, Request, Response, Uri};
+use bytes::{Bytes, BytesMut};
+use http::{HeaderValue, Method, Request, Response, Uri};
+use silent_tower_layers::request_id::RequestId;
 use silent_tower_layers::request_time_logger::{PeerAddr, RequestTimeLoggerLayer, TARGET};
 use tower::service_fn;
 use tower_layer::Layer;
@@ -134,6 +136,17 @@ fn static_uri() -> Request<()> {
     request
 }
 
+/// A request id as `RequestIdLayer` leaves it: logging it clones a shared header value.
+fn with_request_id() -> Request<()> {
+    let mut request = static_uri();
+    let id =
+        HeaderValue::from_maybe_shared(Bytes::from_owner(*b"4bf92f3577b34da6a3ce929d0e0e4736"));
+    request
+        .extensions_mut()
+        .insert(RequestId::try_from(id.unwrap()).unwrap());
+    request
+}
+
 fn bare_socket_addr_peer() -> Request<()> {
     let mut request = Request::new(());
     *request.uri_mut() = Uri::from_static("/");
@@ -168,8 +181,9 @@ fn long_extension_method() -> Request<()> {
 
 type MakeRequest = fn() -> Request<()>;
 
-const ALL_REQUESTS: [(&str, MakeRequest); 5] = [
+const ALL_REQUESTS: [(&str, MakeRequest); 6] = [
     ("static URI with a PeerAddr", static_uri),
+    ("with a RequestId", with_request_id),
     ("bare SocketAddr peer", bare_socket_addr_peer),
     ("hyper-parsed URI", hyper_parsed_uri),
     ("URI parsed from a String", string_uri),
@@ -215,6 +229,7 @@ fn with_the_target_enabled_the_logger_allocates_only_to_share_an_unshared_uri_or
         added,
         [
             ("static URI with a PeerAddr", 0),
+            ("with a RequestId", 0),
             ("bare SocketAddr peer", 0),
             ("hyper-parsed URI", 0),
             ("URI parsed from a String", 1),

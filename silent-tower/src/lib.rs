@@ -4,7 +4,8 @@
 //! - [`Router`]: a radix-tree router with silent's typed path parameters (`/users/<id:i64>`) and
 //!   axum's syntax (`/users/{id}`); one type however many routes it holds, one indirect call per
 //!   request, the endpoint's future held inline.
-//! - [`layers`]: CORS, timeout, exception handling and request-time logging as `tower::Layer`s.
+//! - [`layers`]: CORS, timeout, exception handling, request-time logging, request ids and rate
+//!   limits as `tower::Layer`s.
 //! - [`serve`](fn@serve): a hyper-util server (HTTP/1.1 and h2c) with graceful shutdown.
 //!
 //! Every future on the request path is a named, pin-projected type: no `Box::pin`, no
@@ -58,10 +59,14 @@ pub mod router {
 pub mod layers {
     pub use silent_tower_layers::cors::CorsLayer;
     pub use silent_tower_layers::exception_handler::ExceptionHandlerLayer;
+    pub use silent_tower_layers::rate_limit::RateLimitLayer;
+    pub use silent_tower_layers::request_id::{RequestId, RequestIdLayer};
     pub use silent_tower_layers::request_time_logger::{PeerAddr, RequestTimeLoggerLayer};
     pub use silent_tower_layers::silent::SilentLayer;
     pub use silent_tower_layers::timeout::TimeoutLayer;
-    pub use silent_tower_layers::{cors, exception_handler, request_time_logger, silent, timeout};
+    pub use silent_tower_layers::{
+        cors, exception_handler, rate_limit, request_id, request_time_logger, silent, timeout,
+    };
 }
 
 pub use layers::PeerAddr;
@@ -78,7 +83,8 @@ pub use hyper::body::Incoming;
 /// Everything a hello-world needs: `use silent_tower::prelude::*;`.
 pub mod prelude {
     pub use crate::layers::{
-        CorsLayer, ExceptionHandlerLayer, RequestTimeLoggerLayer, SilentLayer, TimeoutLayer,
+        CorsLayer, ExceptionHandlerLayer, RateLimitLayer, RequestId, RequestIdLayer,
+        RequestTimeLoggerLayer, SilentLayer, TimeoutLayer,
     };
     #[cfg(feature = "json")]
     pub use crate::Json;

@@ -13,6 +13,7 @@ use tokio::time::Instant;
 use tracing::Level;
 
 use super::{PeerAddr, TARGET};
+use crate::request_id::RequestId;
 
 /// Response future of [`RequestTimeLogger`](super::RequestTimeLogger).
 ///
@@ -98,6 +99,7 @@ macro_rules! request_event {
             version = %version_str($request.version),
             latency_us = $request.latency_us(),
             peer = $request.peer.map(tracing::field::display),
+            request_id = $request.request_id.as_ref().map(tracing::field::display),
             $($outcome)+
         )
     };
@@ -109,6 +111,8 @@ pub(super) struct RequestLine {
     path: Option<PathAndQuery>,
     version: Version,
     peer: Option<SocketAddr>,
+    /// A clone of the request's [`RequestId`] extension: an atomic increment at most.
+    request_id: Option<RequestId>,
     /// `tokio`'s clock, so that a paused test clock gives exact latencies.
     start: Instant,
     inner_poll_in_progress: bool,
@@ -134,6 +138,7 @@ impl RequestLine {
             path: request.uri().path_and_query().cloned(),
             version: request.version(),
             peer,
+            request_id: extensions.get::<RequestId>().cloned(),
             start: Instant::now(),
             inner_poll_in_progress: false,
         })

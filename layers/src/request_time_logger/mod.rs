@@ -1,4 +1,5 @@
-//! One [`tracing`] event per request: method, path, version, status, latency and peer address.
+//! One [`tracing`] event per request: method, path, version, status, latency, peer address and
+//! request id.
 //!
 //! [`RequestTimeLoggerLayer`] wraps a service so that every request it handles produces exactly
 //! one event with target `silent_tower::request` — when the response is ready, when the inner
@@ -14,19 +15,27 @@
 //! | `version`    | `HTTP/1.1`, `HTTP/2.0`, …                      | always                       |
 //! | `latency_us` | microseconds from `call` to the outcome, `u64` | always                       |
 //! | `peer`       | the client's socket address: `10.0.0.7:51234`  | when the request carries one |
+//! | `request_id` | the request's [`RequestId`]: `4f1c…`           | when the request carries one |
 //! | `status`     | the response status code: `200`                | `outcome = completed`        |
 //! | `error`      | the inner service's error, by `Display`        | `outcome = failed`           |
 //! | `outcome`    | `completed`, `failed`, `cancelled`, `panicked` | always                       |
 //!
 //! An authority-form target is `CONNECT`'s `host:port`, which has no path.
 //!
-//! `method`, `path`, `version`, `peer`, `error` and `outcome` are recorded as `Display` values
+//! `method`, `path`, `version`, `peer`, `request_id`, `error` and `outcome` are recorded as `Display` values
 //! and `status` and `latency_us` as integers, so a JSON or OpenTelemetry subscriber keeps their
 //! types; the layer itself never builds a `String`.
 //!
 //! The peer address comes from the request's extensions: a [`PeerAddr`] (which
 //! `silent_tower::serve` inserts when asked to), or else a bare [`std::net::SocketAddr`]. A request
 //! with neither is logged without `peer` — never a panic.
+//!
+//! The request id is the [`RequestId`] extension that
+//! [`RequestIdLayer`](crate::request_id::RequestIdLayer) inserts; put that layer outside this one
+//! so the id is there when this layer's `call` runs. A request without one is logged without
+//! `request_id`, at the cost of one failed extension lookup.
+//!
+//! [`RequestId`]: crate::request_id::RequestId
 //!
 //! # Levels
 //!
@@ -45,7 +54,7 @@
 //!
 //! When not even `ERROR` is enabled for the target, `call` captures nothing and does not read
 //! the clock: the layer adds one cached callsite check per request. Otherwise `call` keeps the
-//! method, path, version, peer and start time beside the inner future, and the event's fields
+//! method, path, version, peer, request id and start time beside the inner future, and the event's fields
 //! are only evaluated if the outcome's level turns out to be enabled. None of this allocates for
 //! requests parsed by hyper's HTTP/1 server; the exceptions are documented on
 //! [`RequestTimeLogger`].

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use http::{Method, Request, Response, StatusCode, Uri, Version};
-use tower::{service_fn, ServiceExt};
+use http::{HeaderValue, Method, Request, Response, StatusCode, Uri, Version};
+use tower::{service_fn, ServiceBuilder, ServiceExt};
 use tower_layer::Layer;
 use tower_service::Service;
 use tracing::field::{Field, Visit};
@@ -20,6 +20,7 @@ use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
 
 use super::{PeerAddr, RequestTimeLoggerLayer, TARGET};
+use crate::request_id::RequestIdLayer;
 
 #[derive(Debug)]
 struct CapturedEvent {
@@ -274,6 +275,55 @@ async fn peer_addr_wins_over_a_bare_socket_addr() {
         only(capture.request_events()).field("peer"),
         Some("10.0.0.7:1")
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn request_id_comes_from_the_request_id_layer_outside() {
+    let capture = Capture::all();
+    let service = ServiceBuilder::new()
+        .layer(RequestIdLayer::new())
+        .layer(RequestTimeLoggerLayer::new())
+        .service(respond(StatusCode::OK));
+    let mut request = get("/");
+    request
+        .extensions_mut()
+        .insert(PeerAddr("10.0.0.7:51234".parse().unwrap()));
+    request
+        .headers_mut()
+        .insert("x-request-id", HeaderValue::from_static("req-7f3a"));
+
+    let response = service.oneshot(request).await.unwrap();
+
+    assert_eq!(response.headers()["x-request-id"], "req-7f3a");
+    let event = only(capture.request_events());
+    assert_eq!(event.field("request_id"), Some("req-7f3a"));
+    assert_eq!(
+        event.field_names(),
+        [
+            "method",
+            "path",
+            "version",
+            "latency_us",
+            "peer",
+            "request_id",
+            "status",
+            "outcome"
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_id_layer_inside_the_logger_comes_too_late_to_be_logged() {
+    let capture = Capture::all();
+    let service = ServiceBuilder::new()
+        .layer(RequestTimeLoggerLayer::new())
+        .layer(RequestIdLayer::new())
+        .service(respond(StatusCode::OK));
+
+    let response = service.oneshot(get("/")).await.unwrap();
+
+    assert!(response.headers().contains_key("x-request-id"));
+    assert_eq!(only(capture.request_events()).field("request_id"), None);
 }
 
 // silent's logger unwrapped the remote address and panicked without one.
