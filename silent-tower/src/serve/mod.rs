@@ -87,7 +87,11 @@
 mod connection;
 mod detection_deadline;
 mod future;
+mod idle;
 mod peer_addr;
+mod protocol;
+#[cfg(feature = "tls")]
+mod tls;
 
 use std::fmt;
 use std::future::{Future, IntoFuture, Pending};
@@ -102,8 +106,19 @@ use tower_service::Service;
 
 pub use self::future::ServeFuture;
 pub use self::peer_addr::PeerAddr;
+#[cfg(feature = "tls")]
+pub use self::tls::TlsConfig;
+/// The rustls crate `serve` is built with, to build a [`rustls::ServerConfig`] of your own.
+#[cfg(feature = "tls")]
+pub use tokio_rustls::rustls;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The TLS configuration a server was given, if any.
+#[cfg(feature = "tls")]
+type Tls = Option<TlsConfig>;
+#[cfg(not(feature = "tls"))]
+type Tls = ();
 
 /// Serves `service` on every connection accepted from `listener`.
 ///
@@ -129,6 +144,7 @@ where
         service,
         signal: std::future::pending(),
         config: Config::default(),
+        tls: Tls::default(),
     }
 }
 
@@ -142,19 +158,36 @@ pub struct Serve<S, Signal = Pending<()>> {
     service: S,
     signal: Signal,
     config: Config,
+    tls: Tls,
 }
 
 #[derive(Clone, Copy, Debug)]
 struct Config {
     header_read_timeout: Option<Duration>,
     with_peer_addr: bool,
+    max_connections: Option<usize>,
+    #[cfg_attr(not(feature = "http2"), allow(dead_code))]
+    http2_max_concurrent_streams: u32,
+    keep_alive: bool,
+    idle_timeout: Option<Duration>,
+    max_header_size: usize,
+    max_headers: usize,
 }
+
+/// hyper's HTTP/1 read buffer cannot be smaller.
+const MIN_MAX_HEADER_SIZE: usize = 8 * 1024;
 
 impl Default for Config {
     fn default() -> Self {
         Self {
             header_read_timeout: Some(Duration::from_secs(30)),
             with_peer_addr: false,
+            max_connections: Some(10_000),
+            http2_max_concurrent_streams: 200,
+            keep_alive: true,
+            idle_timeout: Some(Duration::from_secs(120)),
+            max_header_size: 64 * 1024,
+            max_headers: 100,
         }
     }
 }
@@ -195,6 +228,7 @@ impl<S> Serve<S> {
             service: self.service,
             signal,
             config: self.config,
+            tls: self.tls,
         }
     }
 }
@@ -239,6 +273,99 @@ impl<S, Signal> Serve<S, Signal> {
         self
     }
 
+    /// Serves HTTPS: every accepted connection starts with a TLS handshake (rustls).
+    ///
+    /// Needs the `tls` feature. The handshake must finish within the
+    /// [`header_read_timeout`](Self::header_read_timeout), counted from accept like the rest of
+    /// the request head; a handshake that fails or times out closes that connection only, logged
+    /// at `debug`. The protocol is the one ALPN agreed on (`h2` or `http/1.1`); a client that
+    /// offered no ALPN is served as on plain TCP, by its first bytes. All the other settings
+    /// apply as they do without TLS. The [`TlsConfig`] is read once per accepted connection, so
+    /// a certificate swapped through a clone of it applies to the next connection.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, config: TlsConfig) -> Self {
+        self.tls = Some(config);
+        self
+    }
+
+    /// Caps how many connections are served at once; `None` lifts the cap. Default 10 000.
+    ///
+    /// At the cap the server stops accepting: new clients wait in the listen backlog (their TCP
+    /// handshake completes in the kernel, but nothing is read or answered) until a connection
+    /// closes, then they are accepted in turn. Nothing is refused by the server itself; once the
+    /// backlog is full the kernel drops or refuses further attempts.
+    pub fn max_connections(mut self, max: impl Into<Option<usize>>) -> Self {
+        self.config.max_connections = max.into();
+        self
+    }
+
+    /// Caps the streams (requests) one HTTP/2 connection may have open at once. Default 200.
+    ///
+    /// Advertised to the client in `SETTINGS_MAX_CONCURRENT_STREAMS`; a client waits for a stream
+    /// to finish before opening another, and a stream opened past the cap is refused with
+    /// `REFUSED_STREAM`. Needs the `http2` feature.
+    #[cfg(feature = "http2")]
+    pub fn http2_max_concurrent_streams(mut self, max: u32) -> Self {
+        self.config.http2_max_concurrent_streams = max;
+        self
+    }
+
+    /// Whether an HTTP/1.1 connection may serve more than one request. Default `true`.
+    ///
+    /// With `false`, every HTTP/1 response carries `Connection: close` and the server closes the
+    /// connection after it. HTTP/2 connections are not affected: they multiplex by design, and
+    /// [`idle_timeout`](Self::idle_timeout) bounds how long they stay open unused.
+    pub fn keep_alive(mut self, enabled: bool) -> Self {
+        self.config.keep_alive = enabled;
+        self
+    }
+
+    /// Closes a connection on which no bytes have moved, either way, for this long; `None`
+    /// disables it. Default 120 seconds.
+    ///
+    /// The close is graceful: an HTTP/1 connection waiting for its next request closes, one
+    /// serving a request closes after the response; an HTTP/2 connection sends `GOAWAY` and
+    /// closes when its open streams have finished. The check runs every `timeout`, so a
+    /// connection closes between one and two `timeout`s after its last byte. An idle HTTP/1
+    /// connection is also bounded by the [`header_read_timeout`](Self::header_read_timeout),
+    /// which hyper restarts after each response.
+    ///
+    /// Cost: one allocation per connection (a shared counter) and one relaxed counter update per
+    /// read or write.
+    pub fn idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.config.idle_timeout = timeout.into();
+        self
+    }
+
+    /// Caps the size of a request's head, in bytes. Default 64 KiB.
+    ///
+    /// HTTP/1: the request line and headers must fit in a read buffer of this size; a head that
+    /// does not is answered `431 Request Header Fields Too Large` and the connection is closed.
+    /// HTTP/2: advertised as `SETTINGS_MAX_HEADER_LIST_SIZE` (the decoded size of the header
+    /// fields, each counted with 32 bytes of overhead as RFC 9113 says); a request over it is
+    /// answered `431` too, and the connection keeps serving other streams.
+    ///
+    /// # Panics
+    ///
+    /// If `bytes` is less than 8 KiB (8 192), the smallest read buffer hyper's HTTP/1 accepts.
+    pub fn max_header_size(mut self, bytes: usize) -> Self {
+        assert!(
+            bytes >= MIN_MAX_HEADER_SIZE,
+            "max_header_size must be at least {MIN_MAX_HEADER_SIZE} bytes, got {bytes}",
+        );
+        self.config.max_header_size = bytes;
+        self
+    }
+
+    /// Caps how many header fields an HTTP/1 request may have. Default 100.
+    ///
+    /// A request with more is answered `431 Request Header Fields Too Large` and the connection
+    /// is closed. HTTP/2 requests are bounded by [`max_header_size`](Self::max_header_size).
+    pub fn max_headers(mut self, count: usize) -> Self {
+        self.config.max_headers = count;
+        self
+    }
+
     /// The local address the listener is bound to; useful after binding port 0.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
@@ -264,6 +391,7 @@ where
             self.service,
             self.signal,
             self.config,
+            self.tls,
         ))
     }
 }
@@ -275,6 +403,12 @@ impl<S: fmt::Debug, Signal> fmt::Debug for Serve<S, Signal> {
             .field("service", &self.service)
             .field("header_read_timeout", &self.config.header_read_timeout)
             .field("with_peer_addr", &self.config.with_peer_addr)
+            .field("max_connections", &self.config.max_connections)
+            .field("keep_alive", &self.config.keep_alive)
+            .field("idle_timeout", &self.config.idle_timeout)
+            .field("max_header_size", &self.config.max_header_size)
+            .field("max_headers", &self.config.max_headers)
+            .field("tls", &self.tls)
             .finish_non_exhaustive()
     }
 }
