@@ -4,7 +4,8 @@
 //! - [`Router`]: a radix-tree router with silent's typed path parameters (`/users/<id:i64>`) and
 //!   axum's syntax (`/users/{id}`), dispatching to every endpoint at its concrete type.
 //! - [`layers`]: CORS, timeout, exception handling and request-time logging as `tower::Layer`s.
-//! - [`serve`](fn@serve): a hyper-util server (HTTP/1.1 and h2c) with graceful shutdown.
+//! - [`serve`](fn@serve): a hyper-util server (HTTP/1.1 and h2c, HTTPS with the `tls` feature)
+//!   with graceful shutdown and limits whose defaults are safe (see [the table](mod@serve#limits)).
 //!
 //! Every future on the request path is a named, pin-projected type: no `Box::pin`, no
 //! `async_trait`, no `dyn`. A static route answers with zero allocations of the router's own.
@@ -23,6 +24,14 @@
 //!     serve(listener, app).await
 //! }
 //! ```
+//!
+//! # Cargo features
+//!
+//! | feature | default | what |
+//! |---|---|---|
+//! | `http2` | on | HTTP/2 in `serve` (h2c by prior knowledge; `h2` by ALPN with `tls`); off, `serve` speaks HTTP/1.1 only and hyper is built without HTTP/2 |
+//! | `tls` | off | `Serve::tls` and `serve::TlsConfig`: HTTPS through rustls (`ring` provider) and tokio-rustls, certificates from PEM or a `rustls::ServerConfig`, swappable without a restart |
+//! | `json` | off | `Json<T>` as a response (serde_json) |
 //!
 //! [silent]: https://crates.io/crates/silent
 #![deny(missing_docs)]

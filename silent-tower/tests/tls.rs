@@ -287,6 +287,36 @@ async fn a_client_that_never_sends_a_client_hello_is_cut_off_at_the_header_read_
     server.stop().await;
 }
 
+#[cfg(feature = "http2")]
+#[tokio::test]
+async fn a_client_that_picks_h2_and_never_sends_the_preface_is_cut_off_at_the_same_deadline() {
+    const TIMEOUT: Duration = Duration::from_millis(200);
+    let identity = new_identity();
+    let server = Server::start(identity.tls_config(), TIMEOUT).await;
+
+    let connected = Instant::now();
+    let connector = client(&[&identity.cert_der], &[b"h2"]);
+    let mut stream = connect(&connector, server.addr).await.unwrap();
+    assert_eq!(alpn(&stream), Some(&b"h2"[..]));
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(GENEROUS, stream.read_to_end(&mut received))
+        .await
+        .expect("the server closes a connection that never sends the preface");
+    if let Err(error) = read {
+        // Closed without close_notify, or reset: still closed.
+        let kind = error.kind();
+        assert!(
+            matches!(
+                kind,
+                io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset
+            ),
+            "{error}"
+        );
+    }
+    assert!(connected.elapsed() >= TIMEOUT);
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn a_certificate_swap_applies_to_the_next_connection() {
     let a = new_identity();

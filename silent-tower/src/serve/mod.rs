@@ -4,9 +4,11 @@
 //! `http::Request<hyper::body::Incoming>` to `http::Response<B>`, and gives back a [`Serve`]: a
 //! builder you configure, then `.await`. Each accepted connection runs on its own tokio task:
 //!
-//! - the protocol is chosen per connection by hyper-util's [`auto::Builder`]: a client that opens
+//! - the protocol is chosen per connection by hyper-util's `auto::Builder`: a client that opens
 //!   with the HTTP/2 preface speaks HTTP/2 (h2c with prior knowledge, as gRPC clients do), any other
-//!   speaks HTTP/1.1;
+//!   speaks HTTP/1.1. Over TLS (`Serve::tls`) the protocol ALPN agreed on is used instead.
+//!   Without the `http2` feature (on by default) hyper's HTTP/1 builder serves every connection
+//!   and neither hyper nor hyper-util is built with HTTP/2;
 //! - HTTP/1 upgrades (WebSocket) work: connections are served with
 //!   [`serve_connection_with_upgrades`], so `hyper::upgrade::on(request)` resolves (the upgraded
 //!   IO wraps the `TcpStream` in a private type, so it cannot be downcast back to one);
@@ -21,6 +23,33 @@
 //! connection. To stop, give [`Serve::with_graceful_shutdown`] a future: when it completes the
 //! listener is closed, in-flight requests finish and their connections close, and then the
 //! `.await` returns.
+//!
+//! # Limits
+//!
+//! Every setting below has a default meant for a server on the open internet; each is a method
+//! of [`Serve`].
+//!
+//! | setting | default | at the limit |
+//! |---|---|---|
+//! | [`header_read_timeout`](Serve::header_read_timeout) | 30 s | the connection is closed without a response; counted from accept, it covers the TLS handshake, protocol detection and, again after each response, every HTTP/1 request head |
+//! | [`max_connections`](Serve::max_connections) | 10 000 | the server stops accepting: new clients wait in the listen backlog until a connection closes (back-pressure, no refusal by the server) |
+//! | `http2_max_concurrent_streams` (`http2` feature) | 200 | advertised in the HTTP/2 `SETTINGS`; clients queue further requests, a stream opened past it is reset with `REFUSED_STREAM` |
+//! | [`keep_alive`](Serve::keep_alive) | on | off: every HTTP/1 response says `Connection: close` and the connection closes after it |
+//! | [`idle_timeout`](Serve::idle_timeout) | 120 s | a connection with no byte moved either way for 1–2 × the timeout is closed gracefully (in-flight requests finish) |
+//! | [`max_header_size`](Serve::max_header_size) | 64 KiB | HTTP/1: `431 Request Header Fields Too Large`, then the connection closes (a head under the limit always passes, one of twice the limit never: see the method); HTTP/2: that stream is answered `431`, the connection goes on |
+//! | [`max_headers`](Serve::max_headers) | 100 | HTTP/1: `431`, then the connection closes |
+//!
+//! # TLS
+//!
+//! With the `tls` feature, `Serve::tls` serves HTTPS through rustls (with its `ring` crypto
+//! provider, so no C toolchain beyond `cc` is needed) and tokio-rustls. Certificates come from
+//! PEM files or a `rustls::ServerConfig` you build, in a `TlsConfig` that can be swapped
+//! while the server runs; it is read once per accepted connection. A failed or timed-out
+//! handshake closes that connection only and is logged at `debug`.
+//!
+//! The TLS setting is a method of [`Serve`] rather than a second `serve_tls` function because
+//! every other setting applies to TLS connections just as to plain ones: one builder keeps one
+//! set of methods and one future type.
 //!
 //! # Example
 //!
@@ -73,15 +102,15 @@
 //! # Cost
 //!
 //! Per server: one boxed future, see [`ServeFuture`]. Per connection: the spawned task, a few
-//! reference-count increments, one tokio timer (no allocation) and, until the protocol is known,
-//! one clock read per read that has to wait. Per request, `serve` adds nothing of its own to what hyper and
+//! reference-count increments, one tokio timer (no allocation), one shared counter for the
+//! [`idle_timeout`](Serve::idle_timeout) (one allocation, and a relaxed counter update per read or
+//! write) and, until the protocol is known, one clock read per read that has to wait. Per request, `serve` adds nothing of its own to what hyper and
 //! [`TowerToHyperService`] do (the latter clones the service for every request, so keep it cheap
 //! to clone: an `Arc` or a handful of them); this crate's tests count allocations per request
 //! against bare hyper-util to hold that. [`Serve::with_peer_addr`] is opt-in because it does add
 //! per-request work.
 //!
-//! [`auto::Builder`]: hyper_util::server::conn::auto::Builder
-//! [`serve_connection_with_upgrades`]: hyper_util::server::conn::auto::Builder::serve_connection_with_upgrades
+//! [`serve_connection_with_upgrades`]: https://docs.rs/hyper-util/0.1/hyper_util/server/conn/auto/struct.Builder.html#method.serve_connection_with_upgrades
 //! [`TowerToHyperService`]: hyper_util::service::TowerToHyperService
 
 mod connection;
@@ -339,11 +368,20 @@ impl<S, Signal> Serve<S, Signal> {
 
     /// Caps the size of a request's head, in bytes. Default 64 KiB.
     ///
-    /// HTTP/1: the request line and headers must fit in a read buffer of this size; a head that
-    /// does not is answered `431 Request Header Fields Too Large` and the connection is closed.
+    /// HTTP/1: this is the size of hyper's read buffer (`max_buf_size`). When the buffer is full
+    /// and still holds no complete request head, the request is answered `431 Request Header
+    /// Fields Too Large` and the connection is closed. Because the check runs between reads, a
+    /// head that completes in the read that crosses the limit is still served: heads under the
+    /// limit always pass, heads of twice the limit or more never do, and in between it depends on
+    /// how the bytes arrive. (hyper 1.12 has an exact `max_header_size` for HTTP/1, but
+    /// hyper-util's `auto` builder does not expose it yet.)
     /// HTTP/2: advertised as `SETTINGS_MAX_HEADER_LIST_SIZE` (the decoded size of the header
     /// fields, each counted with 32 bytes of overhead as RFC 9113 says); a request over it is
     /// answered `431` too, and the connection keeps serving other streams.
+    ///
+    /// hyper's HTTP/1 read buffer is the same buffer, so this is also the most an HTTP/1
+    /// connection reads from its socket at once (hyper's own default is about 400 KiB); request
+    /// bodies still stream through it, in reads of at most this size.
     ///
     /// # Panics
     ///
