@@ -158,7 +158,7 @@ impl Connection {
             return self.serve(stream, protocol, deadline, service).await;
         }
         #[cfg(not(feature = "tls"))]
-        let () = tls;
+        let super::Tls = tls;
         self.serve(stream, Protocol::Detect, deadline, service)
             .await;
     }

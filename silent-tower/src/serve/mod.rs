@@ -146,8 +146,10 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// The TLS configuration a server was given, if any.
 #[cfg(feature = "tls")]
 type Tls = Option<TlsConfig>;
+/// Without the `tls` feature: nothing.
 #[cfg(not(feature = "tls"))]
-type Tls = ();
+#[derive(Clone, Debug)]
+struct Tls;
 
 /// Serves `service` on every connection accepted from `listener`.
 ///
@@ -173,7 +175,10 @@ where
         service,
         signal: std::future::pending(),
         config: Config::default(),
-        tls: Tls::default(),
+        #[cfg(feature = "tls")]
+        tls: None,
+        #[cfg(not(feature = "tls"))]
+        tls: Tls,
     }
 }
 
