@@ -63,12 +63,26 @@ struct Server {
 
 impl Server {
     async fn start(tls: TlsConfig, header_read_timeout: Duration) -> Self {
+        Self::start_with(
+            tls,
+            Some(header_read_timeout),
+            Some(Duration::from_secs(120)),
+        )
+        .await
+    }
+
+    async fn start_with(
+        tls: TlsConfig,
+        header_read_timeout: Option<Duration>,
+        idle_timeout: Option<Duration>,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = silent_tower::serve(listener, tower::service_fn(echo))
             .tls(tls)
             .header_read_timeout(header_read_timeout)
+            .idle_timeout(idle_timeout)
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             });
@@ -287,6 +301,23 @@ async fn a_client_that_never_sends_a_client_hello_is_cut_off_at_the_header_read_
     server.stop().await;
 }
 
+#[tokio::test]
+async fn without_a_header_read_timeout_the_idle_timeout_cuts_a_stalled_handshake() {
+    const IDLE: Duration = Duration::from_millis(200);
+    let identity = new_identity();
+    let server = Server::start_with(identity.tls_config(), None, Some(IDLE)).await;
+
+    let connected = Instant::now();
+    let mut silent = TcpStream::connect(server.addr).await.unwrap();
+    let mut buf = [0; 64];
+    let read = tokio::time::timeout(GENEROUS, silent.read(&mut buf))
+        .await
+        .expect("the server closes a silent connection");
+    assert!(matches!(read, Ok(0)) || read.unwrap_err().kind() == io::ErrorKind::ConnectionReset);
+    assert!(connected.elapsed() >= IDLE);
+    server.stop().await;
+}
+
 #[cfg(feature = "http2")]
 #[tokio::test]
 async fn a_client_that_picks_h2_and_never_sends_the_preface_is_cut_off_at_the_same_deadline() {
@@ -378,4 +409,37 @@ fn pem_that_does_not_parse_or_match_is_refused() {
         vec![b"http/1.1".to_vec()]
     };
     assert_eq!(alpn, expected);
+}
+
+#[tokio::test]
+async fn certificates_are_read_from_pem_files_and_reloaded_from_them() {
+    let a = new_identity();
+    let b = new_identity();
+    let dir = std::env::temp_dir().join(format!("silent-tower-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, pem: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, pem).unwrap();
+        path
+    };
+    let (cert_a, key_a) = (write("a.crt", &a.cert_pem), write("a.key", &a.key_pem));
+    let (cert_b, key_b) = (write("b.crt", &b.cert_pem), write("b.key", &b.key_pem));
+
+    let tls = TlsConfig::from_pem_files(&cert_a, &key_a).unwrap();
+    let server = Server::start(tls.clone(), GENEROUS).await;
+    let connector = client(&[&a.cert_der, &b.cert_der], &[b"http/1.1"]);
+    let first = connect(&connector, server.addr).await.unwrap();
+    assert_eq!(peer_cert(&first), a.cert_der);
+
+    tls.reload_from_pem_files(&cert_b, &key_b).unwrap();
+    let second = connect(&connector, server.addr).await.unwrap();
+    assert_eq!(peer_cert(&second), b.cert_der);
+
+    let missing = tls
+        .reload_from_pem_files(dir.join("missing.crt"), &key_b)
+        .unwrap_err();
+    assert_eq!(missing.kind(), io::ErrorKind::NotFound);
+    std::fs::remove_dir_all(&dir).unwrap();
+    drop((first, second));
+    server.stop().await;
 }

@@ -174,13 +174,19 @@ impl Connection {
         let peer_addr = self.peer_addr;
         let mut shutdown = self.shutdown.clone();
         let accept = tokio_rustls::TlsAcceptor::from(tls.server_config()).accept(stream);
+        // Without a header read timeout, the idle timeout still bounds a stalled handshake.
+        let deadline = deadline.or_else(|| {
+            self.config
+                .idle_timeout
+                .map(|timeout| Instant::now() + timeout)
+        });
         let handshake = async {
             match deadline {
                 Some(deadline) => match tokio::time::timeout_at(deadline, accept).await {
                     Ok(result) => result,
                     Err(_) => Err(io::Error::new(
                         io::ErrorKind::TimedOut,
-                        "no TLS handshake before the header read timeout",
+                        "TLS handshake timed out",
                     )),
                 },
                 None => accept.await,

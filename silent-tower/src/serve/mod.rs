@@ -362,7 +362,8 @@ impl<S, Signal> Serve<S, Signal> {
     /// closes when its open streams have finished. The check runs every `timeout`, so a
     /// connection closes between one and two `timeout`s after its last byte. An idle HTTP/1
     /// connection is also bounded by the [`header_read_timeout`](Self::header_read_timeout),
-    /// which hyper restarts after each response.
+    /// which hyper restarts after each response. Without a header read timeout, this timeout
+    /// also bounds a TLS handshake.
     ///
     /// Cost: one allocation per connection (a shared counter) and one relaxed counter update per
     /// read or write.
