@@ -6,7 +6,8 @@
 //!   request, the endpoint's future held inline.
 //! - [`layers`]: CORS, timeout, exception handling, request-time logging, request ids and rate
 //!   limits as `tower::Layer`s.
-//! - [`serve`](fn@serve): a hyper-util server (HTTP/1.1 and h2c) with graceful shutdown.
+//! - [`serve`](fn@serve): a hyper-util server (HTTP/1.1 and h2c, HTTPS with the `tls` feature)
+//!   with graceful shutdown and limits whose defaults are safe (see [the table](mod@serve#limits)).
 //!
 //! Every future on the request path is a named, pin-projected type: no `Box::pin`, no
 //! `async_trait`. The router reaches a route's endpoint through one vtable call, which writes the
@@ -27,6 +28,14 @@
 //!     serve(listener, app).await
 //! }
 //! ```
+//!
+//! # Cargo features
+//!
+//! | feature | default | what |
+//! |---|---|---|
+//! | `http2` | on | HTTP/2 in `serve` (h2c by prior knowledge; `h2` by ALPN with `tls`); off, `serve` speaks HTTP/1.1 only and hyper is built without HTTP/2 |
+//! | `tls` | off | `Serve::tls` and `serve::TlsConfig`: HTTPS through rustls (`ring` provider) and tokio-rustls, certificates from PEM or a `rustls::ServerConfig`, swappable without a restart |
+//! | `json` | off | `Json<T>` as a response (serde_json) |
 //!
 //! [silent]: https://crates.io/crates/silent
 #![deny(missing_docs)]

@@ -17,7 +17,9 @@ use bytes::Bytes;
 use http::{Request, Response, StatusCode, Version};
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+#[cfg(feature = "http2")]
+use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::TokioIo;
 use silent_tower::serve::PeerAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -119,6 +121,34 @@ async fn http1_keep_alive_serves_several_requests_on_one_connection() {
     server.await.unwrap().unwrap();
 }
 
+#[cfg(not(feature = "http2"))]
+#[tokio::test]
+async fn without_the_http2_feature_the_http2_preface_gets_no_http2_answer() {
+    let (listener, addr) = bind().await;
+    let (stop, server) =
+        spawn_until_stopped(silent_tower::serve(listener, tower::service_fn(echo)));
+
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    client
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), client.read_to_end(&mut answer))
+        .await
+        .expect("the server closes the connection")
+        .unwrap();
+    // No SETTINGS frame: at most an HTTP/1.1 error response, then the close.
+    assert!(
+        answer.is_empty() || answer.starts_with(b"HTTP/1.1 "),
+        "{:?}",
+        String::from_utf8_lossy(&answer)
+    );
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+#[cfg(feature = "http2")]
 #[tokio::test]
 async fn h2c_with_prior_knowledge_is_served_as_http2() {
     let (listener, addr) = bind().await;
@@ -250,17 +280,21 @@ async fn graceful_shutdown_closes_idle_connections_instead_of_waiting_for_them()
     let mut idle_http1 = http1(addr).await;
     let response = idle_http1.send_request(get("/")).await.unwrap();
     body_text(response).await;
-    let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut idle_http2, connection) =
-        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+    #[cfg(feature = "http2")]
+    let _idle_http2 = {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let (mut idle_http2, connection) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+                .await
+                .unwrap();
+        tokio::spawn(connection);
+        let response = idle_http2
+            .send_request(get("http://localhost/"))
             .await
             .unwrap();
-    tokio::spawn(connection);
-    let response = idle_http2
-        .send_request(get("http://localhost/"))
-        .await
-        .unwrap();
-    body_text(response).await;
+        body_text(response).await;
+        idle_http2
+    };
     let _silent = TcpStream::connect(addr).await.unwrap();
 
     stop.send(()).unwrap();
@@ -308,6 +342,8 @@ async fn header_read_timeout_disconnects_a_client_that_sends_nothing() {
     assert_cut_off(b"").await;
 }
 
+// Without HTTP/2, hyper's HTTP/1 parser closes at once on the preface's request line.
+#[cfg(feature = "http2")]
 #[tokio::test]
 async fn header_read_timeout_disconnects_a_client_that_stalls_in_the_http2_preface() {
     assert_cut_off(b"PRI * HTTP/2.0\r\n").await;
@@ -435,6 +471,7 @@ fn hello_service() -> impl tower::Service<
 }
 
 /// What `serve` builds on, with the same settings and nothing else: the allocation floor.
+#[cfg(feature = "http2")]
 async fn bare_hyper_util(listener: TcpListener) {
     use hyper_util::rt::TokioTimer;
     use hyper_util::server::conn::auto::Builder;
@@ -455,6 +492,31 @@ async fn bare_hyper_util(listener: TcpListener) {
             let service = TowerToHyperService::new(hello_service());
             let _ = builder
                 .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// Without the `http2` feature `serve` builds on hyper's HTTP/1 builder: the floor is that.
+#[cfg(not(feature = "http2"))]
+async fn bare_hyper_util(listener: TcpListener) {
+    use hyper_util::rt::TokioTimer;
+    use hyper_util::service::TowerToHyperService;
+
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30));
+    let builder = Arc::new(builder);
+    loop {
+        let (stream, _) = listener.accept().await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        let builder = Arc::clone(&builder);
+        tokio::spawn(async move {
+            let service = TowerToHyperService::new(hello_service());
+            let _ = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades()
                 .await;
         });
     }

@@ -15,7 +15,6 @@
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
@@ -36,20 +35,15 @@ struct Detecting {
 }
 
 impl<I> DetectionDeadline<I> {
-    /// Detection must end within `timeout` from now; `None` forwards from the start.
-    pub(super) fn new(io: I, timeout: Option<Duration>) -> Self {
+    /// Detection must end by `deadline`; `None` forwards from the start.
+    pub(super) fn new(io: I, deadline: Option<Instant>) -> Self {
         Self {
             io,
-            detecting: timeout.map(|timeout| Detecting {
-                deadline: Instant::now() + timeout,
+            detecting: deadline.map(|deadline| Detecting {
+                deadline,
                 preface_matched: 0,
             }),
         }
-    }
-
-    /// When a read still waiting for detection to end fails, if detection has not ended yet.
-    pub(super) fn deadline(&self) -> Option<Instant> {
-        self.detecting.map(|detecting| detecting.deadline)
     }
 }
 

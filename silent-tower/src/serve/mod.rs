@@ -4,9 +4,11 @@
 //! `http::Request<hyper::body::Incoming>` to `http::Response<B>`, and gives back a [`Serve`]: a
 //! builder you configure, then `.await`. Each accepted connection runs on its own tokio task:
 //!
-//! - the protocol is chosen per connection by hyper-util's [`auto::Builder`]: a client that opens
+//! - the protocol is chosen per connection by hyper-util's `auto::Builder`: a client that opens
 //!   with the HTTP/2 preface speaks HTTP/2 (h2c with prior knowledge, as gRPC clients do), any other
-//!   speaks HTTP/1.1;
+//!   speaks HTTP/1.1. Over TLS (`Serve::tls`) the protocol ALPN agreed on is used instead.
+//!   Without the `http2` feature (on by default) hyper's HTTP/1 builder serves every connection
+//!   and neither hyper nor hyper-util is built with HTTP/2;
 //! - HTTP/1 upgrades (WebSocket) work: connections are served with
 //!   [`serve_connection_with_upgrades`], so `hyper::upgrade::on(request)` resolves (the upgraded
 //!   IO wraps the `TcpStream` in a private type, so it cannot be downcast back to one);
@@ -21,6 +23,33 @@
 //! connection. To stop, give [`Serve::with_graceful_shutdown`] a future: when it completes the
 //! listener is closed, in-flight requests finish and their connections close, and then the
 //! `.await` returns.
+//!
+//! # Limits
+//!
+//! Every setting below has a default meant for a server on the open internet; each is a method
+//! of [`Serve`].
+//!
+//! | setting | default | at the limit |
+//! |---|---|---|
+//! | [`header_read_timeout`](Serve::header_read_timeout) | 30 s | the connection is closed without a response; counted from accept, it covers the TLS handshake, protocol detection and, again after each response, every HTTP/1 request head |
+//! | [`max_connections`](Serve::max_connections) | 10 000 | the server stops accepting: new clients wait in the listen backlog until a connection closes (back-pressure, no refusal by the server) |
+//! | `http2_max_concurrent_streams` (`http2` feature) | 200 | advertised in the HTTP/2 `SETTINGS`; clients queue further requests, a stream opened past it is reset with `REFUSED_STREAM` |
+//! | [`keep_alive`](Serve::keep_alive) | on | off: every HTTP/1 response says `Connection: close` and the connection closes after it |
+//! | [`idle_timeout`](Serve::idle_timeout) | 120 s | a connection with no byte moved either way for 1–2 × the timeout is closed gracefully (in-flight requests finish) |
+//! | [`max_header_size`](Serve::max_header_size) | 64 KiB | HTTP/1: `431 Request Header Fields Too Large`, then the connection closes (a head under the limit always passes, one of twice the limit never: see the method); HTTP/2: that stream is answered `431`, the connection goes on |
+//! | [`max_headers`](Serve::max_headers) | 100 | HTTP/1: `431`, then the connection closes |
+//!
+//! # TLS
+//!
+//! With the `tls` feature, `Serve::tls` serves HTTPS through rustls (with its `ring` crypto
+//! provider, so no C toolchain beyond `cc` is needed) and tokio-rustls. Certificates come from
+//! PEM files or a `rustls::ServerConfig` you build, in a `TlsConfig` that can be swapped
+//! while the server runs; it is read once per accepted connection. A failed or timed-out
+//! handshake closes that connection only and is logged at `debug`.
+//!
+//! The TLS setting is a method of [`Serve`] rather than a second `serve_tls` function because
+//! every other setting applies to TLS connections just as to plain ones: one builder keeps one
+//! set of methods and one future type.
 //!
 //! # Example
 //!
@@ -73,21 +102,25 @@
 //! # Cost
 //!
 //! Per server: one boxed future, see [`ServeFuture`]. Per connection: the spawned task, a few
-//! reference-count increments, one tokio timer (no allocation) and, until the protocol is known,
-//! one clock read per read that has to wait. Per request, `serve` adds nothing of its own to what hyper and
+//! reference-count increments, one tokio timer (no allocation), one shared counter for the
+//! [`idle_timeout`](Serve::idle_timeout) (one allocation, and a relaxed counter update per read or
+//! write) and, until the protocol is known, one clock read per read that has to wait. Per request, `serve` adds nothing of its own to what hyper and
 //! [`TowerToHyperService`] do (the latter clones the service for every request, so keep it cheap
 //! to clone: an `Arc` or a handful of them); this crate's tests count allocations per request
 //! against bare hyper-util to hold that. [`Serve::with_peer_addr`] is opt-in because it does add
 //! per-request work.
 //!
-//! [`auto::Builder`]: hyper_util::server::conn::auto::Builder
-//! [`serve_connection_with_upgrades`]: hyper_util::server::conn::auto::Builder::serve_connection_with_upgrades
+//! [`serve_connection_with_upgrades`]: https://docs.rs/hyper-util/0.1/hyper_util/server/conn/auto/struct.Builder.html#method.serve_connection_with_upgrades
 //! [`TowerToHyperService`]: hyper_util::service::TowerToHyperService
 
 mod connection;
 mod detection_deadline;
 mod future;
+mod idle;
 mod peer_addr;
+mod protocol;
+#[cfg(feature = "tls")]
+mod tls;
 
 use std::fmt;
 use std::future::{Future, IntoFuture, Pending};
@@ -102,8 +135,21 @@ use tower_service::Service;
 
 pub use self::future::ServeFuture;
 pub use self::peer_addr::PeerAddr;
+#[cfg(feature = "tls")]
+pub use self::tls::TlsConfig;
+/// The rustls crate `serve` is built with, to build a [`rustls::ServerConfig`] of your own.
+#[cfg(feature = "tls")]
+pub use tokio_rustls::rustls;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The TLS configuration a server was given, if any.
+#[cfg(feature = "tls")]
+type Tls = Option<TlsConfig>;
+/// Without the `tls` feature: nothing.
+#[cfg(not(feature = "tls"))]
+#[derive(Clone, Debug)]
+struct Tls;
 
 /// Serves `service` on every connection accepted from `listener`.
 ///
@@ -129,6 +175,10 @@ where
         service,
         signal: std::future::pending(),
         config: Config::default(),
+        #[cfg(feature = "tls")]
+        tls: None,
+        #[cfg(not(feature = "tls"))]
+        tls: Tls,
     }
 }
 
@@ -142,19 +192,36 @@ pub struct Serve<S, Signal = Pending<()>> {
     service: S,
     signal: Signal,
     config: Config,
+    tls: Tls,
 }
 
 #[derive(Clone, Copy, Debug)]
 struct Config {
     header_read_timeout: Option<Duration>,
     with_peer_addr: bool,
+    max_connections: Option<usize>,
+    #[cfg_attr(not(feature = "http2"), allow(dead_code))]
+    http2_max_concurrent_streams: u32,
+    keep_alive: bool,
+    idle_timeout: Option<Duration>,
+    max_header_size: usize,
+    max_headers: usize,
 }
+
+/// hyper's HTTP/1 read buffer cannot be smaller.
+const MIN_MAX_HEADER_SIZE: usize = 8 * 1024;
 
 impl Default for Config {
     fn default() -> Self {
         Self {
             header_read_timeout: Some(Duration::from_secs(30)),
             with_peer_addr: false,
+            max_connections: Some(10_000),
+            http2_max_concurrent_streams: 200,
+            keep_alive: true,
+            idle_timeout: Some(Duration::from_secs(120)),
+            max_header_size: 64 * 1024,
+            max_headers: 100,
         }
     }
 }
@@ -195,6 +262,7 @@ impl<S> Serve<S> {
             service: self.service,
             signal,
             config: self.config,
+            tls: self.tls,
         }
     }
 }
@@ -239,6 +307,109 @@ impl<S, Signal> Serve<S, Signal> {
         self
     }
 
+    /// Serves HTTPS: every accepted connection starts with a TLS handshake (rustls).
+    ///
+    /// Needs the `tls` feature. The handshake must finish within the
+    /// [`header_read_timeout`](Self::header_read_timeout), counted from accept like the rest of
+    /// the request head; a handshake that fails or times out closes that connection only, logged
+    /// at `debug`. The protocol is the one ALPN agreed on (`h2` or `http/1.1`); a client that
+    /// offered no ALPN is served as on plain TCP, by its first bytes. All the other settings
+    /// apply as they do without TLS. The [`TlsConfig`] is read once per accepted connection, so
+    /// a certificate swapped through a clone of it applies to the next connection.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, config: TlsConfig) -> Self {
+        self.tls = Some(config);
+        self
+    }
+
+    /// Caps how many connections are served at once; `None` lifts the cap. Default 10 000.
+    ///
+    /// At the cap the server stops accepting: new clients wait in the listen backlog (their TCP
+    /// handshake completes in the kernel, but nothing is read or answered) until a connection
+    /// closes, then they are accepted in turn. Nothing is refused by the server itself; once the
+    /// backlog is full the kernel drops or refuses further attempts.
+    pub fn max_connections(mut self, max: impl Into<Option<usize>>) -> Self {
+        self.config.max_connections = max.into();
+        self
+    }
+
+    /// Caps the streams (requests) one HTTP/2 connection may have open at once. Default 200.
+    ///
+    /// Advertised to the client in `SETTINGS_MAX_CONCURRENT_STREAMS`; a client waits for a stream
+    /// to finish before opening another, and a stream opened past the cap is refused with
+    /// `REFUSED_STREAM`. Needs the `http2` feature.
+    #[cfg(feature = "http2")]
+    pub fn http2_max_concurrent_streams(mut self, max: u32) -> Self {
+        self.config.http2_max_concurrent_streams = max;
+        self
+    }
+
+    /// Whether an HTTP/1.1 connection may serve more than one request. Default `true`.
+    ///
+    /// With `false`, every HTTP/1 response carries `Connection: close` and the server closes the
+    /// connection after it. HTTP/2 connections are not affected: they multiplex by design, and
+    /// [`idle_timeout`](Self::idle_timeout) bounds how long they stay open unused.
+    pub fn keep_alive(mut self, enabled: bool) -> Self {
+        self.config.keep_alive = enabled;
+        self
+    }
+
+    /// Closes a connection on which no bytes have moved, either way, for this long; `None`
+    /// disables it. Default 120 seconds.
+    ///
+    /// The close is graceful: an HTTP/1 connection waiting for its next request closes, one
+    /// serving a request closes after the response; an HTTP/2 connection sends `GOAWAY` and
+    /// closes when its open streams have finished. The check runs every `timeout`, so a
+    /// connection closes between one and two `timeout`s after its last byte. An idle HTTP/1
+    /// connection is also bounded by the [`header_read_timeout`](Self::header_read_timeout),
+    /// which hyper restarts after each response. Without a header read timeout, this timeout
+    /// also bounds a TLS handshake.
+    ///
+    /// Cost: one allocation per connection (a shared counter) and one relaxed counter update per
+    /// read or write.
+    pub fn idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.config.idle_timeout = timeout.into();
+        self
+    }
+
+    /// Caps the size of a request's head, in bytes. Default 64 KiB.
+    ///
+    /// HTTP/1: this is the size of hyper's read buffer (`max_buf_size`). When the buffer is full
+    /// and still holds no complete request head, the request is answered `431 Request Header
+    /// Fields Too Large` and the connection is closed. Because the check runs between reads, a
+    /// head that completes in the read that crosses the limit is still served: heads under the
+    /// limit always pass, heads of twice the limit or more never do, and in between it depends on
+    /// how the bytes arrive. (hyper 1.12 has an exact `max_header_size` for HTTP/1, but
+    /// hyper-util's `auto` builder does not expose it yet.)
+    /// HTTP/2: advertised as `SETTINGS_MAX_HEADER_LIST_SIZE` (the decoded size of the header
+    /// fields, each counted with 32 bytes of overhead as RFC 9113 says); a request over it is
+    /// answered `431` too, and the connection keeps serving other streams.
+    ///
+    /// hyper's HTTP/1 read buffer is the same buffer, so this is also the most an HTTP/1
+    /// connection reads from its socket at once (hyper's own default is about 400 KiB); request
+    /// bodies still stream through it, in reads of at most this size.
+    ///
+    /// # Panics
+    ///
+    /// If `bytes` is less than 8 KiB (8 192), the smallest read buffer hyper's HTTP/1 accepts.
+    pub fn max_header_size(mut self, bytes: usize) -> Self {
+        assert!(
+            bytes >= MIN_MAX_HEADER_SIZE,
+            "max_header_size must be at least {MIN_MAX_HEADER_SIZE} bytes, got {bytes}",
+        );
+        self.config.max_header_size = bytes;
+        self
+    }
+
+    /// Caps how many header fields an HTTP/1 request may have. Default 100.
+    ///
+    /// A request with more is answered `431 Request Header Fields Too Large` and the connection
+    /// is closed. HTTP/2 requests are bounded by [`max_header_size`](Self::max_header_size).
+    pub fn max_headers(mut self, count: usize) -> Self {
+        self.config.max_headers = count;
+        self
+    }
+
     /// The local address the listener is bound to; useful after binding port 0.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
@@ -264,6 +435,7 @@ where
             self.service,
             self.signal,
             self.config,
+            self.tls,
         ))
     }
 }
@@ -275,6 +447,12 @@ impl<S: fmt::Debug, Signal> fmt::Debug for Serve<S, Signal> {
             .field("service", &self.service)
             .field("header_read_timeout", &self.config.header_read_timeout)
             .field("with_peer_addr", &self.config.with_peer_addr)
+            .field("max_connections", &self.config.max_connections)
+            .field("keep_alive", &self.config.keep_alive)
+            .field("idle_timeout", &self.config.idle_timeout)
+            .field("max_header_size", &self.config.max_header_size)
+            .field("max_headers", &self.config.max_headers)
+            .field("tls", &self.tls)
             .finish_non_exhaustive()
     }
 }

@@ -1,0 +1,485 @@
+//! `serve`'s limits over real sockets on 127.0.0.1: connections, HTTP/2 streams, keep-alive,
+//! idle connections and request heads.
+
+use std::convert::Infallible;
+use std::future::IntoFuture;
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Upper bound for anything that should happen at once; never the thing a test measures.
+const GENEROUS: Duration = Duration::from_secs(10);
+
+type Body = Full<Bytes>;
+
+/// Answers `/slow` after 600 ms, anything else at once, with the path as the body.
+async fn app(request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    if request.uri().path() == "/slow" {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+    }
+    let body = request.uri().path().to_owned();
+    Ok(Response::new(Full::new(Bytes::from(body))))
+}
+
+struct Server {
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<io::Result<()>>,
+}
+
+async fn start<S, B>(
+    configure: impl FnOnce(silent_tower::Serve<S>) -> silent_tower::Serve<S>,
+    service: S,
+) -> Server
+where
+    S: tower::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
+    S::Future: Send,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = configure(silent_tower::serve(listener, service)).with_graceful_shutdown(async {
+        let _ = stopped.await;
+    });
+    let task = tokio::spawn(server.into_future());
+    Server { addr, stop, task }
+}
+
+impl Server {
+    async fn stop(self) {
+        self.stop.send(()).unwrap();
+        tokio::time::timeout(GENEROUS, self.task)
+            .await
+            .expect("the server stops")
+            .unwrap()
+            .unwrap();
+    }
+}
+
+/// An HTTP/1.1 client on a raw socket, so that a test sees exactly what the server sent.
+struct Raw {
+    stream: TcpStream,
+    buffered: Vec<u8>,
+}
+
+impl Raw {
+    async fn connect(addr: SocketAddr) -> Self {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        Self {
+            stream,
+            buffered: Vec::new(),
+        }
+    }
+
+    async fn send(&mut self, path: &str, extra_headers: &str) {
+        let head = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n{extra_headers}\r\n");
+        self.stream.write_all(head.as_bytes()).await.unwrap();
+    }
+
+    /// Reads one response: its head, lower-cased, and its body (by `content-length`).
+    async fn response(&mut self) -> (String, String) {
+        loop {
+            if let Some(end) = find(&self.buffered, b"\r\n\r\n") {
+                let head = String::from_utf8(self.buffered[..end].to_vec())
+                    .unwrap()
+                    .to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|line| line.strip_prefix("content-length: "))
+                    .map_or(0, |length| length.trim().parse().unwrap());
+                let total = end + 4 + length;
+                if self.buffered.len() >= total {
+                    let body = String::from_utf8(self.buffered[end + 4..total].to_vec()).unwrap();
+                    self.buffered.drain(..total);
+                    return (head, body);
+                }
+            }
+            let mut chunk = [0; 4096];
+            let read = self.stream.read(&mut chunk).await.unwrap();
+            assert!(read > 0, "closed mid-response: {:?}", self.buffered);
+            self.buffered.extend_from_slice(&chunk[..read]);
+        }
+    }
+
+    async fn get(&mut self, path: &str, extra_headers: &str) -> (String, String) {
+        self.send(path, extra_headers).await;
+        tokio::time::timeout(GENEROUS, self.response())
+            .await
+            .expect("a response")
+    }
+
+    /// Waits for the server to close: end of stream with nothing more sent, or a reset.
+    async fn closed(&mut self) {
+        let mut rest = Vec::new();
+        let read = tokio::time::timeout(GENEROUS, self.stream.read_to_end(&mut rest))
+            .await
+            .expect("the server closes the connection");
+        if let Err(error) = read {
+            assert_eq!(error.kind(), io::ErrorKind::ConnectionReset, "{error}");
+        }
+        assert_eq!(rest, b"", "{:?}", String::from_utf8_lossy(&rest));
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+#[tokio::test]
+async fn at_max_connections_a_new_client_waits_until_one_closes() {
+    let server = start(|s| s.max_connections(2), tower::service_fn(app)).await;
+
+    let mut first = Raw::connect(server.addr).await;
+    let mut second = Raw::connect(server.addr).await;
+    assert_eq!(first.get("/1", "").await.1, "/1");
+    assert_eq!(second.get("/2", "").await.1, "/2");
+
+    // The kernel completes the third TCP handshake, but the server does not accept it.
+    let mut third = Raw::connect(server.addr).await;
+    third.send("/3", "").await;
+    let waited = tokio::time::timeout(Duration::from_millis(300), third.response()).await;
+    assert!(waited.is_err(), "served a third connection: {waited:?}");
+    // The two open ones keep being served.
+    assert_eq!(second.get("/2-again", "").await.1, "/2-again");
+
+    drop(first);
+    let (head, body) = tokio::time::timeout(GENEROUS, third.response())
+        .await
+        .expect("served once the first connection closed");
+    assert!(head.starts_with("http/1.1 200 ok"), "{head}");
+    assert_eq!(body, "/3");
+    drop((second, third));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn keep_alive_off_closes_after_each_response() {
+    let server = start(|s| s.keep_alive(false), tower::service_fn(app)).await;
+
+    let mut client = Raw::connect(server.addr).await;
+    let (head, body) = client.get("/once", "").await;
+    assert!(head.contains("\r\nconnection: close"), "{head}");
+    assert_eq!(body, "/once");
+    client.closed().await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn keep_alive_on_by_default() {
+    let server = start(|s| s, tower::service_fn(app)).await;
+
+    let mut client = Raw::connect(server.addr).await;
+    for path in ["/1", "/2", "/3"] {
+        let (head, body) = client.get(path, "").await;
+        assert!(!head.contains("connection: close"), "{head}");
+        assert_eq!(body, path);
+    }
+    drop(client);
+    server.stop().await;
+}
+
+const IDLE: Duration = Duration::from_millis(200);
+
+#[tokio::test]
+async fn an_idle_http1_connection_is_closed_after_the_idle_timeout() {
+    // No header read timeout, so that only the idle timeout can close the connection.
+    let server = start(
+        |s| s.idle_timeout(IDLE).header_read_timeout(None),
+        tower::service_fn(app),
+    )
+    .await;
+
+    let mut client = Raw::connect(server.addr).await;
+    assert_eq!(client.get("/", "").await.1, "/");
+    let answered = Instant::now();
+    client.closed().await;
+    assert!(answered.elapsed() >= IDLE);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_idle_timeout_lets_a_silent_request_finish() {
+    // `/slow` sends nothing for three idle timeouts; the close waits for its response.
+    let server = start(
+        |s| s.idle_timeout(IDLE).header_read_timeout(None),
+        tower::service_fn(app),
+    )
+    .await;
+
+    let mut client = Raw::connect(server.addr).await;
+    let (head, body) = client.get("/slow", "").await;
+    assert!(head.starts_with("http/1.1 200 ok"), "{head}");
+    assert_eq!(body, "/slow");
+    client.closed().await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_request_head_over_max_header_size_gets_431_and_the_connection_closes() {
+    let server = start(|s| s.max_header_size(16 * 1024), tower::service_fn(app)).await;
+
+    let mut under = Raw::connect(server.addr).await;
+    let header = format!("x-big: {}\r\n", "a".repeat(8 * 1024));
+    let (head, body) = under.get("/under", &header).await;
+    assert!(head.starts_with("http/1.1 200 ok"), "{head}");
+    assert_eq!(body, "/under");
+
+    // Twice the limit: refused however hyper's reads split it (see `max_header_size`).
+    let mut over = Raw::connect(server.addr).await;
+    let header = format!("x-big: {}\r\n", "a".repeat(32 * 1024));
+    let (head, _) = over.get("/over", &header).await;
+    assert!(
+        head.starts_with("http/1.1 431 request header fields too large"),
+        "{head}"
+    );
+    over.closed().await;
+    // The other connection is not affected.
+    assert_eq!(under.get("/still", "").await.1, "/still");
+    drop(under);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_default_max_header_size_is_64_kib() {
+    let server = start(|s| s, tower::service_fn(app)).await;
+
+    let mut under = Raw::connect(server.addr).await;
+    let header = format!("x-big: {}\r\n", "a".repeat(60 * 1024));
+    assert_eq!(under.get("/under", &header).await.1, "/under");
+    let mut over = Raw::connect(server.addr).await;
+    let header = format!("x-big: {}\r\n", "a".repeat(128 * 1024));
+    let (head, _) = over.get("/over", &header).await;
+    assert!(
+        head.starts_with("http/1.1 431 request header fields too large"),
+        "{head}"
+    );
+    over.closed().await;
+    drop(under);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn more_headers_than_max_headers_gets_431() {
+    let server = start(|s| s.max_headers(10), tower::service_fn(app)).await;
+    // `Host` is one of them.
+    let headers = |count: usize| {
+        (1..count)
+            .map(|i| format!("x-{i}: {i}\r\n"))
+            .collect::<String>()
+    };
+
+    let mut client = Raw::connect(server.addr).await;
+    assert_eq!(client.get("/ten", &headers(10)).await.1, "/ten");
+    let (head, _) = client.get("/eleven", &headers(11)).await;
+    assert!(
+        head.starts_with("http/1.1 431 request header fields too large"),
+        "{head}"
+    );
+    client.closed().await;
+    server.stop().await;
+}
+
+#[test]
+#[should_panic(expected = "max_header_size must be at least 8192 bytes, got 4096")]
+fn max_header_size_below_hypers_minimum_panics() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let _ = silent_tower::serve(listener, tower::service_fn(app)).max_header_size(4096);
+    });
+}
+
+#[cfg(feature = "http2")]
+mod http2 {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+
+    use super::*;
+
+    /// The settings the server sends first on an h2c connection, as (identifier, value) pairs.
+    async fn server_settings(addr: SocketAddr) -> Vec<(u16, u32)> {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream
+            .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+            .await
+            .unwrap();
+        // An empty SETTINGS frame: length 0, type 4, flags 0, stream 0.
+        stream
+            .write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0])
+            .await
+            .unwrap();
+        loop {
+            let mut header = [0; 9];
+            tokio::time::timeout(GENEROUS, stream.read_exact(&mut header))
+                .await
+                .expect("a frame")
+                .unwrap();
+            let length = u32::from_be_bytes([0, header[0], header[1], header[2]]) as usize;
+            let mut payload = vec![0; length];
+            stream.read_exact(&mut payload).await.unwrap();
+            let (kind, flags) = (header[3], header[4]);
+            if kind == 4 && flags & 1 == 0 {
+                return payload
+                    .chunks(6)
+                    .map(|s| {
+                        let id = u16::from_be_bytes([s[0], s[1]]);
+                        (id, u32::from_be_bytes([s[2], s[3], s[4], s[5]]))
+                    })
+                    .collect();
+            }
+        }
+    }
+
+    const MAX_CONCURRENT_STREAMS: u16 = 0x3;
+    const MAX_HEADER_LIST_SIZE: u16 = 0x6;
+
+    #[tokio::test]
+    async fn the_limits_are_advertised_in_the_servers_settings() {
+        let server = start(|s| s, tower::service_fn(app)).await;
+        let defaults = server_settings(server.addr).await;
+        assert!(
+            defaults.contains(&(MAX_CONCURRENT_STREAMS, 200)),
+            "{defaults:?}"
+        );
+        assert!(
+            defaults.contains(&(MAX_HEADER_LIST_SIZE, 64 * 1024)),
+            "{defaults:?}"
+        );
+        server.stop().await;
+
+        let server = start(
+            |s| s.http2_max_concurrent_streams(1).max_header_size(16 * 1024),
+            tower::service_fn(app),
+        )
+        .await;
+        let set = server_settings(server.addr).await;
+        assert!(set.contains(&(MAX_CONCURRENT_STREAMS, 1)), "{set:?}");
+        assert!(set.contains(&(MAX_HEADER_LIST_SIZE, 16 * 1024)), "{set:?}");
+        server.stop().await;
+    }
+
+    async fn h2c(
+        addr: SocketAddr,
+    ) -> (
+        hyper::client::conn::http2::SendRequest<http_body_util::Empty<Bytes>>,
+        JoinHandle<hyper::Result<()>>,
+    ) {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let (sender, connection) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+                .await
+                .unwrap();
+        (sender, tokio::spawn(connection))
+    }
+
+    fn get(path: &str) -> Request<http_body_util::Empty<Bytes>> {
+        Request::get(format!("http://localhost{path}"))
+            .body(http_body_util::Empty::new())
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn with_one_stream_allowed_requests_on_a_connection_run_one_at_a_time() {
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let counting = {
+            let (in_flight, most) = (Arc::clone(&in_flight), Arc::clone(&most));
+            tower::service_fn(move |_request: Request<Incoming>| {
+                let (in_flight, most) = (Arc::clone(&in_flight), Arc::clone(&most));
+                async move {
+                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
+                }
+            })
+        };
+        let server = start(|s| s.http2_max_concurrent_streams(1), counting).await;
+
+        let (mut sender, _connection) = h2c(server.addr).await;
+        // Once a response is in, so are the server's SETTINGS: the client knows the cap, and
+        // queues streams past it instead of opening them (a stream opened past the cap before
+        // the SETTINGS arrive is refused with REFUSED_STREAM).
+        let first = sender.send_request(get("/first")).await.unwrap();
+        assert_eq!(first.status(), http::StatusCode::OK);
+        let requests = (0..3).map(|i| {
+            let mut sender = sender.clone();
+            tokio::spawn(async move { sender.send_request(get(&format!("/{i}"))).await })
+        });
+        for request in requests.collect::<Vec<_>>() {
+            let response = tokio::time::timeout(GENEROUS, request)
+                .await
+                .unwrap()
+                .unwrap()
+                .unwrap();
+            assert_eq!(response.status(), http::StatusCode::OK);
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 1);
+        drop(sender);
+        server.stop().await;
+    }
+
+    #[tokio::test]
+    async fn an_idle_http2_connection_is_closed_after_the_idle_timeout() {
+        let server = start(|s| s.idle_timeout(IDLE), tower::service_fn(app)).await;
+
+        let (mut sender, connection) = h2c(server.addr).await;
+        let response = sender.send_request(get("/")).await.unwrap();
+        assert_eq!(response.status(), http::StatusCode::OK);
+        let answered = Instant::now();
+        // GOAWAY, then the close, end the client's connection task cleanly.
+        tokio::time::timeout(GENEROUS, connection)
+            .await
+            .expect("the server closes the connection")
+            .unwrap()
+            .unwrap();
+        assert!(answered.elapsed() >= IDLE);
+        assert!(sender.is_closed());
+        server.stop().await;
+    }
+
+    #[tokio::test]
+    async fn an_http2_request_over_max_header_size_gets_431_and_the_connection_goes_on() {
+        let server = start(|s| s.max_header_size(16 * 1024), tower::service_fn(app)).await;
+
+        let (mut sender, _connection) = h2c(server.addr).await;
+        let mut big = get("/over");
+        big.headers_mut()
+            .insert("x-big", "a".repeat(20 * 1024).parse().unwrap());
+        let response = tokio::time::timeout(GENEROUS, sender.send_request(big))
+            .await
+            .unwrap();
+        let status = response.map(|response| response.status());
+        assert_eq!(
+            status.as_ref().ok(),
+            Some(&http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
+            "{status:?}"
+        );
+        sender.ready().await.unwrap();
+        let response = sender.send_request(get("/next")).await.unwrap();
+        assert_eq!(response.status(), http::StatusCode::OK);
+        drop(sender);
+        server.stop().await;
+    }
+}
