@@ -51,15 +51,15 @@ pub use silent_tower_router::{
     any, any_service, connect, connect_service, delete, delete_service, endpoints, get,
     get_service, handler_fn, head, head_service, on, on_service, options, options_service, patch,
     patch_service, post, post_service, put, put_service, trace, trace_service, Body, BoxError,
-    FromParam, Handler, HandlerService, HandlerSignature, IntoEndpoint, IntoResponse, Layered,
-    MethodRouter, NotFound, Param, ParamError, PathParams, RequestExt, RouteError, Router,
-    ENDPOINT_FUTURE_SIZE, MAX_PARAMS,
+    extract, FromParam, Handler, HandlerService, HandlerSignature, IntoEndpoint, IntoResponse,
+    Layered, MethodRouter, NotFound, Param, ParamError, PathParams, RequestExt, RouteError,
+    Router, ENDPOINT_FUTURE_SIZE, HANDLER_FUTURE_SIZE, MAX_PARAMS,
 };
 
 /// The router's building blocks: futures and services named in its types.
 pub mod router {
     pub use silent_tower_router::{
-        EndpointFuture, HandlerFuture, InfallibleFuture, MethodFallback, MethodFuture, Route,
+        CallContext, EndpointFuture, HandlerFuture, HandlerResponse, MethodFallback, Route,
         RouteFuture, RouteService, RouterFuture,
     };
 }
@@ -95,11 +95,14 @@ pub mod prelude {
         CorsLayer, ExceptionHandlerLayer, RateLimitLayer, RequestId, RequestIdLayer,
         RequestTimeLoggerLayer, SilentLayer, TimeoutLayer,
     };
+    pub use crate::extract::{Extension, Form, Path, Query, State};
     #[cfg(feature = "json")]
     pub use crate::Json;
     pub use crate::{
-        any, delete, get, handler_fn, patch, post, put, serve, Body, IntoResponse, ParamError,
-        Request, RequestExt, Response, Router,
+        any, delete, get, handler_fn, patch, post, put, serve, Body, Incoming, IntoResponse,
+        ParamError, Request, RequestExt, Response, Router,
     };
-    pub use http::{Method, StatusCode};
+    pub use bytes::Bytes;
+    pub use http::{HeaderMap, Method, StatusCode, Uri};
+    pub use tower::{Service, ServiceExt};
 }
