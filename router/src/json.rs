@@ -89,16 +89,21 @@ where
         async move {
             let (body, limit) = body?;
             let bytes = read_body(body, limit).await.map_err(JsonRejection::Body)?;
-            let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
-            T::deserialize(deserializer).map(Json).map_err(|err| {
-                use serde_json::error::Category;
-                match err.classify() {
-                    Category::Data => JsonRejection::Data(err.to_string()),
-                    Category::Syntax | Category::Eof | Category::Io => {
-                        JsonRejection::Syntax(err.to_string())
-                    }
-                }
-            })
+            parse(&bytes).map(Json)
         }
     }
+}
+
+/// `bytes` as JSON of a `T`: text that is not JSON is a syntax error (`400`), JSON of the wrong
+/// shape a data error (`422`).
+pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonRejection> {
+    T::deserialize(&mut serde_json::Deserializer::from_slice(bytes)).map_err(|err| {
+        use serde_json::error::Category;
+        match err.classify() {
+            Category::Data => JsonRejection::Data(err.to_string()),
+            Category::Syntax | Category::Eof | Category::Io => {
+                JsonRejection::Syntax(err.to_string())
+            }
+        }
+    })
 }

@@ -48,12 +48,12 @@ pub use serve::{serve, Serve};
 #[cfg(feature = "json")]
 pub use silent_tower_router::Json;
 pub use silent_tower_router::{
-    any, any_service, connect, connect_service, delete, delete_service, endpoints, get,
+    any, any_service, connect, connect_service, delete, delete_service, endpoints, extract, get,
     get_service, handler_fn, head, head_service, on, on_service, options, options_service, patch,
     patch_service, post, post_service, put, put_service, trace, trace_service, Body, BoxError,
-    extract, FromParam, Handler, HandlerService, HandlerSignature, IntoEndpoint, IntoResponse,
-    Layered, MethodRouter, NotFound, Param, ParamError, PathParams, RequestExt, RouteError,
-    Router, ENDPOINT_FUTURE_SIZE, HANDLER_FUTURE_SIZE, MAX_PARAMS,
+    FromParam, Handler, HandlerService, HandlerSignature, IntoEndpoint, IntoResponse, Layered,
+    MethodRouter, NotFound, Param, ParamError, PathParams, RequestExt, RouteError, Router,
+    ENDPOINT_FUTURE_SIZE, HANDLER_FUTURE_SIZE, MAX_PARAMS,
 };
 
 /// The router's building blocks: futures and services named in its types.
@@ -91,11 +91,11 @@ pub use hyper::body::Incoming;
 
 /// Everything a hello-world needs: `use silent_tower::prelude::*;`.
 pub mod prelude {
+    pub use crate::extract::{Extension, Form, Path, Query, State};
     pub use crate::layers::{
         CorsLayer, ExceptionHandlerLayer, RateLimitLayer, RequestId, RequestIdLayer,
         RequestTimeLoggerLayer, SilentLayer, TimeoutLayer,
     };
-    pub use crate::extract::{Extension, Form, Path, Query, State};
     #[cfg(feature = "json")]
     pub use crate::Json;
     pub use crate::{

@@ -30,7 +30,7 @@
 //! }
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let app = Router::<()>::with_body()
+//! let app = Router::<(), &'static str>::with_body()
 //!     .route("/users/{id}/posts", get(list))
 //!     .with_state("blog");
 //! let response = app.oneshot(Request::get("/users/7/posts?page=2").body(()).unwrap()).await.unwrap();
@@ -43,6 +43,7 @@ mod parts;
 mod path;
 mod query;
 pub mod rejection;
+mod request_ext;
 
 use std::future::Future;
 
@@ -56,6 +57,7 @@ pub use body::{Form, DEFAULT_BODY_LIMIT};
 pub use parts::{Extension, State};
 pub use path::Path;
 pub use query::Query;
+pub use request_ext::SilentRequestExt;
 
 /// What a request carries besides itself when it reaches a handler: the router's state, the
 /// matched route's path parameters, the body limit in force.
@@ -170,8 +172,9 @@ where
 }
 
 /// The whole request, for handlers that read it themselves. The route's [`PathParams`] are put
-/// in its extensions, so `req.param("id")` works as it does for services.
-impl<S: Sync, B: Send> FromRequest<S, B> for Request<B> {
+/// in its extensions, so `req.param("id")` works as it does for services, and so is the router's
+/// state, for [`SilentRequestExt::get_state`].
+impl<S: Clone + Send + Sync + 'static, B: Send> FromRequest<S, B> for Request<B> {
     type Rejection = std::convert::Infallible;
 
     fn from_request(
@@ -182,5 +185,43 @@ impl<S: Sync, B: Send> FromRequest<S, B> for Request<B> {
             req.extensions_mut().insert(params.clone());
         }
         std::future::ready(Ok(req))
+    }
+}
+
+/// A body extractor that may fail: `None` instead of its rejection.
+impl<S, B, T> FromRequest<S, B> for Option<T>
+where
+    T: FromRequest<S, B>,
+    B: Send,
+    S: Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    fn from_request(
+        req: Request<B>,
+        cx: &RequestContext<S>,
+    ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
+        let read = T::from_request(req, cx);
+        async move { Ok(read.await.ok()) }
+    }
+}
+
+/// A body extractor's result as it is, for a handler that answers its rejection itself — in a
+/// JSON error format of its own, say.
+impl<S, B, T> FromRequest<S, B> for Result<T, T::Rejection>
+where
+    T: FromRequest<S, B>,
+    T::Rejection: Send,
+    B: Send,
+    S: Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    fn from_request(
+        req: Request<B>,
+        cx: &RequestContext<S>,
+    ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
+        let read = T::from_request(req, cx);
+        async move { Ok(read.await) }
     }
 }
