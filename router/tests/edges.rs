@@ -173,6 +173,17 @@ fn two_fallbacks_nested_at_the_same_prefix_are_refused_naming_the_prefixes() {
 }
 
 #[tokio::test]
+async fn a_nested_fallback_reads_the_prefix_parameters() {
+    let inner = App::with_body().fallback(handler_fn(|req: Request<()>| async move {
+        format!("tenant {}", req.param_str("tenant").unwrap())
+    }));
+    let app = App::with_body().nest("/{tenant}", inner);
+    for path in ["/acme", "/acme/", "/acme/nope/deeper"] {
+        assert_eq!(get_body(&app, path).await.1, "tenant acme", "{path}");
+    }
+}
+
+#[tokio::test]
 async fn a_nested_fallback_sees_the_prefix_parameters_and_nothing_else() {
     let inner = App::with_body()
         .route("/users", get(echo("users")))
