@@ -135,9 +135,8 @@ impl<B> RouteTable<B> {
 /// The nest prefix a nested fallback's entry was made for: its pattern is the prefix, the prefix
 /// and `/`, or the prefix and `/{*}`.
 fn nest_prefix(pattern: &str) -> &str {
-    pattern
+    let head = pattern
         .strip_suffix(pattern::HIDDEN_REST)
-        .unwrap_or(pattern)
-        .strip_suffix('/')
-        .unwrap_or(pattern)
+        .unwrap_or(pattern);
+    head.strip_suffix('/').unwrap_or(head)
 }

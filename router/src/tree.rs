@@ -190,15 +190,14 @@ impl Node {
     /// Points the leaf of route `old` at route `new`, named `pattern` from now on, and renumbers
     /// the routes after `old` one down: route `old` left the table and `new` was added at its end.
     pub(crate) fn replace_route(&mut self, old: u32, new: u32, pattern: &str) {
-        let renumber = |leaf: &mut Leaf| {
+        self.for_each_leaf(&mut |leaf: &mut Leaf| {
             if leaf.id == old {
                 leaf.id = new;
                 leaf.pattern = pattern.into();
             } else if leaf.id > old {
                 leaf.id -= 1;
             }
-        };
-        self.for_each_leaf(&mut { renumber });
+        });
     }
 
     fn for_each_leaf(&mut self, visit: &mut impl FnMut(&mut Leaf)) {
