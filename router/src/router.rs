@@ -48,6 +48,15 @@ use crate::table::{EntryKind, RouteTable};
 /// | `<id:int>`/`<id:i64>`, `<id:i32>`, `<id:u64>`, `<id:u32>` | one segment that parses as that integer |
 /// | `<id:uuid>` | one segment that parses as a UUID |
 /// | `<rest:**>`, `<rest:full_path>`, `{*rest}` | the rest of the path, at least one byte |
+/// | `{{`, `}}` | a literal `{`, `}` as the client sent it unescaped (as in matchit); clients that escape it send `%7B`, `%7D`, which a route spells `%7B`, `%7D` |
+///
+/// A route holds only what can reach it in a request path, and refuses the rest with the reason:
+/// `?` (the query is not part of the path: read it with
+/// [`query_param`](crate::RequestExt::query_param)), `#` (clients never send the fragment), a
+/// space, `` ` `` and control characters (never unescaped in a request path: spell them `%20`,
+/// `%60`, `%09`…). Other characters, non-ASCII included, match when the client sends them as
+/// they are, which hyper accepts; a client that escapes `é` sends `%C3%A9`, which a route
+/// spells so.
 ///
 /// A parameter fills a whole segment. Where several routes could match, the more specific wins:
 /// literal > typed parameter > untyped parameter > catch-all. A typed parameter that does not
@@ -250,9 +259,19 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
     ///
     /// Nesting is flattened into this router's one tree: a route nested five deep is looked up
     /// and dispatched as fast as the same route added flat. Handlers see the full request path,
-    /// prefix included. `router`'s `route_layer`s stay on its routes; its fallback, if it has one,
-    /// answers the paths under `prefix` that none of its routes match. To nest a router with
+    /// prefix included. `router`'s `route_layer`s stay on its routes. To nest a router with
     /// router-wide layers (a [`Layered`]), use [`nest_service`](Router::nest_service).
+    ///
+    /// # A nested router's fallback
+    /// If `router` has a [fallback](Router::fallback), it answers what is left under `prefix`:
+    /// `prefix`, `prefix/` and the paths below that no route matches — its own routes, and this
+    /// router's, whenever they were added. A route of this router always wins over it, in either
+    /// order: `.route("/api/{*rest}", h).nest("/api", inner)` and
+    /// `.nest("/api", inner).route("/api/{*rest}", h)` both send `/api/zzz` to `h`, and the
+    /// fallback keeps `/api` and `/api/`. The fallback sees the prefix's parameters
+    /// (`req.param_str("tenant")` under `nest("/{tenant}", inner)`), and nothing else: the rest
+    /// of the path is not a parameter. Two nested routers with fallbacks at the same prefix are
+    /// refused, as [`merge`](Router::merge) refuses two fallbacks.
     ///
     /// # Panics
     /// As [`try_nest`](Router::try_nest) errors.
@@ -265,7 +284,8 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
     }
 
     /// [`nest`](Router::nest), or why it cannot: a prefix that is `/`, does not start with `/`,
-    /// ends with `/` or holds a catch-all, or a nested route that conflicts with one here.
+    /// ends with `/` or holds a catch-all, a nested route that conflicts with one here, or a
+    /// nested fallback where a router nested at the same prefix already has one.
     pub fn try_nest(self, prefix: &str, router: Router<B, S>) -> Result<Self, RouteError> {
         check_prefix(prefix)?;
         let nested = router.into_inner();
@@ -463,17 +483,22 @@ fn add_route<B: Send + 'static, S: 'static>(
 }
 
 /// Routes `prefix`, `prefix/` and everything under `prefix/` to `endpoint`; a route already at
-/// one of those keeps it.
+/// one of those keeps it. A nested fallback's catch-all is the hidden one, which no request
+/// sees among its parameters and no error message names.
 fn add_prefix_routes<B, S>(
     table: &mut RouteTable<B, S>,
     prefix: &str,
     endpoint: &SharedEndpoint<B, S>,
     kind: EntryKind,
 ) -> Result<(), RouteError> {
+    let rest = match kind {
+        EntryKind::NestedFallback => pattern::HIDDEN_REST,
+        EntryKind::Route => "{*__rest}",
+    };
     for path in [
         prefix.to_owned(),
         format!("{prefix}/"),
-        format!("{prefix}/{{*__rest}}"),
+        format!("{prefix}/{rest}"),
     ] {
         match table.insert(&path, Arc::clone(endpoint), kind) {
             Err(err) if err.conflicts_with().is_some() => {}
