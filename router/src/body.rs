@@ -8,7 +8,7 @@
 use std::any::Any;
 use std::fmt;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{ready, Context, Poll, Waker};
 
 use bytes::Bytes;
 use futures_core::Stream;
@@ -78,7 +78,8 @@ impl Body {
     }
 
     /// A streaming body from a [`Stream`] of chunks: each `Ok` item becomes one data frame, in
-    /// order; an `Err` item ends the body with that error (hyper then aborts the response).
+    /// order; an `Err` item ends the body with that error (hyper then aborts the response). The
+    /// stream is not polled again after its end or its error.
     ///
     /// The stream is held in a small named adaptor, boxed once like any streaming body.
     ///
@@ -99,7 +100,10 @@ impl Body {
         B: Into<Bytes>,
         E: Into<BoxError>,
     {
-        Body::new(StreamBody(stream))
+        Body::new(StreamBody {
+            stream,
+            done: false,
+        })
     }
 
     /// Takes the one chunk of a `Full`: it is ready at once, so a waker is never needed.
@@ -181,9 +185,13 @@ impl http_body::Body for Body {
     }
 }
 
-/// The body of [`Body::from_stream`]: each item of the stream, one frame.
+/// The body of [`Body::from_stream`]: each item of the stream, one frame; fused at the end.
 #[pin_project::pin_project]
-struct StreamBody<S>(#[pin] S);
+struct StreamBody<S> {
+    #[pin]
+    stream: S,
+    done: bool,
+}
 
 impl<S, B, E> http_body::Body for StreamBody<S>
 where
@@ -198,13 +206,21 @@ where
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        self.project().0.poll_next(cx).map(|item| {
-            item.map(|chunk| {
-                chunk
-                    .map(|data| Frame::data(data.into()))
-                    .map_err(Into::into)
-            })
-        })
+        let this = self.project();
+        if *this.done {
+            return Poll::Ready(None);
+        }
+        let item = ready!(this.stream.poll_next(cx));
+        *this.done = !matches!(item, Some(Ok(_)));
+        Poll::Ready(item.map(|chunk| {
+            chunk
+                .map(|data| Frame::data(data.into()))
+                .map_err(Into::into)
+        }))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.done
     }
 }
 

@@ -266,6 +266,7 @@ async fn from_stream_yields_each_chunk_as_one_frame_in_order() {
         assert_eq!(frame.into_data().unwrap(), expected);
     }
     assert!(body.frame().await.is_none());
+    assert!(body.is_end_stream());
 }
 
 #[tokio::test]
@@ -273,6 +274,7 @@ async fn from_stream_takes_any_chunk_into_bytes_and_ends_with_the_streams_error(
     let chunks = stream::iter([
         Ok::<&'static str, io::Error>("ok"),
         Err(io::Error::other("disk gone")),
+        Ok("never sent"),
     ]);
     let mut body = Body::from_stream(chunks);
     assert_eq!(
@@ -281,6 +283,8 @@ async fn from_stream_takes_any_chunk_into_bytes_and_ends_with_the_streams_error(
     );
     let error: BoxError = body.frame().await.unwrap().unwrap_err();
     assert_eq!(error.to_string(), "disk gone");
+    assert!(body.frame().await.is_none());
+    assert!(body.is_end_stream());
 }
 
 // ---- SSE: the wire format -------------------------------------------------------------------

@@ -138,13 +138,7 @@ impl IntoResponseHeaders for HeaderMap {
 
 impl<K: IntoHeaderName, V: IntoHeaderValue, const N: usize> IntoResponseHeaders for [(K, V); N] {
     fn into_response_headers(self, headers: &mut HeaderMap) -> Result<(), InvalidHeader> {
-        let mut pairs = self.into_iter();
-        let checked: [Result<(HeaderName, HeaderValue), InvalidHeader>; N] =
-            std::array::from_fn(|_| match pairs.next() {
-                Some((name, value)) => header(name, value),
-                // `from_fn` calls this exactly `N` times, once per element.
-                None => unreachable!("an array of N pairs yields N pairs"),
-            });
+        let checked = self.map(|(name, value)| header(name, value));
         for pair in &checked {
             if let Err(invalid) = pair {
                 return Err(invalid.clone());
@@ -272,6 +266,15 @@ mod tests {
                 );
             }
         }
+        let longest: &'static str = "a".repeat(usize::from(u16::MAX)).leak();
+        assert!(is_static_header_name(longest));
+        assert_eq!(
+            HeaderName::from_static(longest).as_str().len(),
+            longest.len()
+        );
+        assert!(!is_static_header_name(
+            &"a".repeat(usize::from(u16::MAX) + 1)
+        ));
         assert!(!is_static_header_name(""));
         assert!(!is_static_header_name("Content-Type"));
         assert!(is_static_header_name("content-type"));

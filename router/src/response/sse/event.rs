@@ -42,15 +42,21 @@ pub struct Event {
 /// An `event` or `id` that holds a character it cannot: a line break (or, in an id, a NUL).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InvalidEventField {
-    field: &'static str,
+    field: Field,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Event,
+    Id,
 }
 
 impl fmt::Display for InvalidEventField {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.field {
-            "id" => f.write_str("an SSE `id` must not contain a line break or a NUL"),
-            field => write!(f, "an SSE `{field}` must not contain a line break"),
-        }
+        f.write_str(match self.field {
+            Field::Event => "an SSE `event` must not contain a line break",
+            Field::Id => "an SSE `id` must not contain a line break or a NUL",
+        })
     }
 }
 
@@ -132,7 +138,9 @@ impl Event {
     /// [`event`](Event::event), returning an error instead of panicking on a line break.
     pub fn try_event(mut self, name: &str) -> Result<Self, InvalidEventField> {
         if name.contains(['\n', '\r']) {
-            return Err(InvalidEventField { field: "event" });
+            return Err(InvalidEventField {
+                field: Field::Event,
+            });
         }
         self.field("event", name);
         Ok(self)
@@ -153,7 +161,7 @@ impl Event {
     /// [`id`](Event::id), returning an error instead of panicking on a line break or a NUL.
     pub fn try_id(mut self, id: &str) -> Result<Self, InvalidEventField> {
         if id.contains(['\n', '\r', '\0']) {
-            return Err(InvalidEventField { field: "id" });
+            return Err(InvalidEventField { field: Field::Id });
         }
         self.field("id", id);
         Ok(self)

@@ -28,8 +28,9 @@ pub use event::{Event, InvalidEventField, KeepAlive};
 /// A server-sent events response: `S` yields `Result<Event, E>`; the response has
 /// `content-type: text/event-stream` and `cache-control: no-cache`.
 ///
-/// A keep-alive ([`Sse::keep_alive`]) needs a tokio runtime with its timer, the one `serve`
-/// runs on; without one, no timer is ever made.
+/// Building the response needs no runtime. With a keep-alive ([`Sse::keep_alive`]), polling
+/// the body while the stream is idle needs a tokio runtime with its timer enabled (the one
+/// `serve` runs on): the timer is made there, at the first idle poll.
 ///
 /// ```
 /// use std::convert::Infallible;
