@@ -39,6 +39,7 @@ mod body;
 mod endpoint;
 pub mod endpoints;
 mod error;
+pub mod extract;
 mod handler;
 #[cfg(feature = "json")]
 mod json;
@@ -55,11 +56,12 @@ mod tree;
 
 pub use body::{Body, BoxError};
 pub use endpoint::{
-    EndpointFuture, ErasedEndpoint, IntoEndpoint, RouteService, ENDPOINT_FUTURE_SIZE,
+    CallContext, EndpointFuture, ErasedEndpoint, IntoEndpoint, RouteService, ENDPOINT_FUTURE_SIZE,
 };
 pub use error::RouteError;
 pub use handler::{
     handler_fn, Handler, HandlerFuture, HandlerResponse, HandlerService, HandlerSignature,
+    HANDLER_FUTURE_SIZE,
 };
 #[cfg(feature = "json")]
 pub use json::Json;
@@ -67,8 +69,7 @@ pub use layered::Layered;
 pub use method_router::{
     any, any_service, connect, connect_service, delete, delete_service, get, get_service, head,
     head_service, on, on_service, options, options_service, patch, patch_service, post,
-    post_service, put, put_service, trace, trace_service, InfallibleFuture, MethodFallback,
-    MethodFuture, MethodRouter,
+    post_service, put, put_service, trace, trace_service, MethodFallback, MethodRouter,
 };
 pub use params::{FromParam, Param, ParamError, PathParams, RequestExt};
 pub use pattern::MAX_PARAMS;

@@ -130,6 +130,11 @@ impl PathParams {
             .filter_map(move |(index, name)| Some((&**name, self.at(path, index)?)))
     }
 
+    /// The name and value of parameter `index`, in route order.
+    pub(crate) fn entry<'a>(&'a self, path: &'a str, index: usize) -> Option<(&'a str, Param<'a>)> {
+        Some((self.route.names.get(index)?, self.at(path, index)?))
+    }
+
     fn at<'a>(&self, path: &'a str, index: usize) -> Option<Param<'a>> {
         let capture = self.captures.items[..self.captures.len()].get(index)?;
         let raw = path.get(capture.start as usize..capture.end as usize)?;

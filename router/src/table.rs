@@ -8,13 +8,13 @@ use crate::params::RouteInfo;
 use crate::pattern::{self, Piece};
 use crate::tree;
 
-pub(crate) struct RouteTable<B> {
+pub(crate) struct RouteTable<B, S> {
     pub(crate) tree: tree::Node,
-    pub(crate) routes: Vec<RouteEntry<B>>,
+    pub(crate) routes: Vec<RouteEntry<B, S>>,
 }
 
-pub(crate) struct RouteEntry<B> {
-    pub(crate) endpoint: SharedEndpoint<B>,
+pub(crate) struct RouteEntry<B, S> {
+    pub(crate) endpoint: SharedEndpoint<B, S>,
     pub(crate) info: Arc<RouteInfo>,
     pub(crate) kind: EntryKind,
     /// Whether the router puts [`PathParams`](crate::PathParams) in the request: only routes
@@ -31,7 +31,7 @@ pub(crate) enum EntryKind {
     NestedFallback,
 }
 
-impl<B> Default for RouteTable<B> {
+impl<B, S> Default for RouteTable<B, S> {
     fn default() -> Self {
         RouteTable {
             tree: tree::Node::default(),
@@ -40,7 +40,7 @@ impl<B> Default for RouteTable<B> {
     }
 }
 
-impl<B> Clone for RouteTable<B> {
+impl<B, S> Clone for RouteTable<B, S> {
     fn clone(&self) -> Self {
         RouteTable {
             tree: self.tree.clone(),
@@ -49,7 +49,7 @@ impl<B> Clone for RouteTable<B> {
     }
 }
 
-impl<B> Clone for RouteEntry<B> {
+impl<B, S> Clone for RouteEntry<B, S> {
     fn clone(&self) -> Self {
         RouteEntry {
             endpoint: Arc::clone(&self.endpoint),
@@ -60,12 +60,12 @@ impl<B> Clone for RouteEntry<B> {
     }
 }
 
-impl<B> RouteTable<B> {
+impl<B, S> RouteTable<B, S> {
     /// Adds `pattern`, leading to `endpoint`.
     pub(crate) fn insert(
         &mut self,
         pattern: &str,
-        endpoint: SharedEndpoint<B>,
+        endpoint: SharedEndpoint<B, S>,
         kind: EntryKind,
     ) -> Result<(), RouteError> {
         let pieces = pattern::parse(pattern)?;
@@ -88,7 +88,7 @@ impl<B> RouteTable<B> {
     }
 
     /// The entry a user's route of exactly this pattern made, if any.
-    pub(crate) fn route_mut(&mut self, pattern: &str) -> Option<&mut RouteEntry<B>> {
+    pub(crate) fn route_mut(&mut self, pattern: &str) -> Option<&mut RouteEntry<B, S>> {
         self.routes
             .iter_mut()
             .find(|entry| entry.kind == EntryKind::Route && &*entry.info.pattern == pattern)

@@ -333,7 +333,7 @@ fn route_panics_with_the_conflict() {
 #[test]
 #[should_panic(expected = "MethodRouter: `GET` is routed twice on the same path")]
 fn routing_a_method_twice_panics() {
-    let _ = get(echo("a")).get(echo("b"));
+    let _ = Router::<()>::with_body().route("/", get(echo("a")).get(echo("b")));
 }
 
 #[tokio::test]

@@ -84,19 +84,19 @@ pub use serve::{serve, Serve};
 #[cfg(feature = "json")]
 pub use silent_tower_router::Json;
 pub use silent_tower_router::{
-    any, any_service, connect, connect_service, delete, delete_service, endpoints, get,
+    any, any_service, connect, connect_service, delete, delete_service, endpoints, extract, get,
     get_service, handler_fn, head, head_service, on, on_service, options, options_service, patch,
     patch_service, post, post_service, put, put_service, sse, trace, trace_service, AppendHeaders,
     Body, BoxError, FromParam, Handler, HandlerService, HandlerSignature, Html, IntoEndpoint,
     IntoHeaderName, IntoHeaderValue, IntoResponse, IntoResponseHeaders, InvalidHeader, Layered,
     MethodRouter, NotFound, Param, ParamError, PathParams, Redirect, RequestExt, RouteError,
-    Router, Sse, ENDPOINT_FUTURE_SIZE, MAX_PARAMS,
+    Router, Sse, ENDPOINT_FUTURE_SIZE, HANDLER_FUTURE_SIZE, MAX_PARAMS,
 };
 
 /// The router's building blocks: futures and services named in its types.
 pub mod router {
     pub use silent_tower_router::{
-        EndpointFuture, HandlerFuture, InfallibleFuture, MethodFallback, MethodFuture, Route,
+        CallContext, EndpointFuture, HandlerFuture, HandlerResponse, MethodFallback, Route,
         RouteFuture, RouteService, RouterFuture,
     };
 }
@@ -128,6 +128,7 @@ pub use hyper::body::Incoming;
 
 /// Everything a hello-world needs: `use silent_tower::prelude::*;`.
 pub mod prelude {
+    pub use crate::extract::{Extension, Form, Path, Query, State};
     pub use crate::layers::{
         CorsLayer, ExceptionHandlerLayer, RateLimitLayer, RequestId, RequestIdLayer,
         RequestTimeLoggerLayer, SilentLayer, TimeoutLayer,
@@ -136,7 +137,9 @@ pub mod prelude {
     pub use crate::Json;
     pub use crate::{
         any, delete, get, handler_fn, patch, post, put, serve, sse, AppendHeaders, Body, Html,
-        IntoResponse, ParamError, Redirect, Request, RequestExt, Response, Router, Sse,
+        Incoming, IntoResponse, ParamError, Redirect, Request, RequestExt, Response, Router, Sse,
     };
-    pub use http::{Method, StatusCode};
+    pub use bytes::Bytes;
+    pub use http::{HeaderMap, Method, StatusCode, Uri};
+    pub use tower::{Service, ServiceExt};
 }
