@@ -32,9 +32,9 @@ const OCTET_STREAM: HeaderValue = HeaderValue::from_static("application/octet-st
 /// charset=utf-8`), bytes (`Bytes`, `Vec<u8>`, `&'static [u8]`: `application/octet-stream`),
 /// `()` (an empty 200), [`StatusCode`] (an empty response with that status), `(StatusCode, T)`,
 /// `(H, T)` and `(StatusCode, H, T)` where `H` is a set of headers ([`IntoResponseHeaders`]: a
-/// [`HeaderMap`](http::HeaderMap), an array of name–value pairs, [`AppendHeaders`]), any `Response<B>`, [`Body`],
-/// `Result<T, E>` where both sides are responses, [`Html`], [`Redirect`] and [`Sse`]. With the
-/// `json` feature, [`Json`](crate::Json) too.
+/// [`HeaderMap`](http::HeaderMap), an array of name–value pairs, [`AppendHeaders`]), any
+/// `Response<B>`, [`Body`], `Result<T, E>` where both sides are responses, [`Html`],
+/// [`Redirect`] and [`Sse`]. With the `json` feature, [`Json`](crate::Json) too.
 ///
 /// ```
 /// use http::{header, StatusCode};
@@ -145,8 +145,9 @@ impl<T: IntoResponse> IntoResponse for (StatusCode, T) {
     }
 }
 
-/// The headers replace those of the same name that `T` set; when a header is not valid (see
-/// [`IntoResponseHeaders`]), the answer is [`InvalidHeader`]'s `500 Internal Server Error`.
+/// `H`'s headers go into `T`'s response as [`IntoResponseHeaders`] describes (a map or an array
+/// replaces `T`'s headers of the same names, [`AppendHeaders`] adds to them); when a header is
+/// not valid, the answer is [`InvalidHeader`]'s `500 Internal Server Error` instead.
 impl<H: IntoResponseHeaders, T: IntoResponse> IntoResponse for (H, T) {
     fn into_response(self) -> Response<Body> {
         let (headers, inner) = self;
