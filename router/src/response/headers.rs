@@ -25,6 +25,14 @@ mod sealed {
 ///
 /// Text names are checked; upper-case letters are accepted and lower-cased, as `HeaderName`
 /// does. Sealed: the three types above are the ones accepted.
+///
+/// ```
+/// use silent_tower_router::IntoResponse;
+///
+/// let tenant = String::from("X-Tenant");
+/// let response = ([(tenant, "acme")], ()).into_response();
+/// assert_eq!(response.headers()["x-tenant"], "acme");
+/// ```
 pub trait IntoHeaderName: sealed::Sealed {
     /// The name, or the [`InvalidHeader`] that names what was wrong.
     fn into_header_name(self) -> Result<HeaderName, InvalidHeader>;
@@ -34,6 +42,18 @@ pub trait IntoHeaderName: sealed::Sealed {
 ///
 /// Text values are checked: control characters (other than tab) are refused. Sealed: the three
 /// types above are the ones accepted.
+///
+/// ```
+/// use http::{header, HeaderValue};
+/// use silent_tower_router::IntoResponse;
+///
+/// // An array's pairs share one type; an inner tuple adds pairs of another.
+/// let etag = HeaderValue::from_static("\"v1\"");
+/// let version = format!("{}.{}", 1, 2);
+/// let response = ([(header::ETAG, etag)], ([("x-version", version)], ())).into_response();
+/// assert_eq!(response.headers()["etag"], "\"v1\"");
+/// assert_eq!(response.headers()["x-version"], "1.2");
+/// ```
 pub trait IntoHeaderValue: sealed::Sealed {
     /// The value, or `None` when it is not a valid header value.
     fn into_header_value(self) -> Option<HeaderValue>;
@@ -124,6 +144,25 @@ fn header<K: IntoHeaderName, V: IntoHeaderValue>(
 /// `500 Internal Server Error` instead, whose body names the header. An array is checked whole
 /// before the response is touched, and nothing allocates beyond the header map's own insertions
 /// (and a copy for text that is not `&'static str` or not already in its final form).
+///
+/// ```
+/// use http::{header, StatusCode};
+/// use silent_tower_router::IntoResponse;
+///
+/// // The array's content-type replaces the one `String` sets; both cookies are kept.
+/// let response = (
+///     StatusCode::OK,
+///     [
+///         (header::CONTENT_TYPE, "text/csv"),
+///         (header::SET_COOKIE, "a=1"),
+///         (header::SET_COOKIE, "b=2"),
+///     ],
+///     String::from("a,b\n"),
+/// )
+///     .into_response();
+/// assert_eq!(response.headers().get_all(header::CONTENT_TYPE).iter().count(), 1);
+/// assert_eq!(response.headers().get_all(header::SET_COOKIE).iter().count(), 2);
+/// ```
 pub trait IntoResponseHeaders {
     /// Writes the headers into `headers`.
     fn into_response_headers(self, headers: &mut HeaderMap) -> Result<(), InvalidHeader>;

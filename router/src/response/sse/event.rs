@@ -40,6 +40,13 @@ pub struct Event {
 }
 
 /// An `event` or `id` that holds a character it cannot: a line break (or, in an id, a NUL).
+///
+/// ```
+/// use silent_tower_router::sse::Event;
+///
+/// let refused = Event::default().try_id("7\nevent: spoofed").unwrap_err();
+/// assert_eq!(refused.to_string(), "an SSE `id` must not contain a line break or a NUL");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InvalidEventField {
     field: Field,
