@@ -29,7 +29,8 @@
 //!
 //! The pieces, top down as a request meets them: [`Router`] (paths), [`EndpointFuture`] (the
 //! inline slot), [`MethodRouter`] (methods: [`get`], [`post`], …, [`any`]), [`Handler`]
-//! (`async fn`s as services), [`Body`] and [`IntoResponse`] (responses), [`RequestExt`]
+//! (`async fn`s as services), [`Body`] and [`IntoResponse`] (responses: [`Html`], [`Redirect`],
+//! [`Sse`], header tuples through [`IntoResponseHeaders`]), [`RequestExt`]
 //! (parameters); [`Layered`] for a router wrapped in router-wide layers.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -72,6 +73,9 @@ pub use method_router::{
 };
 pub use params::{FromParam, Param, ParamError, PathParams, RequestExt};
 pub use pattern::MAX_PARAMS;
-pub use response::IntoResponse;
+pub use response::{
+    sse, AppendHeaders, Html, IntoHeaderName, IntoHeaderValue, IntoResponse, IntoResponseHeaders,
+    InvalidHeader, Redirect, Sse,
+};
 pub use route::{Route, RouteFuture};
 pub use router::{NotFound, Router, RouterFuture};
