@@ -341,7 +341,12 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
         let endpoint: SharedEndpoint<B, S> = Arc::new(ServiceEndpoint::new(stripped));
         let nested = check_prefix(prefix).and_then(|()| {
             self.edit(|inner| {
-                add_prefix_routes(&mut inner.table, prefix, &endpoint, EntryKind::Route)
+                add_prefix_routes(
+                    &mut inner.table,
+                    prefix,
+                    &endpoint,
+                    EntryKind::NestedService,
+                )
             })
         });
         match nested {
@@ -374,7 +379,7 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
                         &entry.info.pattern,
                         Arc::clone(&entry.endpoint),
                     )?,
-                    EntryKind::NestedFallback => inner.table.insert(
+                    EntryKind::NestedFallback | EntryKind::NestedService => inner.table.insert(
                         &entry.info.pattern,
                         Arc::clone(&entry.endpoint),
                         entry.kind,
@@ -483,22 +488,18 @@ fn add_route<B: Send + 'static, S: 'static>(
 }
 
 /// Routes `prefix`, `prefix/` and everything under `prefix/` to `endpoint`; a route already at
-/// one of those keeps it. A nested fallback's catch-all is the hidden one, which no request
-/// sees among its parameters and no error message names.
+/// one of those keeps it. The catch-all is the hidden one, which no request sees among its
+/// parameters and no error message names.
 fn add_prefix_routes<B, S>(
     table: &mut RouteTable<B, S>,
     prefix: &str,
     endpoint: &SharedEndpoint<B, S>,
     kind: EntryKind,
 ) -> Result<(), RouteError> {
-    let rest = match kind {
-        EntryKind::NestedFallback => pattern::HIDDEN_REST,
-        EntryKind::Route => "{*__rest}",
-    };
     for path in [
         prefix.to_owned(),
         format!("{prefix}/"),
-        format!("{prefix}/{rest}"),
+        format!("{prefix}/{}", pattern::HIDDEN_REST),
     ] {
         match table.insert(&path, Arc::clone(endpoint), kind) {
             Err(err) if err.conflicts_with().is_some() => {}

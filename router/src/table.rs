@@ -29,6 +29,8 @@ pub(crate) enum EntryKind {
     Route,
     /// A path under a nest prefix that the nested router's fallback answers.
     NestedFallback,
+    /// A path under a prefix that a service given to `nest_service` answers.
+    NestedService,
 }
 
 impl<B, S> Default for RouteTable<B, S> {
@@ -74,7 +76,9 @@ impl<B, S> RouteTable<B, S> {
     ) -> Result<(), RouteError> {
         let pieces = match kind {
             EntryKind::Route => pattern::parse(pattern)?,
-            EntryKind::NestedFallback => pattern::parse_internal(pattern)?,
+            EntryKind::NestedFallback | EntryKind::NestedService => {
+                pattern::parse_internal(pattern)?
+            }
         };
         let id = u32::try_from(self.routes.len())
             .map_err(|_| RouteError::invalid(pattern, "too many routes"))?;
@@ -109,6 +113,32 @@ impl<B, S> RouteTable<B, S> {
                 Ok(())
             }
             (EntryKind::NestedFallback, EntryKind::Route) => Ok(()),
+            (EntryKind::NestedService, _) | (_, EntryKind::NestedService) => {
+                let existing = &self.routes[existing];
+                let name = |kind: EntryKind, pattern: &str| match kind {
+                    EntryKind::Route => format!("route `{pattern}`"),
+                    EntryKind::NestedFallback => {
+                        format!(
+                            "the fallback of the router nested at `{}`",
+                            nest_prefix(pattern)
+                        )
+                    }
+                    EntryKind::NestedService => {
+                        format!("the service nested at `{}`", nest_prefix(pattern))
+                    }
+                };
+                Err(RouteError::invalid(
+                    match kind {
+                        EntryKind::Route => pattern,
+                        _ => nest_prefix(pattern),
+                    },
+                    format!(
+                        "{} would answer the same paths as {}: keep one",
+                        name(kind, pattern),
+                        name(existing.kind, &existing.info.pattern)
+                    ),
+                ))
+            }
             (EntryKind::NestedFallback, EntryKind::NestedFallback) => {
                 let prefix = nest_prefix(pattern);
                 Err(RouteError::invalid(

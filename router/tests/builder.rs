@@ -335,3 +335,33 @@ async fn the_router_is_a_plain_service_of_one_nameable_type() {
     }
     assert_service(&routers[0]);
 }
+
+#[test]
+fn a_nested_service_is_named_in_the_users_terms_when_it_conflicts() {
+    let service = handler_fn(text("service"));
+    let err = App::with_body()
+        .nest_service("/api", service.clone())
+        .try_route("/api/{*rest}", get(text("route")))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid route `/api/{*rest}`: route `/api/{*rest}` would answer the same paths as the \
+         service nested at `/api`: keep one"
+    );
+    // Its own entries are not the user's routes.
+    let app = App::with_body()
+        .route("/", get(text("home")))
+        .nest_service("/api", service);
+    assert_eq!(app.routes().collect::<Vec<_>>(), ["/"]);
+}
+
+#[tokio::test]
+async fn a_nested_service_under_a_parameter_sees_the_path_after_the_prefix() {
+    let inner = App::with_body().route(
+        "/items",
+        get(|req: Request<()>| async move { format!("{}", req.uri()) }),
+    );
+    let app = App::with_body().nest_service("/t/{tenant}", inner.layer(tag("inner")));
+    let (status, _, body) = send(&app, Method::GET, "/t/acme/items?page=2").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "/items?page=2"));
+}
