@@ -350,6 +350,7 @@ where
         }
     };
     let (mut send, recv) = stream.split();
+    let is_head = request.method() == http::Method::HEAD;
     let request = request.map(|()| RequestBody::from(H3Body::new(recv)));
     // Errors become boxed at once: the service's own need not be `Send`.
     let ready: Result<(), BoxError> =
@@ -359,7 +360,7 @@ where
         Err(error) => Err(error),
     };
     let result = match response {
-        Ok(response) => send_response(&mut send, response).await,
+        Ok(response) => send_response(&mut send, response, is_head).await,
         Err(error) => Err(error),
     };
     if let Err(error) = result {
@@ -370,7 +371,11 @@ where
 }
 
 /// Sends the head, then the body's data frames as they come, then its trailers, then the end.
-async fn send_response<B>(send: &mut H3SendStream, response: Response<B>) -> Result<(), BoxError>
+async fn send_response<B>(
+    send: &mut H3SendStream,
+    response: Response<B>,
+    is_head: bool,
+) -> Result<(), BoxError>
 where
     B: http_body::Body,
     B::Error: Into<BoxError>,
@@ -385,6 +390,20 @@ where
         header::HeaderName::from_static("proxy-connection"),
     ] {
         parts.headers.remove(name);
+    }
+    // As hyper does on TCP: a body of known length says so, unless it has no body to measure.
+    let status = parts.status;
+    if !is_head
+        && !status.is_informational()
+        && status != http::StatusCode::NO_CONTENT
+        && status != http::StatusCode::NOT_MODIFIED
+        && !parts.headers.contains_key(header::CONTENT_LENGTH)
+    {
+        if let Some(length) = body.size_hint().exact() {
+            parts
+                .headers
+                .insert(header::CONTENT_LENGTH, http::HeaderValue::from(length));
+        }
     }
     send.send_response(Response::from_parts(parts, ())).await?;
     let mut body = pin!(body);
