@@ -337,7 +337,7 @@ async fn a_hundred_concurrent_streams_on_one_connection_are_all_answered() {
 #[tokio::test]
 async fn graceful_shutdown_lets_requests_in_flight_finish() {
     let mut server = Server::start().await;
-    let (mut sender, _driver) = server.connect().await;
+    let (mut sender, driver) = server.connect().await;
 
     let in_flight: Vec<_> = (0..3)
         .map(|_| {
@@ -387,12 +387,18 @@ async fn graceful_shutdown_lets_requests_in_flight_finish() {
         assert_eq!(response.status, StatusCode::OK);
         assert_eq!(response.body, slow_body());
     }
-    drop(sender);
     tokio::time::timeout(GENEROUS, server.task)
         .await
         .expect("the server stops")
         .unwrap()
         .unwrap();
+    // The server closed the connection, saying nothing went wrong.
+    let closed = tokio::time::timeout(GENEROUS, driver)
+        .await
+        .expect("the connection closes")
+        .unwrap();
+    assert!(closed.is_h3_no_error(), "{closed}");
+    drop(sender);
 }
 
 #[tokio::test]

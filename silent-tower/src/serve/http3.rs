@@ -261,6 +261,11 @@ impl QuicConnection {
         let mut closing = false;
         let mut linger = false;
         loop {
+            // h3 itself ends a connection only once the client has sent GOAWAY too, so a
+            // server-side close is over when the requests it let in have finished.
+            if closing && requests.is_empty() {
+                break;
+            }
             tokio::select! {
                 biased;
                 _ = self.shutdown.changed(), if !closing => {
@@ -278,7 +283,7 @@ impl QuicConnection {
                         linger |= closing;
                         requests.spawn(serve_request(resolver, service.clone(), peer_addr));
                     }
-                    // After GOAWAY (either way) and once every accepted request has ended.
+                    // The client sent GOAWAY, and every request it sent before has ended.
                     Ok(None) => break,
                     Err(error) => {
                         if !error.is_h3_no_error() {
