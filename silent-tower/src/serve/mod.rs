@@ -51,6 +51,27 @@
 //! every other setting applies to TLS connections just as to plain ones: one builder keeps one
 //! set of methods and one future type.
 //!
+//! # HTTP/3
+//!
+//! With the `http3` feature, `Serve::http3` adds a QUIC endpoint on a UDP socket (quinn, with
+//! rustls on `ring`, and h3), served with the same `TlsConfig` as the TCP listener plus ALPN
+//! `h3`. TCP responses then carry `Alt-Svc: h3=":PORT"; ma=86400`. Each QUIC connection runs on
+//! its own task and each request on another; request bodies stream in as the client sends them,
+//! response bodies stream out frame by frame (data, then trailers), and a response body of known
+//! length gets a `content-length`. On graceful shutdown the endpoint refuses new connections,
+//! every connection sends `GOAWAY`, finishes the requests it accepted and closes with
+//! `H3_NO_ERROR`; one that was serving requests first gives the client up to a second to close
+//! it, since a QUIC close drops response bytes not yet acknowledged.
+//!
+//! The request body. hyper gives TCP requests an `Incoming` that only hyper can make, and h3
+//! gives HTTP/3 requests a QUIC stream, while a router has one body type. So a server with
+//! HTTP/3 calls its service with `http::Request<RequestBody>` on both sides: an enum of hyper's
+//! body and an `H3Body` (h3's receiving stream as an `http_body::Body`), with `Bytes` data, a
+//! boxed error and `is_http3()`. One `Router::<RequestBody>::with_body()` serves TCP and QUIC;
+//! a server without `.http3` still takes services of `Request<Incoming>`, unchanged. The
+//! alternative, a service of `Request<H3Body>` for QUIC beside one of `Request<Incoming>` for
+//! TCP, would make every app with HTTP/3 build its router twice.
+//!
 //! # Example
 //!
 //! A server on a free port, one request to it, then a graceful shutdown:
@@ -166,7 +187,9 @@ struct Tls;
 /// dropped. See the [module docs](self) for what happens on each connection.
 ///
 /// The service is cloned for every connection and for every request, so it should be cheap to
-/// clone. It is called with `http::Request<hyper::body::Incoming>`; its error type only needs to
+/// clone. It is called with `http::Request<hyper::body::Incoming>` (with `Serve::http3`,
+/// `http::Request<RequestBody>`; the bounds are checked when the server is awaited, once that
+/// choice is made); its error type only needs to
 /// convert into a boxed error, and when it returns one hyper closes the connection, so prefer
 /// services whose error is [`Infallible`](std::convert::Infallible).
 pub fn serve<S>(listener: TcpListener, service: S) -> Serve<S>
