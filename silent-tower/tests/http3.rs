@@ -13,7 +13,8 @@ use bytes::{Buf, Bytes, BytesMut};
 use http::{HeaderMap, HeaderValue, Request, StatusCode, Version};
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use silent_tower::serve::rustls::pki_types::{CertificateDer, ServerName};
+use silent_tower::serve::rustls::pki_types::pem::PemObject;
+use silent_tower::serve::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use silent_tower::serve::rustls::{self, ClientConfig, RootCertStore};
 use silent_tower::serve::{RequestBody, TlsConfig};
 use silent_tower::{get, post, Body, RequestExt, Router};
@@ -26,15 +27,28 @@ const GENEROUS: Duration = Duration::from_secs(10);
 
 type SendRequest = h3::client::SendRequest<h3_quinn::OpenStreams, Bytes>;
 
-/// A self-signed certificate for `localhost`: the server's configuration, the client's root.
-fn identity() -> (TlsConfig, CertificateDer<'static>) {
+/// A self-signed certificate for `localhost`: PEM for the server, DER for the client's roots.
+struct Identity {
+    cert_pem: String,
+    key_pem: String,
+    cert_der: CertificateDer<'static>,
+}
+
+fn new_identity() -> Identity {
     let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
-    let tls = TlsConfig::from_pem(
-        certified.cert.pem().as_bytes(),
-        certified.signing_key.serialize_pem().as_bytes(),
-    )
-    .unwrap();
-    (tls, certified.cert.der().clone())
+    Identity {
+        cert_pem: certified.cert.pem(),
+        key_pem: certified.signing_key.serialize_pem(),
+        cert_der: certified.cert.der().clone(),
+    }
+}
+
+/// A server configuration and the certificate a client must trust for it.
+fn identity() -> (TlsConfig, CertificateDer<'static>) {
+    let identity = new_identity();
+    let tls =
+        TlsConfig::from_pem(identity.cert_pem.as_bytes(), identity.key_pem.as_bytes()).unwrap();
+    (tls, identity.cert_der)
 }
 
 fn client_tls(trusted: &CertificateDer<'static>, alpn: &[u8]) -> ClientConfig {
@@ -113,6 +127,7 @@ fn app(gate: Gate) -> Router<RequestBody> {
 }
 
 struct Server {
+    tls: TlsConfig,
     tcp: SocketAddr,
     udp: SocketAddr,
     cert: CertificateDer<'static>,
@@ -136,12 +151,13 @@ impl Server {
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let server = silent_tower::serve(listener, app(gate))
-            .tls(tls)
+            .tls(tls.clone())
             .http3(udp)
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             });
         Self {
+            tls,
             tcp: tcp_addr,
             udp: udp_addr,
             cert,
@@ -154,20 +170,27 @@ impl Server {
 
     /// One HTTP/3 connection to the server; its driver runs on a task of its own.
     async fn connect(&self) -> (SendRequest, JoinHandle<h3::error::ConnectionError>) {
-        let tls = client_tls(&self.cert, b"h3");
+        self.connect_trusting(&self.cert).await.unwrap()
+    }
+
+    /// Like [`connect`](Self::connect), trusting `cert` only; fails when the handshake does.
+    async fn connect_trusting(
+        &self,
+        cert: &CertificateDer<'static>,
+    ) -> Result<(SendRequest, JoinHandle<h3::error::ConnectionError>), quinn::ConnectionError> {
+        let tls = client_tls(cert, b"h3");
         let quic_tls = quinn::crypto::rustls::QuicClientConfig::try_from(tls).unwrap();
         let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
         endpoint.set_default_client_config(quinn::ClientConfig::new(Arc::new(quic_tls)));
         let connection =
             tokio::time::timeout(GENEROUS, endpoint.connect(self.udp, "localhost").unwrap())
                 .await
-                .expect("the QUIC handshake ends")
-                .unwrap();
+                .expect("the QUIC handshake ends")?;
         let (mut driver, send_request) = h3::client::new(h3_quinn::Connection::new(connection))
             .await
             .unwrap();
         let driver = tokio::spawn(async move { poll_fn(|cx| driver.poll_close(cx)).await });
-        (send_request, driver)
+        Ok((send_request, driver))
     }
 }
 
@@ -464,4 +487,63 @@ async fn http3_without_tls_fails_at_start() {
     .expect("the server fails at once")
     .unwrap_err();
     assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+}
+
+#[tokio::test]
+async fn a_certificate_swapped_in_the_tls_config_serves_the_next_quic_connection() {
+    let server = Server::start().await;
+    let next = new_identity();
+    // Before the swap, a client that trusts only the next certificate is refused...
+    assert!(server.connect_trusting(&next.cert_der).await.is_err());
+    let (mut before, _driver) = server.connect().await;
+
+    server
+        .tls
+        .reload_from_pem(next.cert_pem.as_bytes(), next.key_pem.as_bytes())
+        .unwrap();
+
+    // ...after it, it is served, and a client that trusts only the old one is refused.
+    let (mut after, _driver) = server.connect_trusting(&next.cert_der).await.unwrap();
+    let response = send(&mut after, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+    assert!(server.connect_trusting(&server.cert).await.is_err());
+    // A connection made before the swap keeps going.
+    let response = send(&mut before, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+}
+
+#[tokio::test]
+async fn a_tls_configuration_without_tls13_is_refused_at_start() {
+    let identity = new_identity();
+    let key = PrivateKeyDer::from_pem_slice(identity.key_pem.as_bytes()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls12_only = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![identity.cert_der], key)
+        .unwrap();
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let gate = Gate {
+        arrived: mpsc::unbounded_channel().0,
+        open: Arc::new(Semaphore::new(0)),
+    };
+    let error = tokio::time::timeout(
+        GENEROUS,
+        silent_tower::serve(listener, app(gate))
+            .tls(TlsConfig::from_server_config(tls12_only))
+            .http3(udp)
+            .into_future(),
+    )
+    .await
+    .expect("the server fails at once")
+    .unwrap_err();
+    assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+    assert!(error.to_string().contains("cannot serve QUIC"), "{error}");
 }
