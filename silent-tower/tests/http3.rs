@@ -16,7 +16,7 @@ use hyper_util::rt::TokioIo;
 use silent_tower::serve::rustls::pki_types::pem::PemObject;
 use silent_tower::serve::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use silent_tower::serve::rustls::{self, ClientConfig, RootCertStore};
-use silent_tower::serve::{RequestBody, TlsConfig};
+use silent_tower::serve::{PeerAddr, RequestBody, TlsConfig};
 use silent_tower::{get, post, Body, RequestExt, Router};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, Semaphore};
@@ -84,6 +84,15 @@ fn app(gate: Gate) -> Router<RequestBody> {
     Router::<RequestBody>::with_body()
         .route("/", get(|| async { "hello" }))
         .route(
+            "/peer",
+            get(|request: silent_tower::Request<RequestBody>| async move {
+                match request.extensions().get::<PeerAddr>() {
+                    Some(peer) => peer.0.to_string(),
+                    None => "none".to_owned(),
+                }
+            }),
+        )
+        .route(
             "/protocol",
             get(|request: silent_tower::Request<RequestBody>| async move {
                 format!(
@@ -139,6 +148,10 @@ struct Server {
 
 impl Server {
     async fn start() -> Self {
+        Self::start_with(false).await
+    }
+
+    async fn start_with(peer_addr: bool) -> Self {
         let (tls, cert) = identity();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -156,6 +169,11 @@ impl Server {
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             });
+        let server = if peer_addr {
+            server.with_peer_addr()
+        } else {
+            server
+        };
         Self {
             tls,
             tcp: tcp_addr,
@@ -178,10 +196,7 @@ impl Server {
         &self,
         cert: &CertificateDer<'static>,
     ) -> Result<(SendRequest, JoinHandle<h3::error::ConnectionError>), quinn::ConnectionError> {
-        let tls = client_tls(cert, b"h3");
-        let quic_tls = quinn::crypto::rustls::QuicClientConfig::try_from(tls).unwrap();
-        let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
-        endpoint.set_default_client_config(quinn::ClientConfig::new(Arc::new(quic_tls)));
+        let endpoint = client_endpoint(cert);
         let connection =
             tokio::time::timeout(GENEROUS, endpoint.connect(self.udp, "localhost").unwrap())
                 .await
@@ -192,6 +207,15 @@ impl Server {
         let driver = tokio::spawn(async move { poll_fn(|cx| driver.poll_close(cx)).await });
         Ok((send_request, driver))
     }
+}
+
+/// A QUIC client on 127.0.0.1 that trusts `cert` only and offers ALPN `h3`.
+fn client_endpoint(cert: &CertificateDer<'static>) -> quinn::Endpoint {
+    let tls = client_tls(cert, b"h3");
+    let quic_tls = quinn::crypto::rustls::QuicClientConfig::try_from(tls).unwrap();
+    let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
+    endpoint.set_default_client_config(quinn::ClientConfig::new(Arc::new(quic_tls)));
+    endpoint
 }
 
 /// A response's status, headers, data and trailers, read to the end.
@@ -546,4 +570,33 @@ async fn a_tls_configuration_without_tls13_is_refused_at_start() {
     .unwrap_err();
     assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
     assert!(error.to_string().contains("cannot serve QUIC"), "{error}");
+}
+
+#[tokio::test]
+async fn with_peer_addr_puts_the_quic_client_address_in_requests() {
+    let server = Server::start_with(true).await;
+    let endpoint = client_endpoint(&server.cert);
+    let client_addr = endpoint.local_addr().unwrap();
+    let connection = endpoint
+        .connect(server.udp, "localhost")
+        .unwrap()
+        .await
+        .unwrap();
+    let (mut driver, mut sender) = h3::client::new(h3_quinn::Connection::new(connection))
+        .await
+        .unwrap();
+    tokio::spawn(async move { poll_fn(|cx| driver.poll_close(cx)).await });
+
+    let response = send(&mut sender, request("GET", "/peer"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, client_addr.to_string());
+
+    // Without it, nothing is inserted.
+    let server = Server::start().await;
+    let (mut sender, _driver) = server.connect().await;
+    let response = send(&mut sender, request("GET", "/peer"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "none");
 }
