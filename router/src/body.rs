@@ -8,9 +8,10 @@
 use std::any::Any;
 use std::fmt;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{ready, Context, Poll, Waker};
 
 use bytes::Bytes;
+use futures_core::Stream;
 use http_body::{Body as _, Frame, SizeHint};
 use http_body_util::Full;
 
@@ -74,6 +75,35 @@ impl Body {
         Body {
             kind: Kind::Stream(Box::pin(MapErr(body))),
         }
+    }
+
+    /// A streaming body from a [`Stream`] of chunks: each `Ok` item becomes one data frame, in
+    /// order; an `Err` item ends the body with that error (hyper then aborts the response). The
+    /// stream is not polled again after its end or its error.
+    ///
+    /// The stream is held in a small named adaptor, boxed once like any streaming body.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use http_body_util::BodyExt;
+    /// use silent_tower_router::{Body, BoxError};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let chunks = futures_util::stream::iter([Ok::<_, BoxError>("a"), Ok("b")]);
+    /// let body = Body::from_stream(chunks);
+    /// assert_eq!(body.collect().await.unwrap().to_bytes(), Bytes::from("ab"));
+    /// # }
+    /// ```
+    pub fn from_stream<S, B, E>(stream: S) -> Self
+    where
+        S: Stream<Item = Result<B, E>> + Send + 'static,
+        B: Into<Bytes>,
+        E: Into<BoxError>,
+    {
+        Body::new(StreamBody {
+            stream,
+            done: false,
+        })
     }
 
     /// Takes the one chunk of a `Full`: it is ready at once, so a waker is never needed.
@@ -152,6 +182,45 @@ impl http_body::Body for Body {
             Kind::Full(bytes) => SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64)),
             Kind::Stream(body) => body.size_hint(),
         }
+    }
+}
+
+/// The body of [`Body::from_stream`]: each item of the stream, one frame; fused at the end.
+#[pin_project::pin_project]
+struct StreamBody<S> {
+    #[pin]
+    stream: S,
+    done: bool,
+}
+
+impl<S, B, E> http_body::Body for StreamBody<S>
+where
+    S: Stream<Item = Result<B, E>>,
+    B: Into<Bytes>,
+    E: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let this = self.project();
+        if *this.done {
+            return Poll::Ready(None);
+        }
+        let item = ready!(this.stream.poll_next(cx));
+        *this.done = !matches!(item, Some(Ok(_)));
+        Poll::Ready(item.map(|chunk| {
+            chunk
+                .map(|data| Frame::data(data.into()))
+                .map_err(Into::into)
+        }))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.done
     }
 }
 

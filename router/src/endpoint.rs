@@ -23,20 +23,25 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::{Request, Response};
+use http::header::{HeaderValue, CONTENT_LENGTH};
+use http::{Request, Response, StatusCode};
+use http_body::Body as _;
 use pin_project::pin_project;
 use stackfuture::StackFuture;
 use tower_service::Service;
 
 use crate::body::Body;
 use crate::method_router::MethodSet;
+use crate::params::PathParams;
 
 /// The bytes an endpoint's future may take and still be held inline by the router's future.
 ///
-/// A handler's future is its `async fn`'s state: what it holds across an `.await` (often the
-/// request, about 230 bytes with hyper's body) plus the method router's own few words. Larger
-/// futures still work, boxed: see [`EndpointFuture::is_inline`].
-pub const ENDPOINT_FUTURE_SIZE: usize = 640;
+/// A handler's future is its `async fn`'s state — what it holds across an `.await` — and its
+/// extractors': the request's head (224 bytes), the route's context (128), and while the body is
+/// read, the reader. A handler taking `Path<i64>`, `Query<T>`, `State<Arc<_>>` and `Json<T>`
+/// comes to about 720 bytes; one taking the `Request`, about 580. Larger futures still work,
+/// boxed: see [`EndpointFuture::is_inline`].
+pub const ENDPOINT_FUTURE_SIZE: usize = 1024;
 
 type Slot = StackFuture<'static, Response<Body>, ENDPOINT_FUTURE_SIZE>;
 
@@ -101,10 +106,30 @@ impl fmt::Debug for EndpointFuture {
     }
 }
 
+/// What the router hands an endpoint with the request: its state, the matched route's
+/// parameters, the body limit in force. Extractors read these directly, so a handler that takes
+/// `Path<T>` costs no `Extensions` insert.
+#[derive(Debug)]
+pub struct CallContext<'a, S> {
+    pub(crate) state: Option<&'a S>,
+    pub(crate) params: Option<PathParams>,
+    pub(crate) body_limit: usize,
+}
+
+impl<S> CallContext<'_, S> {
+    /// Puts the parameters in the request's extensions, for what reads them from there: services
+    /// and handlers that take the whole `Request`.
+    pub(crate) fn expose_params<B>(&mut self, req: &mut Request<B>) {
+        if let Some(params) = self.params.take() {
+            req.extensions_mut().insert(params);
+        }
+    }
+}
+
 /// An endpoint behind its vtable: what the router calls when a route matches.
-pub(crate) trait Endpoint<B>: Send + Sync + 'static {
+pub(crate) trait Endpoint<B, S>: Send + Sync + 'static {
     /// Answers `req`; the one indirect call of a request.
-    fn call(&self, req: Request<B>) -> EndpointFuture;
+    fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture;
 
     /// The methods this endpoint routes, when it is a method router (which paths may share).
     fn methods(&self) -> Option<&MethodSet> {
@@ -113,21 +138,30 @@ pub(crate) trait Endpoint<B>: Send + Sync + 'static {
 }
 
 /// An erased endpoint, shared by every table entry that leads to it.
-pub(crate) type SharedEndpoint<B> = Arc<dyn Endpoint<B>>;
+pub(crate) type SharedEndpoint<B, S> = Arc<dyn Endpoint<B, S>>;
 
-/// A route's endpoint as a `tower::Service`: what [`Router::route_layer`](crate::Router::route_layer)
-/// hands its layer to wrap.
-pub struct RouteService<B> {
-    endpoint: SharedEndpoint<B>,
+/// What [`Router::route_layer`](crate::Router::route_layer) hands a route's layer: the route's
+/// endpoint as a `tower::Service`. The router's context reaches it through the request's
+/// extensions (an insert per request, on layered routes only).
+pub struct RouteService<B, S> {
+    endpoint: SharedEndpoint<B, S>,
 }
 
-impl<B> RouteService<B> {
-    pub(crate) fn new(endpoint: SharedEndpoint<B>) -> Self {
+/// The router's context, carried across a route layer in the request's extensions.
+#[derive(Clone)]
+pub(crate) struct Forwarded<S> {
+    pub(crate) state: Option<S>,
+    pub(crate) params: Option<PathParams>,
+    pub(crate) body_limit: usize,
+}
+
+impl<B, S> RouteService<B, S> {
+    pub(crate) fn new(endpoint: SharedEndpoint<B, S>) -> Self {
         RouteService { endpoint }
     }
 }
 
-impl<B> Clone for RouteService<B> {
+impl<B, S> Clone for RouteService<B, S> {
     fn clone(&self) -> Self {
         RouteService {
             endpoint: Arc::clone(&self.endpoint),
@@ -135,13 +169,13 @@ impl<B> Clone for RouteService<B> {
     }
 }
 
-impl<B> fmt::Debug for RouteService<B> {
+impl<B, S> fmt::Debug for RouteService<B, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RouteService").finish_non_exhaustive()
     }
 }
 
-impl<B: 'static> Service<Request<B>> for RouteService<B> {
+impl<B: 'static, S: Clone + Send + Sync + 'static> Service<Request<B>> for RouteService<B, S> {
     type Response = Response<Body>;
     type Error = Infallible;
     type Future = crate::router::RouterFuture;
@@ -151,10 +185,66 @@ impl<B: 'static> Service<Request<B>> for RouteService<B> {
         Poll::Ready(Ok(()))
     }
 
-    #[inline]
-    fn call(&mut self, req: Request<B>) -> Self::Future {
-        crate::router::RouterFuture::new(self.endpoint.call(req))
+    fn call(&mut self, mut req: Request<B>) -> Self::Future {
+        let forwarded = req.extensions_mut().remove::<Forwarded<S>>();
+        let (state, params, body_limit) = match &forwarded {
+            Some(f) => (f.state.as_ref(), f.params.clone(), f.body_limit),
+            None => (None, None, crate::extract::DEFAULT_BODY_LIMIT),
+        };
+        let cx = CallContext {
+            state,
+            params,
+            body_limit,
+        };
+        crate::router::RouterFuture::new(self.endpoint.call(req, cx))
     }
+}
+
+/// A future answering `GET` for `HEAD` when `head` is set: the headers stay, the body goes, and
+/// the length it had is kept in `Content-Length` when known.
+#[pin_project]
+pub(crate) struct HeadAware<F> {
+    #[pin]
+    future: F,
+    head: bool,
+}
+
+impl<F> HeadAware<F> {
+    #[inline]
+    pub(crate) fn new(future: F, head: bool) -> Self {
+        HeadAware { future, head }
+    }
+}
+
+impl<F: Future<Output = Response<Body>>> Future for HeadAware<F> {
+    type Output = Response<Body>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response<Body>> {
+        let this = self.project();
+        let response = std::task::ready!(this.future.poll(cx));
+        Poll::Ready(if *this.head {
+            without_body(response)
+        } else {
+            response
+        })
+    }
+}
+
+fn without_body(mut response: Response<Body>) -> Response<Body> {
+    let status = response.status();
+    let may_have_length = !(status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED);
+    if may_have_length && !response.headers().contains_key(CONTENT_LENGTH) {
+        if let Some(length) = response.body().size_hint().exact() {
+            response
+                .headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from(length));
+        }
+    }
+    *response.body_mut() = Body::empty();
+    response
 }
 
 /// What [`Router::route`](crate::Router::route) takes: a path's handlers, erased once when the
@@ -163,17 +253,17 @@ impl<B: 'static> Service<Request<B>> for RouteService<B> {
 /// Implemented for every [`MethodRouter`](crate::MethodRouter) whose handlers answer
 /// `Request<B>` with `Send` futures.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a route of a `Router<{B}>`",
+    message = "`{Self}` cannot be a route of a `Router<{B}, {S}>`",
     label = "not a route for requests with body `{B}`",
     note = "a route is a method router: `get(handler)`, `post(handler).put(other)`, …",
     note = "a handler is an `async fn` taking nothing or the request, returning `impl IntoResponse`, \
             with a `Send` future: hold no `Rc` or `RefCell` guard across an `.await`"
 )]
-pub trait IntoEndpoint<B> {
+pub trait IntoEndpoint<B, S> {
     #[doc(hidden)]
-    fn into_endpoint(self) -> ErasedEndpoint<B>;
+    fn into_endpoint(self) -> ErasedEndpoint<B, S>;
 }
 
 /// A route's endpoint behind its vtable (see [`IntoEndpoint`]).
 #[doc(hidden)]
-pub struct ErasedEndpoint<B>(pub(crate) SharedEndpoint<B>);
+pub struct ErasedEndpoint<B, S>(pub(crate) SharedEndpoint<B, S>);

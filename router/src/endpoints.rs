@@ -11,17 +11,12 @@
 //! and every endpoint keeps its index, its insertion order, forever.
 //!
 //! Dispatch by index descends the same shape: at each `Node`, one comparison with the left side's
-//! [`EndpointTree::LEN`] (a constant) picks a side. The future is the matching nesting of
-//! [`EitherFuture`]s: a named, pin-projected enum, no box, no vtable.
+//! [`EndpointTree::LEN`] (a constant) picks a side, and the handler found writes its future into
+//! the router's inline slot ([`EndpointFuture`]).
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use http::{Request, StatusCode};
 
-use http::{Request, Response, StatusCode};
-use pin_project::pin_project;
-
-use crate::body::Body;
+use crate::endpoint::{CallContext, EndpointFuture};
 use crate::response::IntoResponse;
 
 /// The empty endpoint tree: zero.
@@ -136,82 +131,72 @@ impl<L, A: LayerTree<L>, B: LayerTree<L>> LayerTree<L> for Node<A, B> {
     }
 }
 
-/// Calls the endpoint at an index.
-pub trait Endpoints<B>: EndpointTree {
-    /// The future of whichever endpoint answers.
-    type Future: Future<Output = Response<Body>>;
-
-    /// Calls endpoint `index` (`index < Self::LEN`).
-    fn call_at(&self, index: usize, req: Request<B>) -> Self::Future;
+/// Calls the endpoint at an index, writing its future into the router's inline slot.
+pub trait Endpoints<B, S>: EndpointTree {
+    /// Calls endpoint `index` (`index < Self::LEN`); `head` asks for the body to be dropped (a
+    /// `HEAD` answered by `GET`).
+    fn call_at(
+        &self,
+        index: usize,
+        req: Request<B>,
+        cx: CallContext<'_, S>,
+        head: bool,
+    ) -> EndpointFuture;
 }
 
-impl<B> Endpoints<B> for Nil {
-    type Future = std::future::Ready<Response<Body>>;
-
-    fn call_at(&self, _: usize, _: Request<B>) -> Self::Future {
-        // The route table only holds indices of endpoints it pushed; an index past the end means a
-        // bug in the router, which must still answer rather than bring the connection down.
-        std::future::ready(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+impl<B, S> Endpoints<B, S> for Nil {
+    fn call_at(&self, _: usize, _: Request<B>, _: CallContext<'_, S>, _: bool) -> EndpointFuture {
+        // The method table only holds indices of endpoints it pushed; an index past the end means
+        // a bug in the router, which must still answer rather than bring the connection down.
+        EndpointFuture::new(std::future::ready(
+            StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        ))
     }
 }
 
-impl<B, R: Endpoints<B>> Endpoints<B> for D0<R> {
-    type Future = R::Future;
-
+impl<B, S, R: Endpoints<B, S>> Endpoints<B, S> for D0<R> {
     #[inline]
-    fn call_at(&self, index: usize, req: Request<B>) -> Self::Future {
-        self.0.call_at(index, req)
+    fn call_at(
+        &self,
+        index: usize,
+        req: Request<B>,
+        cx: CallContext<'_, S>,
+        head: bool,
+    ) -> EndpointFuture {
+        self.0.call_at(index, req, cx, head)
     }
 }
 
-impl<B, T: Endpoints<B>, R: Endpoints<B>> Endpoints<B> for D1<T, R> {
-    type Future = EitherFuture<R::Future, T::Future>;
-
+impl<B, S, T: Endpoints<B, S>, R: Endpoints<B, S>> Endpoints<B, S> for D1<T, R> {
     #[inline]
-    fn call_at(&self, index: usize, req: Request<B>) -> Self::Future {
+    fn call_at(
+        &self,
+        index: usize,
+        req: Request<B>,
+        cx: CallContext<'_, S>,
+        head: bool,
+    ) -> EndpointFuture {
         if index < R::LEN {
-            EitherFuture::Left(self.1.call_at(index, req))
+            self.1.call_at(index, req, cx, head)
         } else {
-            EitherFuture::Right(self.0.call_at(index - R::LEN, req))
+            self.0.call_at(index - R::LEN, req, cx, head)
         }
     }
 }
 
-impl<B, A: Endpoints<B>, C: Endpoints<B>> Endpoints<B> for Node<A, C> {
-    type Future = EitherFuture<A::Future, C::Future>;
-
+impl<B, S, A: Endpoints<B, S>, C: Endpoints<B, S>> Endpoints<B, S> for Node<A, C> {
     #[inline]
-    fn call_at(&self, index: usize, req: Request<B>) -> Self::Future {
+    fn call_at(
+        &self,
+        index: usize,
+        req: Request<B>,
+        cx: CallContext<'_, S>,
+        head: bool,
+    ) -> EndpointFuture {
         if index < A::LEN {
-            EitherFuture::Left(self.0.call_at(index, req))
+            self.0.call_at(index, req, cx, head)
         } else {
-            EitherFuture::Right(self.1.call_at(index - A::LEN, req))
-        }
-    }
-}
-
-/// The future of one of two subtrees.
-#[pin_project(project = EitherProj)]
-#[derive(Debug)]
-pub enum EitherFuture<A, B> {
-    /// The left subtree answers.
-    Left(#[pin] A),
-    /// The right subtree answers.
-    Right(#[pin] B),
-}
-
-impl<A, B> Future for EitherFuture<A, B>
-where
-    A: Future<Output = Response<Body>>,
-    B: Future<Output = Response<Body>>,
-{
-    type Output = Response<Body>;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project() {
-            EitherProj::Left(future) => future.poll(cx),
-            EitherProj::Right(future) => future.poll(cx),
+            self.1.call_at(index - A::LEN, req, cx, head)
         }
     }
 }

@@ -1,65 +1,146 @@
-//! Handlers: `async fn`s that answer requests, turned into services with no box on the way.
+//! Handlers: `async fn`s that answer requests, their arguments read by extractors.
 
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 use http::{Request, Response};
 use pin_project::pin_project;
+use stackfuture::StackFuture;
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::Body;
+use crate::endpoint::{CallContext, EndpointFuture, HeadAware};
 use crate::endpoints::{EndpointTree, Endpoints, LayerTree};
+use crate::extract::{
+    FromRequest, FromRequestParts, RequestContext, ViaParts, ViaRequest, DEFAULT_BODY_LIMIT,
+};
+use crate::params::PathParams;
 use crate::response::IntoResponse;
 use crate::route::Route;
 
-/// An async function that answers a request: `async fn() -> R` or `async fn(Request<B>) -> R`,
-/// where `R:` [`IntoResponse`].
+/// An async function that answers a request: `async fn(E1, …, En) -> R` where every `Ei` is an
+/// [extractor](crate::extract) — the last may read the body — and `R:` [`IntoResponse`]. Up to 16
+/// arguments; `async fn()` and `async fn(Request<B>)` are the two smallest cases.
 ///
-/// `T` only tells the two shapes apart; it is inferred.
-pub trait Handler<T, B>: Clone + Sized + 'static {
-    /// What the function returns.
-    type Output: IntoResponse;
-    /// The function's future: the `async fn`'s own, named type.
-    type Future: Future<Output = Self::Output>;
-
-    /// Calls the function.
-    fn call(self, req: Request<B>) -> Self::Future;
+/// `T` tells the shapes apart; it is inferred. `S` is the router's state type.
+pub trait Handler<T, B, S>: Clone + Send + Sync + Sized + 'static {
+    /// Calls the function: extracts its arguments, awaits it, makes its output a response.
+    fn call(
+        self,
+        req: Request<B>,
+        cx: RequestContext<S>,
+    ) -> impl Future<Output = Response<Body>> + Send + 'static;
 }
 
-impl<F, Fut, B> Handler<(), B> for F
+impl<F, Fut, B, S> Handler<(), B, S> for F
 where
-    F: FnOnce() -> Fut + Clone + 'static,
-    Fut: Future,
+    F: FnOnce() -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
     Fut::Output: IntoResponse,
 {
-    type Output = Fut::Output;
-    type Future = Fut;
-
     #[inline]
-    fn call(self, _: Request<B>) -> Fut {
-        self()
+    fn call(
+        self,
+        _: Request<B>,
+        _: RequestContext<S>,
+    ) -> impl Future<Output = Response<Body>> + Send + 'static {
+        HandlerResponse { future: self() }
     }
 }
 
-impl<F, Fut, B> Handler<(Request<B>,), B> for F
-where
-    F: FnOnce(Request<B>) -> Fut + Clone + 'static,
-    Fut: Future,
-    Fut::Output: IntoResponse,
-{
-    type Output = Fut::Output;
-    type Future = Fut;
+macro_rules! handler_with_extractors {
+    ($($head:ident)*; $last:ident) => {
+        /// Every argument reads the request's head: the request is never put back together.
+        impl<F, Fut, B, S, $($head,)* $last> Handler<(ViaParts, $($head,)* $last,), B, S> for F
+        where
+            F: FnOnce($($head,)* $last) -> Fut + Clone + Send + Sync + 'static,
+            Fut: Future + Send + 'static,
+            Fut::Output: IntoResponse,
+            B: Send + 'static,
+            S: Send + Sync + 'static,
+            $($head: FromRequestParts<S> + Send,)*
+            $last: FromRequestParts<S> + Send,
+        {
+            #[allow(non_snake_case, unused_mut)]
+            fn call(self, req: Request<B>, cx: RequestContext<S>) -> impl Future<Output = Response<Body>> + Send + 'static {
+                let (mut parts, _) = req.into_parts();
+                async move {
+                    $(
+                        let $head = match $head::from_request_parts(&mut parts, &cx).await {
+                            Ok(value) => value,
+                            Err(rejection) => return rejection.into_response(),
+                        };
+                    )*
+                    let $last = match $last::from_request_parts(&mut parts, &cx).await {
+                        Ok(value) => value,
+                        Err(rejection) => return rejection.into_response(),
+                    };
+                    self($($head,)* $last).await.into_response()
+                }
+            }
+        }
 
-    #[inline]
-    fn call(self, req: Request<B>) -> Fut {
-        self(req)
-    }
+        /// The last argument consumes the request, body included.
+        impl<F, Fut, B, S, $($head,)* $last> Handler<(ViaRequest, $($head,)* $last,), B, S> for F
+        where
+            F: FnOnce($($head,)* $last) -> Fut + Clone + Send + Sync + 'static,
+            Fut: Future + Send + 'static,
+            Fut::Output: IntoResponse,
+            B: Send + 'static,
+            S: Send + Sync + 'static,
+            $($head: FromRequestParts<S> + Send,)*
+            $last: FromRequest<S, B, ViaRequest> + Send,
+        {
+            #[allow(non_snake_case, unused_mut)]
+            fn call(self, req: Request<B>, cx: RequestContext<S>) -> impl Future<Output = Response<Body>> + Send + 'static {
+                let (mut parts, body) = req.into_parts();
+                async move {
+                    $(
+                        let $head = match $head::from_request_parts(&mut parts, &cx).await {
+                            Ok(value) => value,
+                            Err(rejection) => return rejection.into_response(),
+                        };
+                    )*
+                    let $last = match $last::from_request(Request::from_parts(parts, body), &cx).await {
+                        Ok(value) => value,
+                        Err(rejection) => return rejection.into_response(),
+                    };
+                    self($($head,)* $last).await.into_response()
+                }
+            }
+        }
+
+        impl<F, Fut, M, $($head,)* $last> HandlerSignature<(M, $($head,)* $last,)> for F
+        where
+            F: FnOnce($($head,)* $last) -> Fut,
+            Fut: Future + Send,
+            Fut::Output: IntoResponse,
+        {
+        }
+    };
 }
+
+handler_with_extractors!(; T1);
+handler_with_extractors!(T1; T2);
+handler_with_extractors!(T1 T2; T3);
+handler_with_extractors!(T1 T2 T3; T4);
+handler_with_extractors!(T1 T2 T3 T4; T5);
+handler_with_extractors!(T1 T2 T3 T4 T5; T6);
+handler_with_extractors!(T1 T2 T3 T4 T5 T6; T7);
+handler_with_extractors!(T1 T2 T3 T4 T5 T6 T7; T8);
+handler_with_extractors!(T1 T2 T3 T4 T5 T6 T7 T8; T9);
+handler_with_extractors!(T1 T2 T3 T4 T5 T6 T7 T8 T9; T10);
+handler_with_extractors!(T1 T2 T3 T4 T5 T6 T7 T8 T9 T10; T11);
+handler_with_extractors!(T1 T2 T3 T4 T5 T6 T7 T8 T9 T10 T11; T12);
+handler_with_extractors!(T1 T2 T3 T4 T5 T6 T7 T8 T9 T10 T11 T12; T13);
+handler_with_extractors!(T1 T2 T3 T4 T5 T6 T7 T8 T9 T10 T11 T12 T13; T14);
+handler_with_extractors!(T1 T2 T3 T4 T5 T6 T7 T8 T9 T10 T11 T12 T13 T14; T15);
+handler_with_extractors!(T1 T2 T3 T4 T5 T6 T7 T8 T9 T10 T11 T12 T13 T14 T15; T16);
 
 /// The shape no handler has: a [`Handler`] impl for every type, so that when a function is
 /// not a handler, the one error the user sees is [`HandlerSignature`]'s, which says what a
@@ -69,25 +150,25 @@ where
 #[doc(hidden)]
 pub enum NotAHandler {}
 
-impl<F: Clone + 'static, B> Handler<NotAHandler, B> for F {
-    type Output = Response<Body>;
-    type Future = std::future::Pending<Response<Body>>;
-
-    fn call(self, _: Request<B>) -> Self::Future {
+impl<F: Clone + Send + Sync + 'static, B, S> Handler<NotAHandler, B, S> for F {
+    fn call(
+        self,
+        _: Request<B>,
+        _: RequestContext<S>,
+    ) -> impl Future<Output = Response<Body>> + Send + 'static {
         std::future::pending()
     }
 }
 
-/// The signature of a handler function, which tells the two [`Handler`] shapes apart where a
-/// handler is given (`get(f)`), before the request body type is known: `()` for `async fn()`,
-/// `(Request<B>,)` for `async fn(Request<B>)`.
+/// The signature of a handler function, which tells the [`Handler`] shapes apart where a
+/// handler is given (`get(f)`), before the request body and state types are known.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a handler",
     label = "not an `async fn` that answers a request",
-    note = "a handler is an `async fn` taking nothing or the request, returning a type that \
-            implements `IntoResponse`, whose future is `Send` (it holds no `Rc` or `RefCell` \
-            guard across an `.await`): `async fn hello() -> &'static str`, \
-            `async fn user(req: Request) -> Result<String, ParamError>`"
+    note = "a handler is an `async fn` whose arguments are extractors (`Path<T>`, `Query<T>`, \
+            `State<S>`, `Json<T>`, the `Request`, …), returning a type that implements \
+            `IntoResponse`, whose future is `Send` (it holds no `Rc` or `RefCell` guard across \
+            an `.await`): `async fn hello() -> &'static str`"
 )]
 pub trait HandlerSignature<T> {}
 
@@ -99,15 +180,8 @@ where
 {
 }
 
-impl<F, Fut, B> HandlerSignature<(Request<B>,)> for F
-where
-    F: FnOnce(Request<B>) -> Fut,
-    Fut: Future + Send,
-    Fut::Output: IntoResponse,
-{
-}
-
-/// A [`Handler`] as a `tower::Service`.
+/// A [`Handler`] as a `tower::Service`, with no state (`()`) and the route's parameters read
+/// from the request's [`PathParams`] extension.
 ///
 /// ```
 /// use http::Request;
@@ -150,13 +224,18 @@ impl<H, T> fmt::Debug for HandlerService<H, T> {
     }
 }
 
+/// The bytes a handler's future may take inside a [`HandlerFuture`]: half the router's slot, so
+/// that a handler wrapped in a layer by [`MethodRouter::layer`](crate::MethodRouter::layer) still
+/// fits the router's slot with the layer's own state.
+pub const HANDLER_FUTURE_SIZE: usize = crate::endpoint::ENDPOINT_FUTURE_SIZE / 2;
+
 impl<H, T, B> Service<Request<B>> for HandlerService<H, T>
 where
-    H: Handler<T, B>,
+    H: Handler<T, B, ()>,
 {
     type Response = Response<Body>;
     type Error = Infallible;
-    type Future = HandlerFuture<H::Future>;
+    type Future = HandlerFuture;
 
     #[inline]
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
@@ -165,30 +244,37 @@ where
 
     #[inline]
     fn call(&mut self, req: Request<B>) -> Self::Future {
+        let cx = RequestContext {
+            state: Some(()),
+            params: req.extensions().get::<PathParams>().cloned(),
+            body_limit: DEFAULT_BODY_LIMIT,
+        };
         HandlerFuture {
-            future: self.handler.clone().call(req),
+            slot: StackFuture::from_or_box(self.handler.clone().call(req, cx)),
         }
     }
 }
 
-/// The future of a [`HandlerService`]: the handler's own future, its output made a response.
+/// The future of a [`HandlerService`]: the handler's, held inline in [`HANDLER_FUTURE_SIZE`]
+/// bytes (boxed when larger).
 #[pin_project]
-pub struct HandlerFuture<F> {
+pub struct HandlerFuture {
     #[pin]
-    future: F,
+    slot: StackFuture<'static, Response<Body>, HANDLER_FUTURE_SIZE>,
 }
 
-impl<F> Future for HandlerFuture<F>
-where
-    F: Future,
-    F::Output: IntoResponse,
-{
+impl fmt::Debug for HandlerFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HandlerFuture").finish_non_exhaustive()
+    }
+}
+
+impl Future for HandlerFuture {
     type Output = Result<Response<Body>, Infallible>;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let output = ready!(self.project().future.poll(cx));
-        Poll::Ready(Ok(output.into_response()))
+        self.project().slot.poll(cx).map(Ok)
     }
 }
 
@@ -206,21 +292,29 @@ impl<H, T, L: Layer<HandlerService<H, T>>> LayerTree<L> for HandlerService<H, T>
     }
 }
 
-impl<H, T, B> Endpoints<B> for HandlerService<H, T>
+impl<H, T, B, S> Endpoints<B, S> for HandlerService<H, T>
 where
-    H: Handler<T, B>,
+    H: Handler<T, B, S>,
+    S: Clone,
 {
-    type Future = HandlerResponse<H::Future>;
-
     #[inline]
-    fn call_at(&self, _: usize, req: Request<B>) -> Self::Future {
-        HandlerResponse {
-            future: self.handler.clone().call(req),
-        }
+    fn call_at(
+        &self,
+        _: usize,
+        req: Request<B>,
+        cx: CallContext<'_, S>,
+        head: bool,
+    ) -> EndpointFuture {
+        let cx = RequestContext {
+            state: cx.state.cloned(),
+            params: cx.params,
+            body_limit: cx.body_limit,
+        };
+        EndpointFuture::new(HeadAware::new(self.handler.clone().call(req, cx), head))
     }
 }
 
-/// The future of a handler inside a method router: the handler's own future, its output made a
+/// The future of a handler with no arguments: the function's own future, its output made a
 /// response.
 #[pin_project]
 pub struct HandlerResponse<F> {
@@ -241,5 +335,75 @@ where
             .future
             .poll(cx)
             .map(IntoResponse::into_response)
+    }
+}
+
+#[cfg(test)]
+mod future_sizes {
+    use std::sync::Arc;
+
+    use bytes::Bytes;
+    use http_body_util::Full;
+
+    use super::*;
+    use crate::extract::{Path, Query, State};
+    use crate::ENDPOINT_FUTURE_SIZE;
+
+    fn size<H: Handler<T, B, S>, T, B, S>(handler: H, body: B) -> usize {
+        let cx = RequestContext {
+            state: None,
+            params: None,
+            body_limit: 0,
+        };
+        std::mem::size_of_val(&handler.call(Request::new(body), cx))
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Page {
+        page: u32,
+        sort: String,
+    }
+
+    /// The futures the docs of `ENDPOINT_FUTURE_SIZE` and `HANDLER_FUTURE_SIZE` speak of fit
+    /// where they say.
+    #[test]
+    fn common_handlers_fit_the_inline_slots() {
+        let path = size::<_, (ViaParts, Path<i64>), _, ()>(
+            |Path(id): Path<i64>| async move { id.to_string() },
+            (),
+        );
+        assert!(path <= HANDLER_FUTURE_SIZE, "Path<i64>: {path} bytes");
+        let request = size::<_, (ViaRequest, Request<()>), _, ()>(
+            |req: Request<()>| async move { req.uri().to_string() },
+            (),
+        );
+        assert!(
+            request <= HANDLER_FUTURE_SIZE + 128,
+            "Request: {request} bytes"
+        );
+        assert!(request <= ENDPOINT_FUTURE_SIZE, "Request: {request} bytes");
+        #[cfg(feature = "json")]
+        {
+            type Extractors = (
+                ViaRequest,
+                Path<i64>,
+                Query<Page>,
+                State<Arc<String>>,
+                crate::Json<serde_json::Value>,
+            );
+            let scenario_b = size::<_, Extractors, _, Arc<String>>(
+                |Path(id): Path<i64>,
+                 Query(page): Query<Page>,
+                 State(name): State<Arc<String>>,
+                 crate::Json(body): crate::Json<serde_json::Value>| async move {
+                    format!("{id} {} {} {name} {body}", page.page, page.sort)
+                },
+                Full::new(Bytes::new()),
+            );
+            assert!(
+                scenario_b <= ENDPOINT_FUTURE_SIZE,
+                "B-extractors: {scenario_b} bytes"
+            );
+        }
     }
 }

@@ -1,8 +1,16 @@
-//! [`Json`]: a JSON response (feature `json`).
+//! [`Json`]: a JSON response, and a JSON request body (feature `json`).
 
 use http::header::{HeaderValue, CONTENT_TYPE};
-use http::{Response, StatusCode};
+use http::{Request, Response, StatusCode};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+use crate::body::BoxError;
+use std::future::Future;
+
+use crate::extract::body::{body_within_limit, has_content_type, read_body};
+use crate::extract::rejection::{JsonRejection, UnsupportedMediaType};
+use crate::extract::{FromRequest, RequestContext};
 
 use crate::body::Body;
 use crate::response::IntoResponse;
@@ -38,4 +46,64 @@ impl<T: Serialize> IntoResponse for Json<T> {
                 .into_response(),
         }
     }
+}
+
+/// A JSON body (`content-type: application/json`, or any `+json` type) as a `T`, read up to the
+/// body limit: another content type answers `415`, a body over the limit `413`, text that is not
+/// JSON `400`, JSON that does not fit `T` `422` — each with a message that names the place
+/// ([`JsonRejection`]).
+///
+/// ```
+/// use silent_tower_router::Json;
+///
+/// #[derive(serde::Deserialize, serde::Serialize)]
+/// struct Todo {
+///     title: String,
+/// }
+///
+/// async fn create(Json(todo): Json<Todo>) -> Json<Todo> {
+///     Json(todo)
+/// }
+/// ```
+impl<T, S, B> FromRequest<S, B> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Sync,
+    B: http_body::Body + Send,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    type Rejection = JsonRejection;
+
+    fn from_request(
+        req: Request<B>,
+        cx: &RequestContext<S>,
+    ) -> impl Future<Output = Result<Self, JsonRejection>> + Send {
+        let body = if has_content_type(req.headers(), "application/json", Some("+json")) {
+            body_within_limit(req, cx).map_err(JsonRejection::Body)
+        } else {
+            Err(JsonRejection::UnsupportedMediaType(UnsupportedMediaType {
+                expected: "application/json",
+            }))
+        };
+        async move {
+            let (body, limit) = body?;
+            let bytes = read_body(body, limit).await.map_err(JsonRejection::Body)?;
+            parse(&bytes).map(Json)
+        }
+    }
+}
+
+/// `bytes` as JSON of a `T`: text that is not JSON is a syntax error (`400`), JSON of the wrong
+/// shape a data error (`422`).
+pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonRejection> {
+    T::deserialize(&mut serde_json::Deserializer::from_slice(bytes)).map_err(|err| {
+        use serde_json::error::Category;
+        match err.classify() {
+            Category::Data => JsonRejection::Data(err.to_string()),
+            Category::Syntax | Category::Eof | Category::Io => {
+                JsonRejection::Syntax(err.to_string())
+            }
+        }
+    })
 }

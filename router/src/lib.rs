@@ -29,7 +29,8 @@
 //!
 //! The pieces, top down as a request meets them: [`Router`] (paths), [`EndpointFuture`] (the
 //! inline slot), [`MethodRouter`] (methods: [`get`], [`post`], …, [`any`]), [`Handler`]
-//! (`async fn`s as services), [`Body`] and [`IntoResponse`] (responses), [`RequestExt`]
+//! (`async fn`s as services), [`Body`] and [`IntoResponse`] (responses: [`Html`], [`Redirect`],
+//! [`Sse`], header tuples through [`IntoResponseHeaders`]), [`RequestExt`]
 //! (parameters); [`Layered`] for a router wrapped in router-wide layers.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -38,6 +39,7 @@ mod body;
 mod endpoint;
 pub mod endpoints;
 mod error;
+pub mod extract;
 mod handler;
 #[cfg(feature = "json")]
 mod json;
@@ -54,11 +56,12 @@ mod tree;
 
 pub use body::{Body, BoxError};
 pub use endpoint::{
-    EndpointFuture, ErasedEndpoint, IntoEndpoint, RouteService, ENDPOINT_FUTURE_SIZE,
+    CallContext, EndpointFuture, ErasedEndpoint, IntoEndpoint, RouteService, ENDPOINT_FUTURE_SIZE,
 };
 pub use error::RouteError;
 pub use handler::{
     handler_fn, Handler, HandlerFuture, HandlerResponse, HandlerService, HandlerSignature,
+    HANDLER_FUTURE_SIZE,
 };
 #[cfg(feature = "json")]
 pub use json::Json;
@@ -66,11 +69,13 @@ pub use layered::Layered;
 pub use method_router::{
     any, any_service, connect, connect_service, delete, delete_service, get, get_service, head,
     head_service, on, on_service, options, options_service, patch, patch_service, post,
-    post_service, put, put_service, trace, trace_service, InfallibleFuture, MethodFallback,
-    MethodFuture, MethodRouter,
+    post_service, put, put_service, trace, trace_service, MethodFallback, MethodRouter,
 };
 pub use params::{FromParam, Param, ParamError, PathParams, RequestExt};
 pub use pattern::MAX_PARAMS;
-pub use response::IntoResponse;
+pub use response::{
+    sse, AppendHeaders, Html, IntoHeaderName, IntoHeaderValue, IntoResponse, IntoResponseHeaders,
+    InvalidHeader, Redirect, Sse,
+};
 pub use route::{Route, RouteFuture};
 pub use router::{NotFound, Router, RouterFuture};

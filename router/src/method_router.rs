@@ -11,25 +11,25 @@
 
 use std::convert::Infallible;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::header::{HeaderValue, ALLOW, CONTENT_LENGTH};
+use http::header::{HeaderValue, ALLOW};
 use http::{Method, Request, Response, StatusCode};
-use http_body::Body as _;
-use pin_project::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::Body;
-use crate::endpoint::{Endpoint, EndpointFuture, ErasedEndpoint, IntoEndpoint, SharedEndpoint};
+use crate::endpoint::{
+    CallContext, Endpoint, EndpointFuture, ErasedEndpoint, IntoEndpoint, SharedEndpoint,
+};
 use crate::endpoints::{EndpointTree, Endpoints, LayerTree, Nil, Push};
 use crate::error::RouteError;
 use crate::handler::{handler_fn, HandlerService, HandlerSignature};
+use crate::params::PathParams;
 use crate::route::Route;
+use crate::router::RouterFuture;
 
 /// The methods with a slot of their own, in the order `Allow` lists them.
 const STANDARD: [Method; 9] = [
@@ -58,6 +58,7 @@ pub struct MethodRouter<H = Nil, N = MethodFallback> {
     handlers: H,
     fallback: Route<N>,
     table: MethodTable,
+    body_limit: Option<usize>,
 }
 
 /// Which handler of a path answers each method: the part of a method router that paths routed
@@ -177,6 +178,7 @@ impl MethodRouter {
                 allow: table.allow(),
             }),
             table,
+            body_limit: None,
         }
     }
 }
@@ -450,6 +452,7 @@ impl<H> MethodRouter<H, MethodFallback> {
             handlers: self.handlers.push(endpoint),
             fallback: Route(MethodFallback { allow }),
             table: self.table,
+            body_limit: self.body_limit,
         }
     }
 }
@@ -465,7 +468,15 @@ impl<H, N> MethodRouter<H, N> {
             handlers: self.handlers.layer_tree(&layer),
             fallback: Route(layer.layer(self.fallback.0)),
             table: self.table,
+            body_limit: self.body_limit,
         }
+    }
+
+    /// The most bytes the body extractors of this path read before answering `413` (the router's
+    /// limit otherwise, 2 MiB unless set: [`Router::body_limit`](crate::Router::body_limit)).
+    pub fn body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = Some(limit);
+        self
     }
 
     /// The value of the `Allow` header this path answers with.
@@ -480,6 +491,7 @@ impl<H: Clone, N: Clone> Clone for MethodRouter<H, N> {
             handlers: self.handlers.clone(),
             fallback: self.fallback.clone(),
             table: self.table.clone(),
+            body_limit: self.body_limit,
         }
     }
 }
@@ -508,37 +520,56 @@ where
     }
 }
 
-impl<B, H, N> Endpoints<B> for MethodRouter<H, N>
+impl<B, S, H, N> Endpoint<B, S> for MethodRouter<H, N>
 where
-    H: Endpoints<B>,
-    Route<N>: Endpoints<B>,
+    H: Endpoints<B, S> + Send + Sync + 'static,
+    Route<N>: Endpoints<B, S>,
+    N: Send + Sync + 'static,
+    B: 'static,
+    S: 'static,
 {
-    type Future = MethodFuture<H::Future, <Route<N> as Endpoints<B>>::Future>;
-
     #[inline]
-    fn call_at(&self, _: usize, req: Request<B>) -> Self::Future {
+    fn call(&self, req: Request<B>, mut cx: CallContext<'_, S>) -> EndpointFuture {
+        if let Some(limit) = self.body_limit {
+            cx.body_limit = limit;
+        }
         let table = &self.table;
         let index = table.lookup(req.method());
-        let state = if index != NONE {
-            State::Handler(self.handlers.call_at(index as usize, req))
+        if index != NONE {
+            self.handlers.call_at(index as usize, req, cx, false)
         } else if req.method() == Method::HEAD && table.standard[GET] != NONE {
-            State::HeadByGet(self.handlers.call_at(table.standard[GET] as usize, req))
+            self.handlers
+                .call_at(table.standard[GET] as usize, req, cx, true)
         } else if table.any != NONE {
-            State::Handler(self.handlers.call_at(table.any as usize, req))
+            self.handlers.call_at(table.any as usize, req, cx, false)
         } else {
-            State::Fallback(self.fallback.call_at(0, req))
-        };
-        MethodFuture { state }
+            self.fallback.call_at(0, req, cx, false)
+        }
+    }
+
+    fn methods(&self) -> Option<&MethodSet> {
+        Some(&self.table)
     }
 }
 
+impl<B, S, H, N> IntoEndpoint<B, S> for MethodRouter<H, N>
+where
+    Self: Endpoint<B, S>,
+{
+    fn into_endpoint(self) -> ErasedEndpoint<B, S> {
+        ErasedEndpoint(Arc::new(self))
+    }
+}
+
+/// A method router alone, as a `tower::Service`, with no state (`()`): for a router's fallback, or
+/// to serve one path's methods without a router.
 impl<B, H, N> Service<Request<B>> for MethodRouter<H, N>
 where
-    Self: Endpoints<B>,
+    Self: Endpoint<B, ()>,
 {
     type Response = Response<Body>;
     type Error = Infallible;
-    type Future = InfallibleFuture<<Self as Endpoints<B>>::Future>;
+    type Future = RouterFuture;
 
     #[inline]
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
@@ -547,57 +578,13 @@ where
 
     #[inline]
     fn call(&mut self, req: Request<B>) -> Self::Future {
-        InfallibleFuture::new(self.call_at(0, req))
+        let cx = CallContext {
+            state: Some(&()),
+            params: req.extensions().get::<PathParams>().cloned(),
+            body_limit: crate::extract::DEFAULT_BODY_LIMIT,
+        };
+        RouterFuture::new(Endpoint::call(self, req, cx))
     }
-}
-
-/// The future of a [`MethodRouter`].
-#[pin_project]
-pub struct MethodFuture<H, N> {
-    #[pin]
-    state: State<H, N>,
-}
-
-#[pin_project(project = StateProj)]
-enum State<H, N> {
-    Handler(#[pin] H),
-    HeadByGet(#[pin] H),
-    Fallback(#[pin] N),
-}
-
-impl<H, N> Future for MethodFuture<H, N>
-where
-    H: Future<Output = Response<Body>>,
-    N: Future<Output = Response<Body>>,
-{
-    type Output = Response<Body>;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().state.project() {
-            StateProj::Handler(future) => future.poll(cx),
-            StateProj::HeadByGet(future) => Poll::Ready(without_body(ready!(future.poll(cx)))),
-            StateProj::Fallback(future) => future.poll(cx),
-        }
-    }
-}
-
-/// A `GET` response made fit for `HEAD`: the headers stay, the body goes, and the length it had
-/// is kept in `Content-Length` when known.
-fn without_body(mut response: Response<Body>) -> Response<Body> {
-    let status = response.status();
-    let may_have_length = !(status.is_informational()
-        || status == StatusCode::NO_CONTENT
-        || status == StatusCode::NOT_MODIFIED);
-    if may_have_length && !response.headers().contains_key(CONTENT_LENGTH) {
-        if let Some(length) = response.body().size_hint().exact() {
-            response
-                .headers_mut()
-                .insert(CONTENT_LENGTH, HeaderValue::from(length));
-        }
-    }
-    *response.body_mut() = Body::empty();
-    response
 }
 
 /// Answers the methods a path has no handler for: `204` + `Allow` to `OPTIONS`, `405` + `Allow`
@@ -644,57 +631,11 @@ impl<B> Service<Request<B>> for MethodFallback {
     }
 }
 
-/// A future of a response, as a service's `Result` that cannot fail.
-#[pin_project]
-pub struct InfallibleFuture<F> {
-    #[pin]
-    future: F,
-}
-
-impl<F> InfallibleFuture<F> {
-    pub(crate) fn new(future: F) -> Self {
-        InfallibleFuture { future }
-    }
-}
-
-impl<F: Future<Output = Response<Body>>> Future for InfallibleFuture<F> {
-    type Output = Result<Response<Body>, Infallible>;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.project().future.poll(cx).map(Ok)
-    }
-}
-
-impl<B, H, N> Endpoint<B> for MethodRouter<H, N>
-where
-    Self: Endpoints<B> + Send + Sync + 'static,
-    <Self as Endpoints<B>>::Future: Send + 'static,
-{
-    #[inline]
-    fn call(&self, req: Request<B>) -> EndpointFuture {
-        EndpointFuture::new(self.call_at(0, req))
-    }
-
-    fn methods(&self) -> Option<&MethodSet> {
-        Some(&self.table)
-    }
-}
-
-impl<B, H, N> IntoEndpoint<B> for MethodRouter<H, N>
-where
-    Self: Endpoint<B>,
-{
-    fn into_endpoint(self) -> ErasedEndpoint<B> {
-        ErasedEndpoint(Arc::new(self))
-    }
-}
-
 /// Two method routers of one path made one: `.route(p, get(a)).route(p, post(b))`. Each method
 /// goes to the part that routes it — that part's own future, so nothing nests — and the methods
 /// neither routes get `405`, or `204` to `OPTIONS`, with the `Allow` of both.
-struct MergedMethods<B> {
-    parts: [SharedEndpoint<B>; 2],
+struct MergedMethods<B, S> {
+    parts: [SharedEndpoint<B, S>; 2],
     /// Which part answers each method: index 0 or 1.
     table: MethodTable,
     fallback: MethodFallback,
@@ -702,11 +643,11 @@ struct MergedMethods<B> {
 
 /// Merges the endpoints `existing` and `added` of `path`; `None` when either is not a method
 /// router (a service answers every method, so it shares its path with nothing).
-pub(crate) fn merge_methods<B: Send + 'static>(
+pub(crate) fn merge_methods<B: Send + 'static, S: 'static>(
     path: &str,
-    existing: &SharedEndpoint<B>,
-    added: &SharedEndpoint<B>,
-) -> Option<Result<SharedEndpoint<B>, RouteError>> {
+    existing: &SharedEndpoint<B, S>,
+    added: &SharedEndpoint<B, S>,
+) -> Option<Result<SharedEndpoint<B, S>, RouteError>> {
     let (first, second) = (existing.methods()?, added.methods()?);
     let mut table = MethodTable {
         standard: [NONE; STANDARD.len()],
@@ -754,15 +695,15 @@ pub(crate) fn merge_methods<B: Send + 'static>(
     })))
 }
 
-impl<B: Send + 'static> Endpoint<B> for MergedMethods<B> {
-    fn call(&self, req: Request<B>) -> EndpointFuture {
+impl<B: Send + 'static, S: 'static> Endpoint<B, S> for MergedMethods<B, S> {
+    fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
         let table = &self.table;
         let mut part = table.lookup(req.method());
         if part == NONE && req.method() == Method::HEAD {
             part = table.standard[GET];
         }
         match self.parts.get(usize::from(part)) {
-            Some(endpoint) => endpoint.call(req),
+            Some(endpoint) => endpoint.call(req, cx),
             None => {
                 let Ok(response) = self.fallback.answer(&req);
                 EndpointFuture::new(std::future::ready(response))

@@ -56,10 +56,6 @@ impl Captures {
         self.len as usize
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     pub(crate) fn push(&mut self, capture: Capture) {
         // Routes are refused at build time when they capture more than MAX_PARAMS, and a lookup
         // captures at most one value per parameter of the route it is walking.
@@ -101,18 +97,22 @@ impl PathParams {
     }
 
     /// The pattern of the matched route, as it was registered (with a nest prefix prepended).
+    /// For a request a nested router's fallback answers, the prefix, the prefix and `/`, or the
+    /// prefix and `/{*}` for the paths below it.
     pub fn route(&self) -> &str {
         &self.route.pattern
     }
 
     /// The number of parameters captured.
     pub fn len(&self) -> usize {
-        self.captures.len()
+        // A nested fallback's catch-all captures the rest of the path without a name: it is not
+        // a parameter.
+        self.captures.len().min(self.route.names.len())
     }
 
     /// True when the route captured nothing.
     pub fn is_empty(&self) -> bool {
-        self.captures.is_empty()
+        self.len() == 0
     }
 
     /// The parameter `name`, read from `path` (the request path the parameters were captured from).
@@ -128,6 +128,11 @@ impl PathParams {
             .iter()
             .enumerate()
             .filter_map(move |(index, name)| Some((&**name, self.at(path, index)?)))
+    }
+
+    /// The name and value of parameter `index`, in route order.
+    pub(crate) fn entry<'a>(&'a self, path: &'a str, index: usize) -> Option<(&'a str, Param<'a>)> {
+        Some((self.route.names.get(index)?, self.at(path, index)?))
     }
 
     fn at<'a>(&self, path: &'a str, index: usize) -> Option<Param<'a>> {

@@ -68,11 +68,59 @@ pub(crate) enum Piece {
     CatchAll { name: String },
 }
 
+/// The catch-all that ends the patterns of a nested router's fallback (`/api/{*}`): it has no
+/// name, so users cannot write it, and it is not one of the parameters a request sees.
+pub(crate) const HIDDEN_REST: &str = "{*}";
+
 /// Parses `route` into pieces, refusing what cannot be routed with a message that says why.
 pub(crate) fn parse(route: &str) -> Result<Vec<Piece>, RouteError> {
+    parse_pattern(route)
+}
+
+/// [`parse`], for the patterns the router makes itself: it also takes a final [`HIDDEN_REST`],
+/// as a catch-all with an empty name.
+pub(crate) fn parse_internal(route: &str) -> Result<Vec<Piece>, RouteError> {
+    match route.strip_suffix(HIDDEN_REST) {
+        Some(head) if head.ends_with('/') => {
+            let mut pieces = parse_pattern(head)?;
+            pieces.push(Piece::CatchAll {
+                name: String::new(),
+            });
+            Ok(pieces)
+        }
+        _ => parse_pattern(route),
+    }
+}
+
+/// Why no request path can hold `byte` as it is, or `None` when one can.
+///
+/// hyper reads the request target with `httparse` and `http::Uri`: together they take the visible
+/// ASCII characters but `<`, `>` and `` ` ``, and bytes from 0x80 on as long as the path is
+/// UTF-8 (so `/café` can arrive unescaped, from clients that send it so).
+fn unroutable(byte: u8) -> Option<&'static str> {
+    Some(match byte {
+        b'?' => {
+            "`?` starts the query: a route matches the path only; read the query with \
+             `req.query_param`"
+        }
+        b'#' => "`#` starts the fragment, which clients never send",
+        b' ' => "a request path cannot hold a space unescaped: spell it `%20`",
+        b'`' => "a request path cannot hold `` ` `` unescaped: spell it `%60`",
+        0..=0x1f | 0x7f => {
+            "a request path cannot hold a control character unescaped: spell it `%XX` (`%09` \
+             for a tab)"
+        }
+        _ => return None,
+    })
+}
+
+fn parse_pattern(route: &str) -> Result<Vec<Piece>, RouteError> {
     let invalid = |reason: String| RouteError::invalid(route, reason);
     if !route.starts_with('/') {
         return Err(invalid("a route must start with `/`".into()));
+    }
+    if let Some(reason) = route.bytes().find_map(unroutable) {
+        return Err(invalid(reason.into()));
     }
     let mut pieces = Vec::new();
     let mut names: Vec<&str> = Vec::new();
@@ -81,6 +129,12 @@ pub(crate) fn parse(route: &str) -> Result<Vec<Piece>, RouteError> {
     while let Some(at) = rest.find(['<', '{', '>', '}']) {
         let (before, from) = rest.split_at(at);
         literal.push_str(before);
+        // `{{` and `}}` are a literal `{` and `}`, as in matchit.
+        if from.starts_with("{{") || from.starts_with("}}") {
+            literal.push_str(&from[..1]);
+            rest = &from[2..];
+            continue;
+        }
         let open = from.as_bytes()[0];
         let close = match open {
             b'<' => '>',
@@ -175,11 +229,13 @@ pub(crate) fn parse(route: &str) -> Result<Vec<Piece>, RouteError> {
     Ok(pieces)
 }
 
-/// Parameter names of a parsed route, in order.
+/// Parameter names of a parsed route, in order; the hidden catch-all of a nested fallback has
+/// none (it is last, so the names still line up with the captures).
 pub(crate) fn param_names(pieces: &[Piece]) -> Vec<Box<str>> {
     pieces
         .iter()
         .filter_map(|piece| match piece {
+            Piece::CatchAll { name } if name.is_empty() => None,
             Piece::Param { name, .. } | Piece::CatchAll { name } => Some(name.as_str().into()),
             Piece::Static(_) => None,
         })
@@ -264,6 +320,36 @@ mod tests {
             assert!(err.contains(reason), "{route}: {err}");
             assert!(err.contains(route), "{route}: {err}");
         }
+    }
+
+    #[test]
+    fn doubled_braces_are_literal() {
+        assert_eq!(parse("/a/{{b}}").unwrap(), vec![stat("/a/{b}")]);
+        assert_eq!(
+            parse("/{{/{id}/}}").unwrap(),
+            vec![stat("/{/"), param("id", ParamKind::Any), stat("/}")]
+        );
+    }
+
+    #[test]
+    fn the_hidden_catch_all_is_internal_and_nameless() {
+        let pieces = parse_internal("/{t}/{*}").unwrap();
+        assert_eq!(
+            pieces,
+            vec![
+                stat("/"),
+                param("t", ParamKind::Any),
+                stat("/"),
+                Piece::CatchAll {
+                    name: String::new()
+                }
+            ]
+        );
+        assert_eq!(param_names(&pieces), vec![Box::from("t")]);
+        assert!(parse("/{t}/{*}").is_err());
+        // Only a final `/{*}` is the hidden one.
+        assert!(parse_internal("/{*}/x").is_err());
+        assert!(parse_internal("/a{*}").is_err());
     }
 
     #[test]

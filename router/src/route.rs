@@ -12,7 +12,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::{Body, BoxError};
-use crate::endpoint::{Endpoint, EndpointFuture};
+use crate::endpoint::{CallContext, Endpoint, EndpointFuture, Forwarded, HeadAware};
 use crate::endpoints::{EndpointTree, Endpoints, LayerTree};
 
 /// An endpoint: a `Clone` service, cloned for each request it answers (cheap for the usual
@@ -32,21 +32,39 @@ impl<S, L: Layer<S>> LayerTree<L> for Route<S> {
     }
 }
 
-impl<S, B, ResBody> Endpoints<B> for Route<S>
+impl<Svc, B, S, ResBody> Endpoints<B, S> for Route<Svc>
 where
-    S: Service<Request<B>, Response = Response<ResBody>, Error = Infallible> + Clone,
+    Svc: Service<Request<B>, Response = Response<ResBody>, Error = Infallible> + Clone,
+    Svc::Future: Send + 'static,
+    Svc: Send + 'static,
+    B: Send + 'static,
     ResBody: http_body::Body<Data = Bytes> + Send + 'static,
     ResBody::Error: Into<BoxError>,
 {
-    type Future = RouteFuture<S, B>;
-
     #[inline]
-    fn call_at(&self, _: usize, req: Request<B>) -> Self::Future {
+    fn call_at(
+        &self,
+        _: usize,
+        mut req: Request<B>,
+        mut cx: CallContext<'_, S>,
+        head: bool,
+    ) -> EndpointFuture {
+        cx.expose_params(&mut req);
+        EndpointFuture::new(HeadAware::new(self.call_service(req), head))
+    }
+}
+
+impl<Svc> Route<Svc> {
+    /// Calls the service. Endpoints are nearly always ready — handlers always are — so ask once,
+    /// with a waker that registers nothing, and call at once: the future then holds only the
+    /// endpoint's own future, not the request too. An endpoint that is not ready (a concurrency
+    /// limit, a buffer) keeps the request boxed until it is: one allocation, on that path only.
+    #[inline]
+    fn call_service<B>(&self, req: Request<B>) -> RouteFuture<Svc, B>
+    where
+        Svc: Service<Request<B>, Error = Infallible> + Clone,
+    {
         let mut service = self.0.clone();
-        // Endpoints are nearly always ready — handlers always are — so ask once, with a waker
-        // that registers nothing, and call at once: the future then holds only the endpoint's
-        // own future, not the request too. An endpoint that is not ready (a concurrency limit,
-        // a buffer) keeps the request boxed until it is: one allocation, on that path only.
         let state = match service.poll_ready(&mut Context::from_waker(Waker::noop())) {
             Poll::Ready(Ok(())) => State::Called(service.call(req)),
             Poll::Pending => State::NotReady {
@@ -114,20 +132,47 @@ impl<S> ServiceEndpoint<S> {
     }
 }
 
-impl<S, B, ResBody> Endpoint<B> for ServiceEndpoint<S>
+impl<Svc, B, S, ResBody> Endpoint<B, S> for ServiceEndpoint<Svc>
 where
-    S: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
+    Svc: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
         + Clone
         + Send
         + Sync
         + 'static,
-    S::Future: Send + 'static,
+    Svc::Future: Send + 'static,
     B: Send + 'static,
     ResBody: http_body::Body<Data = Bytes> + Send + 'static,
     ResBody::Error: Into<BoxError>,
 {
     #[inline]
-    fn call(&self, req: Request<B>) -> EndpointFuture {
-        EndpointFuture::new(self.0.call_at(0, req))
+    fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
+        self.0.call_at(0, req, cx, false)
+    }
+}
+
+/// A route wrapped by [`Router::route_layer`](crate::Router::route_layer): the router's context
+/// crosses the layer in the request's extensions, to the [`RouteService`] inside.
+pub(crate) struct LayeredEndpoint<Svc>(pub(crate) Route<Svc>);
+
+impl<Svc, B, S, ResBody> Endpoint<B, S> for LayeredEndpoint<Svc>
+where
+    Svc: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    Svc::Future: Send + 'static,
+    B: Send + 'static,
+    S: Clone + Send + Sync + 'static,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    fn call(&self, mut req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
+        req.extensions_mut().insert(Forwarded {
+            state: cx.state.cloned(),
+            params: cx.params,
+            body_limit: cx.body_limit,
+        });
+        EndpointFuture::new(self.0.call_service(req))
     }
 }

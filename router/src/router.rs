@@ -13,13 +13,13 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::{Body, BoxError};
-use crate::endpoint::{EndpointFuture, IntoEndpoint, RouteService, SharedEndpoint};
+use crate::endpoint::{CallContext, EndpointFuture, IntoEndpoint, RouteService, SharedEndpoint};
 use crate::error::RouteError;
 use crate::layered::Layered;
 use crate::method_router::merge_methods;
 use crate::params::{Captures, PathParams};
 use crate::pattern::{self, Piece};
-use crate::route::ServiceEndpoint;
+use crate::route::{LayeredEndpoint, Route, ServiceEndpoint};
 use crate::strip_prefix::StripPrefix;
 use crate::table::{EntryKind, RouteTable};
 
@@ -48,6 +48,15 @@ use crate::table::{EntryKind, RouteTable};
 /// | `<id:int>`/`<id:i64>`, `<id:i32>`, `<id:u64>`, `<id:u32>` | one segment that parses as that integer |
 /// | `<id:uuid>` | one segment that parses as a UUID |
 /// | `<rest:**>`, `<rest:full_path>`, `{*rest}` | the rest of the path, at least one byte |
+/// | `{{`, `}}` | a literal `{`, `}` as the client sent it unescaped (as in matchit); clients that escape it send `%7B`, `%7D`, which a route spells `%7B`, `%7D` |
+///
+/// A route holds only what can reach it in a request path, and refuses the rest with the reason:
+/// `?` (the query is not part of the path: read it with
+/// [`query_param`](crate::RequestExt::query_param)), `#` (clients never send the fragment), a
+/// space, `` ` `` and control characters (never unescaped in a request path: spell them `%20`,
+/// `%60`, `%09`…). Other characters, non-ASCII included, match when the client sends them as
+/// they are, which hyper accepts; a client that escapes `é` sends `%C3%A9`, which a route
+/// spells so.
 ///
 /// A parameter fills a whole segment. Where several routes could match, the more specific wins:
 /// literal > typed parameter > untyped parameter > catch-all. A typed parameter that does not
@@ -96,22 +105,26 @@ use crate::table::{EntryKind, RouteTable};
 /// assert_eq!(response.status(), 200);
 /// # }
 /// ```
-pub struct Router<B = hyper::body::Incoming> {
-    inner: Arc<Inner<B>>,
+pub struct Router<B = hyper::body::Incoming, S = ()> {
+    inner: Arc<Inner<B, S>>,
 }
 
-struct Inner<B> {
-    table: RouteTable<B>,
-    fallback: SharedEndpoint<B>,
+struct Inner<B, S> {
+    table: RouteTable<B, S>,
+    fallback: SharedEndpoint<B, S>,
     custom_fallback: bool,
+    state: Option<S>,
+    body_limit: usize,
 }
 
-impl<B> Clone for Inner<B> {
+impl<B, S: Clone> Clone for Inner<B, S> {
     fn clone(&self) -> Self {
         Inner {
             table: self.table.clone(),
             fallback: Arc::clone(&self.fallback),
             custom_fallback: self.custom_fallback,
+            state: self.state.clone(),
+            body_limit: self.body_limit,
         }
     }
 }
@@ -128,29 +141,61 @@ impl Router {
     ///
     /// [`serve`]: https://docs.rs/silent-tower/latest/silent_tower/fn.serve.html
     pub fn new() -> Self {
-        Self::with_body()
+        Self::with_body().with_state(())
     }
 }
 
-impl<B: Send + 'static> Router<B> {
-    /// A router for requests with body `B`, with no routes: `Router::<()>::with_body()` in tests,
-    /// or axum's body to mount it in axum. The body type is fixed here, where it is written once,
-    /// rather than inferred from the first request at the end of a long chain of routes.
+impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
+    /// A router for requests with body `B` and handlers whose state is an `S`, with no routes:
+    /// `Router::<()>::with_body()` in tests, axum's body to mount it in axum,
+    /// `Router::<Incoming, AppState>::with_body()` for an app with state. The types are fixed
+    /// here, where they are written once, rather than inferred from the end of a long chain of
+    /// routes. Give the state with [`with_state`](Router::with_state), before or after the routes.
     pub fn with_body() -> Self {
         Router {
             inner: Arc::new(Inner {
                 table: RouteTable::default(),
                 fallback: Arc::new(ServiceEndpoint::new(NotFound)),
                 custom_fallback: false,
+                state: None,
+                body_limit: crate::extract::DEFAULT_BODY_LIMIT,
             }),
         }
     }
 
+    /// Gives the handlers their state: [`State<S>`](crate::extract::State) is then a clone of
+    /// `state` — wrap it in an `Arc`, and each request costs an atomic increment. A router never
+    /// given its state answers `500` to the handlers that ask for it. Nested and merged routers
+    /// use the state of the router they are added to.
+    pub fn with_state(self, state: S) -> Self {
+        self.set(|inner| inner.state = Some(state))
+    }
+
+    /// The most bytes a body extractor (`Json`, `Form`, `Bytes`, `String`) reads before it
+    /// answers `413`: [`DEFAULT_BODY_LIMIT`](crate::extract::DEFAULT_BODY_LIMIT) (2 MiB) unless
+    /// set. A path's own limit, [`MethodRouter::body_limit`](crate::MethodRouter::body_limit),
+    /// wins over it.
+    pub fn body_limit(self, limit: usize) -> Self {
+        self.set(|inner| inner.body_limit = limit)
+    }
+
+    fn set(self, set: impl FnOnce(&mut Inner<B, S>)) -> Self {
+        let mut inner = self.into_inner();
+        set(&mut inner);
+        Router {
+            inner: Arc::new(inner),
+        }
+    }
+
+    fn into_inner(self) -> Inner<B, S> {
+        Arc::try_unwrap(self.inner).unwrap_or_else(|shared| (*shared).clone())
+    }
+
     fn edit(
         self,
-        edit: impl FnOnce(&mut Inner<B>) -> Result<(), RouteError>,
+        edit: impl FnOnce(&mut Inner<B, S>) -> Result<(), RouteError>,
     ) -> Result<Self, RouteError> {
-        let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| (*shared).clone());
+        let mut inner = self.into_inner();
         edit(&mut inner)?;
         Ok(Router {
             inner: Arc::new(inner),
@@ -168,7 +213,7 @@ impl<B: Send + 'static> Router<B> {
     /// [`try_route`](Router::try_route)'s error — a bad route table is a bug to stop at start-up,
     /// and the message points at the line that added the route.
     #[track_caller]
-    pub fn route(self, path: &str, method_router: impl IntoEndpoint<B>) -> Self {
+    pub fn route(self, path: &str, method_router: impl IntoEndpoint<B, S>) -> Self {
         match self.try_route(path, method_router) {
             Ok(router) => router,
             Err(err) => refused(err),
@@ -179,7 +224,7 @@ impl<B: Send + 'static> Router<B> {
     pub fn try_route(
         self,
         path: &str,
-        method_router: impl IntoEndpoint<B>,
+        method_router: impl IntoEndpoint<B, S>,
     ) -> Result<Self, RouteError> {
         let endpoint = method_router.into_endpoint().0;
         self.edit(|inner| add_route(&mut inner.table, path, endpoint))
@@ -191,18 +236,18 @@ impl<B: Send + 'static> Router<B> {
     /// # Panics
     /// As [`route`](Router::route).
     #[track_caller]
-    pub fn route_service<S, ResBody>(self, path: &str, service: S) -> Self
+    pub fn route_service<Svc, ResBody>(self, path: &str, service: Svc) -> Self
     where
-        S: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
+        Svc: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
             + Clone
             + Send
             + Sync
             + 'static,
-        S::Future: Send + 'static,
+        Svc::Future: Send + 'static,
         ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
         ResBody::Error: Into<BoxError>,
     {
-        let endpoint: SharedEndpoint<B> = Arc::new(ServiceEndpoint::new(service));
+        let endpoint: SharedEndpoint<B, S> = Arc::new(ServiceEndpoint::new(service));
         match self.edit(|inner| inner.table.insert(path, endpoint, EntryKind::Route)) {
             Ok(router) => router,
             Err(err) => refused(err),
@@ -214,14 +259,24 @@ impl<B: Send + 'static> Router<B> {
     ///
     /// Nesting is flattened into this router's one tree: a route nested five deep is looked up
     /// and dispatched as fast as the same route added flat. Handlers see the full request path,
-    /// prefix included. `router`'s `route_layer`s stay on its routes; its fallback, if it has one,
-    /// answers the paths under `prefix` that none of its routes match. To nest a router with
+    /// prefix included. `router`'s `route_layer`s stay on its routes. To nest a router with
     /// router-wide layers (a [`Layered`]), use [`nest_service`](Router::nest_service).
+    ///
+    /// # A nested router's fallback
+    /// If `router` has a [fallback](Router::fallback), it answers what is left under `prefix`:
+    /// `prefix`, `prefix/` and the paths below that no route matches — its own routes, and this
+    /// router's, whenever they were added. A route of this router always wins over it, in either
+    /// order: `.route("/api/{*rest}", h).nest("/api", inner)` and
+    /// `.nest("/api", inner).route("/api/{*rest}", h)` both send `/api/zzz` to `h`, and the
+    /// fallback keeps `/api` and `/api/`. The fallback sees the prefix's parameters
+    /// (`req.param_str("tenant")` under `nest("/{tenant}", inner)`), and nothing else: the rest
+    /// of the path is not a parameter. Two nested routers with fallbacks at the same prefix are
+    /// refused, as [`merge`](Router::merge) refuses two fallbacks.
     ///
     /// # Panics
     /// As [`try_nest`](Router::try_nest) errors.
     #[track_caller]
-    pub fn nest(self, prefix: &str, router: Router<B>) -> Self {
+    pub fn nest(self, prefix: &str, router: Router<B, S>) -> Self {
         match self.try_nest(prefix, router) {
             Ok(router) => router,
             Err(err) => refused(err),
@@ -229,10 +284,11 @@ impl<B: Send + 'static> Router<B> {
     }
 
     /// [`nest`](Router::nest), or why it cannot: a prefix that is `/`, does not start with `/`,
-    /// ends with `/` or holds a catch-all, or a nested route that conflicts with one here.
-    pub fn try_nest(self, prefix: &str, router: Router<B>) -> Result<Self, RouteError> {
+    /// ends with `/` or holds a catch-all, a nested route that conflicts with one here, or a
+    /// nested fallback where a router nested at the same prefix already has one.
+    pub fn try_nest(self, prefix: &str, router: Router<B, S>) -> Result<Self, RouteError> {
         check_prefix(prefix)?;
-        let nested = Arc::try_unwrap(router.inner).unwrap_or_else(|shared| (*shared).clone());
+        let nested = router.into_inner();
         self.edit(|inner| {
             for entry in &nested.table.routes {
                 let path = match &*entry.info.pattern {
@@ -270,19 +326,19 @@ impl<B: Send + 'static> Router<B> {
     /// # Panics
     /// As [`nest`](Router::nest).
     #[track_caller]
-    pub fn nest_service<S, ResBody>(self, prefix: &str, service: S) -> Self
+    pub fn nest_service<Svc, ResBody>(self, prefix: &str, service: Svc) -> Self
     where
-        S: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
+        Svc: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
             + Clone
             + Send
             + Sync
             + 'static,
-        S::Future: Send + 'static,
+        Svc::Future: Send + 'static,
         ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
         ResBody::Error: Into<BoxError>,
     {
         let stripped = StripPrefix::new(prefix, service);
-        let endpoint: SharedEndpoint<B> = Arc::new(ServiceEndpoint::new(stripped));
+        let endpoint: SharedEndpoint<B, S> = Arc::new(ServiceEndpoint::new(stripped));
         let nested = check_prefix(prefix).and_then(|()| {
             self.edit(|inner| {
                 add_prefix_routes(&mut inner.table, prefix, &endpoint, EntryKind::Route)
@@ -300,7 +356,7 @@ impl<B: Send + 'static> Router<B> {
     /// # Panics
     /// When a route of `other` conflicts with one here, or both have a fallback.
     #[track_caller]
-    pub fn merge(self, other: Router<B>) -> Self {
+    pub fn merge(self, other: Router<B, S>) -> Self {
         match self.try_merge(other) {
             Ok(router) => router,
             Err(err) => refused(err),
@@ -308,8 +364,8 @@ impl<B: Send + 'static> Router<B> {
     }
 
     /// [`merge`](Router::merge), or why it cannot.
-    pub fn try_merge(self, other: Router<B>) -> Result<Self, RouteError> {
-        let other = Arc::try_unwrap(other.inner).unwrap_or_else(|shared| (*shared).clone());
+    pub fn try_merge(self, other: Router<B, S>) -> Result<Self, RouteError> {
+        let other = other.into_inner();
         self.edit(|inner| {
             for entry in &other.table.routes {
                 match entry.kind {
@@ -358,12 +414,14 @@ impl<B: Send + 'static> Router<B> {
     /// 404 into a 401). Routes added afterwards are not wrapped.
     ///
     /// The layered route's future holds the route's own inline future and the layer's state, so
-    /// it no longer fits the slot and is boxed: one allocation per request on those routes. A
-    /// layer given to a path's [`MethodRouter::layer`](crate::MethodRouter::layer) instead costs
-    /// none.
+    /// it no longer fits the slot and is boxed, and the router's state and the route's parameters
+    /// cross the layer in the request's extensions: four allocations per request on those
+    /// routes. A layer given to a path's [`MethodRouter::layer`](crate::MethodRouter::layer)
+    /// instead costs none for a handler whose future fits
+    /// [`HANDLER_FUTURE_SIZE`](crate::HANDLER_FUTURE_SIZE) (there, a stateless handler's).
     pub fn route_layer<L, ResBody>(self, layer: L) -> Self
     where
-        L: Layer<RouteService<B>>,
+        L: Layer<RouteService<B, S>>,
         L::Service: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
             + Clone
             + Send
@@ -376,7 +434,7 @@ impl<B: Send + 'static> Router<B> {
         self.edit(|inner| {
             for entry in &mut inner.table.routes {
                 let wrapped = layer.layer(RouteService::new(Arc::clone(&entry.endpoint)));
-                entry.endpoint = Arc::new(ServiceEndpoint::new(wrapped));
+                entry.endpoint = Arc::new(LayeredEndpoint(Route(wrapped)));
             }
             Ok(())
         })
@@ -385,18 +443,18 @@ impl<B: Send + 'static> Router<B> {
 
     /// Answers requests that match no route with `service` instead of `404`. Wrap an `async fn`
     /// with [`handler_fn`](crate::handler_fn).
-    pub fn fallback<S, ResBody>(self, service: S) -> Self
+    pub fn fallback<Svc, ResBody>(self, service: Svc) -> Self
     where
-        S: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
+        Svc: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
             + Clone
             + Send
             + Sync
             + 'static,
-        S::Future: Send + 'static,
+        Svc::Future: Send + 'static,
         ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
         ResBody::Error: Into<BoxError>,
     {
-        let fallback: SharedEndpoint<B> = Arc::new(ServiceEndpoint::new(service));
+        let fallback: SharedEndpoint<B, S> = Arc::new(ServiceEndpoint::new(service));
         self.edit(|inner| {
             inner.fallback = fallback;
             inner.custom_fallback = true;
@@ -407,10 +465,10 @@ impl<B: Send + 'static> Router<B> {
 }
 
 /// Adds a user's route; a pattern already routed with other methods gets the new ones merged in.
-fn add_route<B: Send + 'static>(
-    table: &mut RouteTable<B>,
+fn add_route<B: Send + 'static, S: 'static>(
+    table: &mut RouteTable<B, S>,
     path: &str,
-    endpoint: SharedEndpoint<B>,
+    endpoint: SharedEndpoint<B, S>,
 ) -> Result<(), RouteError> {
     match table.insert(path, Arc::clone(&endpoint), EntryKind::Route) {
         Err(err) if err.conflicts_with() == Some(path) => {
@@ -425,17 +483,22 @@ fn add_route<B: Send + 'static>(
 }
 
 /// Routes `prefix`, `prefix/` and everything under `prefix/` to `endpoint`; a route already at
-/// one of those keeps it.
-fn add_prefix_routes<B>(
-    table: &mut RouteTable<B>,
+/// one of those keeps it. A nested fallback's catch-all is the hidden one, which no request
+/// sees among its parameters and no error message names.
+fn add_prefix_routes<B, S>(
+    table: &mut RouteTable<B, S>,
     prefix: &str,
-    endpoint: &SharedEndpoint<B>,
+    endpoint: &SharedEndpoint<B, S>,
     kind: EntryKind,
 ) -> Result<(), RouteError> {
+    let rest = match kind {
+        EntryKind::NestedFallback => pattern::HIDDEN_REST,
+        EntryKind::Route => "{*__rest}",
+    };
     for path in [
         prefix.to_owned(),
         format!("{prefix}/"),
-        format!("{prefix}/{{*__rest}}"),
+        format!("{prefix}/{rest}"),
     ] {
         match table.insert(&path, Arc::clone(endpoint), kind) {
             Err(err) if err.conflicts_with().is_some() => {}
@@ -469,7 +532,7 @@ fn check_prefix(prefix: &str) -> Result<(), RouteError> {
     Ok(())
 }
 
-impl<B> Clone for Router<B> {
+impl<B, S> Clone for Router<B, S> {
     fn clone(&self) -> Self {
         Router {
             inner: Arc::clone(&self.inner),
@@ -477,7 +540,7 @@ impl<B> Clone for Router<B> {
     }
 }
 
-impl<B> fmt::Debug for Router<B> {
+impl<B, S> fmt::Debug for Router<B, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Router")
             .field("routes", &self.routes().collect::<Vec<_>>())
@@ -485,7 +548,7 @@ impl<B> fmt::Debug for Router<B> {
     }
 }
 
-impl<B: 'static> Service<Request<B>> for Router<B> {
+impl<B: 'static, S: 'static> Service<Request<B>> for Router<B, S> {
     type Response = Response<Body>;
     type Error = Infallible;
     type Future = RouterFuture;
@@ -496,7 +559,7 @@ impl<B: 'static> Service<Request<B>> for Router<B> {
     }
 
     #[inline]
-    fn call(&mut self, mut req: Request<B>) -> RouterFuture {
+    fn call(&mut self, req: Request<B>) -> RouterFuture {
         let inner = &*self.inner;
         let mut captures = Captures::new();
         let found = inner
@@ -504,15 +567,19 @@ impl<B: 'static> Service<Request<B>> for Router<B> {
             .tree
             .find(req.uri().path().as_bytes(), &mut captures)
             .and_then(|id| inner.table.routes.get(id as usize));
+        let mut cx = CallContext {
+            state: inner.state.as_ref(),
+            params: None,
+            body_limit: inner.body_limit,
+        };
         let future = match found {
             Some(entry) => {
                 if entry.exposes_params {
-                    req.extensions_mut()
-                        .insert(PathParams::new(Arc::clone(&entry.info), captures));
+                    cx.params = Some(PathParams::new(Arc::clone(&entry.info), captures));
                 }
-                entry.endpoint.call(req)
+                entry.endpoint.call(req, cx)
             }
-            None => inner.fallback.call(req),
+            None => inner.fallback.call(req, cx),
         };
         RouterFuture::new(future)
     }
@@ -564,7 +631,7 @@ impl<B> Service<Request<B>> for NotFound {
     }
 }
 
-impl<B> Router<B> {
+impl<B, S> Router<B, S> {
     /// The patterns of every route, in the order they were added (nested ones with their prefix).
     pub fn routes(&self) -> impl Iterator<Item = &str> + '_ {
         self.inner

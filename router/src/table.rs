@@ -5,20 +5,20 @@ use std::sync::Arc;
 use crate::endpoint::SharedEndpoint;
 use crate::error::RouteError;
 use crate::params::RouteInfo;
-use crate::pattern::{self, Piece};
+use crate::pattern;
 use crate::tree;
 
-pub(crate) struct RouteTable<B> {
+pub(crate) struct RouteTable<B, S> {
     pub(crate) tree: tree::Node,
-    pub(crate) routes: Vec<RouteEntry<B>>,
+    pub(crate) routes: Vec<RouteEntry<B, S>>,
 }
 
-pub(crate) struct RouteEntry<B> {
-    pub(crate) endpoint: SharedEndpoint<B>,
+pub(crate) struct RouteEntry<B, S> {
+    pub(crate) endpoint: SharedEndpoint<B, S>,
     pub(crate) info: Arc<RouteInfo>,
     pub(crate) kind: EntryKind,
-    /// Whether the router puts [`PathParams`](crate::PathParams) in the request: only routes
-    /// whose pattern has parameters do.
+    /// Whether the router puts [`PathParams`](crate::PathParams) in the request: only entries
+    /// with named parameters do (a nested fallback's hidden catch-all has no name).
     pub(crate) exposes_params: bool,
 }
 
@@ -31,7 +31,7 @@ pub(crate) enum EntryKind {
     NestedFallback,
 }
 
-impl<B> Default for RouteTable<B> {
+impl<B, S> Default for RouteTable<B, S> {
     fn default() -> Self {
         RouteTable {
             tree: tree::Node::default(),
@@ -40,7 +40,7 @@ impl<B> Default for RouteTable<B> {
     }
 }
 
-impl<B> Clone for RouteTable<B> {
+impl<B, S> Clone for RouteTable<B, S> {
     fn clone(&self) -> Self {
         RouteTable {
             tree: self.tree.clone(),
@@ -49,7 +49,7 @@ impl<B> Clone for RouteTable<B> {
     }
 }
 
-impl<B> Clone for RouteEntry<B> {
+impl<B, S> Clone for RouteEntry<B, S> {
     fn clone(&self) -> Self {
         RouteEntry {
             endpoint: Arc::clone(&self.endpoint),
@@ -60,37 +60,83 @@ impl<B> Clone for RouteEntry<B> {
     }
 }
 
-impl<B> RouteTable<B> {
+impl<B, S> RouteTable<B, S> {
     /// Adds `pattern`, leading to `endpoint`.
+    ///
+    /// A nested router's fallback only answers what is left under its prefix: a route added
+    /// where one of its entries sits replaces that entry, and a fallback entry added where a
+    /// route already is leaves the route in place. Two fallbacks for the same paths are refused.
     pub(crate) fn insert(
         &mut self,
         pattern: &str,
-        endpoint: SharedEndpoint<B>,
+        endpoint: SharedEndpoint<B, S>,
         kind: EntryKind,
     ) -> Result<(), RouteError> {
-        let pieces = pattern::parse(pattern)?;
+        let pieces = match kind {
+            EntryKind::Route => pattern::parse(pattern)?,
+            EntryKind::NestedFallback => pattern::parse_internal(pattern)?,
+        };
         let id = u32::try_from(self.routes.len())
             .map_err(|_| RouteError::invalid(pattern, "too many routes"))?;
-        self.tree.insert(pattern, &pieces, id)?;
-        let has_params = pieces
-            .iter()
-            .any(|piece| !matches!(piece, Piece::Static(_)));
-        self.routes.push(RouteEntry {
+        let names: Box<[Box<str>]> = pattern::param_names(&pieces).into();
+        let entry = RouteEntry {
             endpoint,
+            exposes_params: !names.is_empty(),
             info: Arc::new(RouteInfo {
                 pattern: pattern.into(),
-                names: pattern::param_names(&pieces).into(),
+                names,
             }),
             kind,
-            exposes_params: has_params,
-        });
-        Ok(())
+        };
+        let Err(err) = self.tree.insert(pattern, &pieces, id) else {
+            self.routes.push(entry);
+            return Ok(());
+        };
+        let existing = err
+            .conflicts_with()
+            .and_then(|existing| {
+                self.routes
+                    .iter()
+                    .position(|entry| &*entry.info.pattern == existing)
+            })
+            .ok_or_else(|| err.clone())?;
+        match (kind, self.routes[existing].kind) {
+            (EntryKind::Route, EntryKind::Route) => Err(err),
+            (EntryKind::Route, EntryKind::NestedFallback) => {
+                self.routes.remove(existing);
+                self.routes.push(entry);
+                self.tree.replace_route(existing as u32, id - 1, pattern);
+                Ok(())
+            }
+            (EntryKind::NestedFallback, EntryKind::Route) => Ok(()),
+            (EntryKind::NestedFallback, EntryKind::NestedFallback) => {
+                let prefix = nest_prefix(pattern);
+                Err(RouteError::invalid(
+                    prefix,
+                    format!(
+                        "the fallback of the router nested at `{prefix}` would answer the same \
+                         paths as the fallback of the router already nested at `{}`: keep one \
+                         (the paths under a prefix are answered one way)",
+                        nest_prefix(&self.routes[existing].info.pattern)
+                    ),
+                ))
+            }
+        }
     }
 
     /// The entry a user's route of exactly this pattern made, if any.
-    pub(crate) fn route_mut(&mut self, pattern: &str) -> Option<&mut RouteEntry<B>> {
+    pub(crate) fn route_mut(&mut self, pattern: &str) -> Option<&mut RouteEntry<B, S>> {
         self.routes
             .iter_mut()
             .find(|entry| entry.kind == EntryKind::Route && &*entry.info.pattern == pattern)
     }
+}
+
+/// The nest prefix a nested fallback's entry was made for: its pattern is the prefix, the prefix
+/// and `/`, or the prefix and `/{*}`.
+fn nest_prefix(pattern: &str) -> &str {
+    let head = pattern
+        .strip_suffix(pattern::HIDDEN_REST)
+        .unwrap_or(pattern);
+    head.strip_suffix('/').unwrap_or(head)
 }

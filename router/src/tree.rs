@@ -187,6 +187,32 @@ impl Node {
         self.children = vec![tail];
     }
 
+    /// Points the leaf of route `old` at route `new`, named `pattern` from now on, and renumbers
+    /// the routes after `old` one down: route `old` left the table and `new` was added at its end.
+    pub(crate) fn replace_route(&mut self, old: u32, new: u32, pattern: &str) {
+        self.for_each_leaf(&mut |leaf: &mut Leaf| {
+            if leaf.id == old {
+                leaf.id = new;
+                leaf.pattern = pattern.into();
+            } else if leaf.id > old {
+                leaf.id -= 1;
+            }
+        });
+    }
+
+    fn for_each_leaf(&mut self, visit: &mut impl FnMut(&mut Leaf)) {
+        self.route
+            .iter_mut()
+            .chain(&mut self.catch_all)
+            .for_each(&mut *visit);
+        for child in &mut self.children {
+            child.for_each_leaf(visit);
+        }
+        for edge in &mut self.params {
+            edge.next.for_each_leaf(visit);
+        }
+    }
+
     /// Finds the route for `path`, filling `captures` with the parameters on the way.
     #[inline]
     pub(crate) fn find(&self, path: &[u8], captures: &mut Captures) -> Option<u32> {

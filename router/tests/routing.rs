@@ -333,7 +333,7 @@ fn route_panics_with_the_conflict() {
 #[test]
 #[should_panic(expected = "MethodRouter: `GET` is routed twice on the same path")]
 fn routing_a_method_twice_panics() {
-    let _ = get(echo("a")).get(echo("b"));
+    let _ = Router::<()>::with_body().route("/", get(echo("a")).get(echo("b")));
 }
 
 #[tokio::test]
@@ -564,14 +564,17 @@ async fn services_and_boxed_routers_route_too() {
 async fn many_routes_and_many_params() {
     let mut app = Router::<()>::with_body().route("/first", get(echo("first")));
     for i in 0..300 {
-        let route = format!("/r{i}/{{a}}/<b:int>");
-        let router = Router::<()>::with_body()
-            .route(&route, get(echo("many")))
-            .fallback(app.clone());
-        app = router;
+        app = app.route(&format!("/r{i}/{{a}}/<b:int>"), get(echo("many")));
+    }
+    // A chain of routers, each the fallback of the next: the one nesting that cannot be flattened.
+    for i in 0..20 {
+        app = Router::<()>::with_body()
+            .route(&format!("/chained{i}"), get(echo("chained")))
+            .fallback(app);
     }
     assert_eq!(get_body(&app, "/r150/x/3").await.1, "many a=x b=3");
     assert_eq!(get_body(&app, "/first").await.1, "first");
+    assert_eq!(get_body(&app, "/chained3").await.1, "chained");
 
     let twelve: String = (0..12).map(|i| format!("/{{p{i}}}")).collect();
     let app = Router::<()>::with_body().route(&twelve, get(echo("twelve")));

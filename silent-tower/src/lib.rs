@@ -29,6 +29,42 @@
 //! }
 //! ```
 //!
+//! # Responses
+//!
+//! A handler returns anything [`IntoResponse`]: text, bytes, a [`StatusCode`](http::StatusCode),
+//! [`Html`], [`Redirect`], [`Sse`] (server-sent events, with [`sse::KeepAlive`]), `Json` (feature
+//! `json`), and tuples that add a status and headers — a `HeaderMap`, an array of pairs, or
+//! [`AppendHeaders`] ([`IntoResponseHeaders`]). A header that is not valid answers
+//! [`InvalidHeader`]'s 500 rather than panicking. [`Body::from_stream`] streams any `Stream` of
+//! chunks.
+//!
+//! ```
+//! use std::convert::Infallible;
+//! use silent_tower::prelude::*;
+//! use silent_tower::http::header;
+//! use silent_tower::sse::{Event, KeepAlive};
+//!
+//! let app: Router = Router::new()
+//!     .route("/", get(|| async { Html("<h1>Hello</h1>") }))
+//!     .route("/old", get(|| async { Redirect::permanent("/") }))
+//!     .route(
+//!         "/report.csv",
+//!         get(|| async { (StatusCode::OK, [(header::CONTENT_TYPE, "text/csv")], "a,b\n1,2\n") }),
+//!     )
+//!     .route(
+//!         "/events",
+//!         get(|| async {
+//!             let events = futures_util::stream::iter([
+//!                 Ok::<_, Infallible>(Event::default().event("greeting").data("hello")),
+//!             ]);
+//!             Sse::new(events).keep_alive(KeepAlive::new())
+//!         }),
+//!     );
+//!
+//! let response = Redirect::to("/").into_response();
+//! assert_eq!(response.status(), StatusCode::SEE_OTHER);
+//! ```
+//!
 //! # Cargo features
 //!
 //! | feature | default | what |
@@ -59,18 +95,19 @@ pub use serve::{serve, Serve};
 #[cfg(feature = "json")]
 pub use silent_tower_router::Json;
 pub use silent_tower_router::{
-    any, any_service, connect, connect_service, delete, delete_service, endpoints, get,
+    any, any_service, connect, connect_service, delete, delete_service, endpoints, extract, get,
     get_service, handler_fn, head, head_service, on, on_service, options, options_service, patch,
-    patch_service, post, post_service, put, put_service, trace, trace_service, Body, BoxError,
-    FromParam, Handler, HandlerService, HandlerSignature, IntoEndpoint, IntoResponse, Layered,
-    MethodRouter, NotFound, Param, ParamError, PathParams, RequestExt, RouteError, Router,
-    ENDPOINT_FUTURE_SIZE, MAX_PARAMS,
+    patch_service, post, post_service, put, put_service, sse, trace, trace_service, AppendHeaders,
+    Body, BoxError, FromParam, Handler, HandlerService, HandlerSignature, Html, IntoEndpoint,
+    IntoHeaderName, IntoHeaderValue, IntoResponse, IntoResponseHeaders, InvalidHeader, Layered,
+    MethodRouter, NotFound, Param, ParamError, PathParams, Redirect, RequestExt, RouteError,
+    Router, Sse, ENDPOINT_FUTURE_SIZE, HANDLER_FUTURE_SIZE, MAX_PARAMS,
 };
 
 /// The router's building blocks: futures and services named in its types.
 pub mod router {
     pub use silent_tower_router::{
-        EndpointFuture, HandlerFuture, InfallibleFuture, MethodFallback, MethodFuture, Route,
+        CallContext, EndpointFuture, HandlerFuture, HandlerResponse, MethodFallback, Route,
         RouteFuture, RouteService, RouterFuture,
     };
 }
@@ -102,6 +139,7 @@ pub use hyper::body::Incoming;
 
 /// Everything a hello-world needs: `use silent_tower::prelude::*;`.
 pub mod prelude {
+    pub use crate::extract::{Extension, Form, Path, Query, State};
     pub use crate::layers::{
         CorsLayer, ExceptionHandlerLayer, RateLimitLayer, RequestId, RequestIdLayer,
         RequestTimeLoggerLayer, SilentLayer, TimeoutLayer,
@@ -109,8 +147,10 @@ pub mod prelude {
     #[cfg(feature = "json")]
     pub use crate::Json;
     pub use crate::{
-        any, delete, get, handler_fn, patch, post, put, serve, Body, IntoResponse, ParamError,
-        Request, RequestExt, Response, Router,
+        any, delete, get, handler_fn, patch, post, put, serve, sse, AppendHeaders, Body, Html,
+        Incoming, IntoResponse, ParamError, Redirect, Request, RequestExt, Response, Router, Sse,
     };
-    pub use http::{Method, StatusCode};
+    pub use bytes::Bytes;
+    pub use http::{HeaderMap, Method, StatusCode, Uri};
+    pub use tower::{Service, ServiceExt};
 }

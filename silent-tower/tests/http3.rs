@@ -110,10 +110,9 @@ fn app(gate: Gate) -> Router<RequestBody> {
             }),
         )
         .route(
+            // Read whole by the `Bytes` extractor (and its default limit), then sent back.
             "/echo",
-            post(|request: silent_tower::Request<RequestBody>| async move {
-                request.into_body().collect().await.unwrap().to_bytes()
-            }),
+            post(|body: Bytes| async move { body }),
         )
         .route(
             // The request body streamed straight back: data and trailers.

@@ -10,8 +10,9 @@
 //! Building may fail (malformed patterns, conflicts): a route refused by `try_route` is left out
 //! and the table rebuilt without it. Looking up may answer anything. Neither may panic or hang,
 //! and what a match reports must hold together: the route's pattern with the captured values put
-//! in its parameters' places spells the request path again, byte for byte; every value is
-//! non-empty, only a catch-all's holds a `/`, and a typed parameter reads as its type.
+//! in its parameters' places (and `{`, `}` in place of `{{`, `}}`) spells the request path again,
+//! byte for byte; every value is non-empty, only a catch-all's holds a `/`, and a typed
+//! parameter reads as its type.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -312,7 +313,11 @@ fn look_up(router: &Router<()>, table: &[String], target: &[u8]) -> bool {
             seen.route, None,
             "{pattern}: a static route exposes parameters"
         );
-        assert_eq!(&path, pattern, "a static route matched another path");
+        assert_eq!(
+            path,
+            literal(pattern),
+            "a static route matched another path"
+        );
         return true;
     }
     assert_eq!(seen.route.as_deref(), Some(pattern.as_str()));
@@ -345,16 +350,21 @@ fn look_up(router: &Router<()>, table: &[String], target: &[u8]) -> bool {
             "{pattern} on {path:?}: `{}` = {:?}",
             seen.name, seen.raw
         );
-        spelled.push_str(&rest[..param.start]);
+        spelled.push_str(&literal(&rest[..param.start]));
         spelled.push_str(&seen.raw);
         rest = &rest[param.end..];
     }
-    spelled.push_str(rest);
+    spelled.push_str(&literal(rest));
     assert_eq!(
         spelled, path,
         "{pattern}: the captures do not spell the path"
     );
     true
+}
+
+/// The path bytes a literal run of a pattern matches: `{{` and `}}` stand for `{` and `}`.
+fn literal(text: &str) -> String {
+    text.replace("{{", "{").replace("}}", "}")
 }
 
 /// A parameter of a pattern that `try_route` accepted: its name, its type (`*` for `{*name}`,
@@ -369,7 +379,15 @@ struct PatternParam {
 fn parse_params(pattern: &str) -> Vec<PatternParam> {
     let mut params = Vec::new();
     let mut rest = pattern;
-    while let Some(start) = rest.find(['<', '{']) {
+    let mut from = 0;
+    while let Some(found) = rest[from..].find(['<', '{']) {
+        let start = from + found;
+        // `{{` is a literal `{`, not a parameter.
+        if rest[start..].starts_with("{{") {
+            from = start + 2;
+            continue;
+        }
+        from = 0;
         let close = if rest.as_bytes()[start] == b'<' {
             '>'
         } else {

@@ -1,13 +1,27 @@
-//! [`IntoResponse`]: what a handler may return.
+//! [`IntoResponse`]: what a handler may return, and the response types beside it: [`Html`],
+//! [`Redirect`], [`Sse`] (server-sent events), and the headers of a response tuple
+//! ([`IntoResponseHeaders`], [`AppendHeaders`]).
 
 use std::borrow::Cow;
 use std::convert::Infallible;
 
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE};
-use http::{HeaderMap, Response, StatusCode};
+use http::{Response, StatusCode};
 
 use crate::body::{Body, BoxError};
+
+mod headers;
+mod html;
+mod redirect;
+pub mod sse;
+
+pub use headers::{
+    AppendHeaders, IntoHeaderName, IntoHeaderValue, IntoResponseHeaders, InvalidHeader,
+};
+pub use html::Html;
+pub use redirect::Redirect;
+pub use sse::Sse;
 
 const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 const OCTET_STREAM: HeaderValue = HeaderValue::from_static("application/octet-stream");
@@ -17,9 +31,25 @@ const OCTET_STREAM: HeaderValue = HeaderValue::from_static("application/octet-st
 /// Implemented for text (`&'static str`, `String`, `Cow<'static, str>`: `text/plain;
 /// charset=utf-8`), bytes (`Bytes`, `Vec<u8>`, `&'static [u8]`: `application/octet-stream`),
 /// `()` (an empty 200), [`StatusCode`] (an empty response with that status), `(StatusCode, T)`,
-/// `(HeaderMap, T)`, `(StatusCode, HeaderMap, T)`, any `Response<B>`, [`Body`], and
-/// `Result<T, E>` where both sides are responses. With the `json` feature, [`Json`](crate::Json)
-/// too.
+/// `(H, T)` and `(StatusCode, H, T)` where `H` is a set of headers ([`IntoResponseHeaders`]: a
+/// [`HeaderMap`](http::HeaderMap), an array of name–value pairs, [`AppendHeaders`]), any
+/// `Response<B>`, [`Body`], `Result<T, E>` where both sides are responses, [`Html`],
+/// [`Redirect`] and [`Sse`]. With the `json` feature, [`Json`](crate::Json) too.
+///
+/// ```
+/// use http::{header, StatusCode};
+/// use silent_tower_router::IntoResponse;
+///
+/// let response = (
+///     StatusCode::CREATED,
+///     [(header::CONTENT_TYPE, "text/csv"), (header::LOCATION, "/reports/7")],
+///     "id,total\n7,42\n",
+/// )
+///     .into_response();
+/// assert_eq!(response.status(), StatusCode::CREATED);
+/// assert_eq!(response.headers()["content-type"], "text/csv");
+/// assert_eq!(response.headers()["location"], "/reports/7");
+/// ```
 pub trait IntoResponse {
     /// Builds the response.
     fn into_response(self) -> Response<Body>;
@@ -115,19 +145,32 @@ impl<T: IntoResponse> IntoResponse for (StatusCode, T) {
     }
 }
 
-impl<T: IntoResponse> IntoResponse for (HeaderMap, T) {
+/// `H`'s headers go into `T`'s response as [`IntoResponseHeaders`] describes (a map or an array
+/// replaces `T`'s headers of the same names, [`AppendHeaders`] adds to them); when a header is
+/// not valid, the answer is [`InvalidHeader`]'s `500 Internal Server Error` instead.
+impl<H: IntoResponseHeaders, T: IntoResponse> IntoResponse for (H, T) {
     fn into_response(self) -> Response<Body> {
         let (headers, inner) = self;
         let mut response = inner.into_response();
-        response.headers_mut().extend(headers);
-        response
+        match headers.into_response_headers(response.headers_mut()) {
+            Ok(()) => response,
+            Err(invalid) => invalid.into_response(),
+        }
     }
 }
 
-impl<T: IntoResponse> IntoResponse for (StatusCode, HeaderMap, T) {
+/// As `(H, T)`, with the status set last: an [`InvalidHeader`] still answers 500.
+impl<H: IntoResponseHeaders, T: IntoResponse> IntoResponse for (StatusCode, H, T) {
     fn into_response(self) -> Response<Body> {
         let (status, headers, inner) = self;
-        (status, (headers, inner)).into_response()
+        let mut response = inner.into_response();
+        match headers.into_response_headers(response.headers_mut()) {
+            Ok(()) => {
+                *response.status_mut() = status;
+                response
+            }
+            Err(invalid) => invalid.into_response(),
+        }
     }
 }
 

@@ -1,0 +1,181 @@
+//! Body extractors: `Bytes`, `String`, [`Form`] (and `Json` with the `json` feature), each read up
+//! to the body limit in force.
+
+use std::future::Future;
+
+use bytes::{Buf, Bytes};
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, Request};
+use http_body_util::{BodyExt, Limited};
+use serde::de::DeserializeOwned;
+
+use super::rejection::{
+    BodyReadFailed, BodyRejection, FormBodyRejection, FormRejection, InvalidUtf8, PayloadTooLarge,
+    StringRejection, UnsupportedMediaType,
+};
+use super::{FromRequest, RequestContext};
+use crate::body::BoxError;
+
+/// The most bytes a body extractor reads unless told otherwise: 2 MiB, as in axum. Change it for
+/// a router with [`Router::body_limit`](crate::Router::body_limit), for one path with
+/// [`MethodRouter::body_limit`](crate::MethodRouter::body_limit).
+pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The body of `req` and the limit to read it to, or `413` at once when its `content-length` is
+/// already over the limit. Taken before the body is read, so that the future reading it holds
+/// the body alone, not the request's head too.
+pub(crate) fn body_within_limit<B, S>(
+    req: Request<B>,
+    cx: &RequestContext<S>,
+) -> Result<(B, usize), BodyRejection> {
+    let limit = cx.body_limit;
+    let declared = req
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(BodyRejection::TooLarge(PayloadTooLarge { limit }));
+    }
+    Ok((req.into_body(), limit))
+}
+
+/// Reads the body whole, refusing it with `413` as soon as the bytes read pass `limit`.
+pub(crate) async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, BodyRejection>
+where
+    B: http_body::Body + Send,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(err) if err.is::<http_body_util::LengthLimitError>() => {
+            Err(BodyRejection::TooLarge(PayloadTooLarge { limit }))
+        }
+        Err(err) => Err(BodyRejection::Failed(BodyReadFailed {
+            message: err.to_string(),
+        })),
+    }
+}
+
+/// The body's bytes, up to the limit.
+impl<S, B> FromRequest<S, B> for Bytes
+where
+    S: Sync,
+    B: http_body::Body + Send,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    type Rejection = BodyRejection;
+
+    fn from_request(
+        req: Request<B>,
+        cx: &RequestContext<S>,
+    ) -> impl Future<Output = Result<Self, BodyRejection>> + Send {
+        let body = body_within_limit(req, cx);
+        async move {
+            let (body, limit) = body?;
+            read_body(body, limit).await
+        }
+    }
+}
+
+/// The body as UTF-8 text, up to the limit.
+impl<S, B> FromRequest<S, B> for String
+where
+    S: Sync,
+    B: http_body::Body + Send,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    type Rejection = StringRejection;
+
+    fn from_request(
+        req: Request<B>,
+        cx: &RequestContext<S>,
+    ) -> impl Future<Output = Result<Self, StringRejection>> + Send {
+        let body = body_within_limit(req, cx);
+        async move {
+            let (body, limit) = body.map_err(StringRejection::Body)?;
+            let bytes = read_body(body, limit)
+                .await
+                .map_err(StringRejection::Body)?;
+            String::from_utf8(bytes.into()).map_err(|err| {
+                StringRejection::InvalidUtf8(InvalidUtf8 {
+                    valid_up_to: err.utf8_error().valid_up_to(),
+                })
+            })
+        }
+    }
+}
+
+/// Whether `headers` declare a `content-type` of `essence` (`type/subtype`), or one with the
+/// `+suffix` given, parameters (`; charset=utf-8`) aside.
+pub(crate) fn has_content_type(headers: &HeaderMap, essence: &str, suffix: Option<&str>) -> bool {
+    let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let mime = value.split(';').next().unwrap_or_default().trim();
+    mime.eq_ignore_ascii_case(essence)
+        || suffix.is_some_and(|suffix| {
+            mime.len() > suffix.len()
+                && mime.as_bytes()[mime.len() - suffix.len()..]
+                    .eq_ignore_ascii_case(suffix.as_bytes())
+        })
+}
+
+/// A form body (`application/x-www-form-urlencoded`) as a `T`. Another content type answers
+/// `415`; a form that does not fit `T`, `422` naming the field.
+///
+/// ```
+/// use silent_tower_router::extract::Form;
+///
+/// #[derive(serde::Deserialize)]
+/// struct SignUp {
+///     email: String,
+/// }
+///
+/// async fn sign_up(Form(form): Form<SignUp>) -> String {
+///     format!("welcome, {}", form.email)
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Form<T>(pub T);
+
+impl<T, S, B> FromRequest<S, B> for Form<T>
+where
+    T: DeserializeOwned,
+    S: Sync,
+    B: http_body::Body + Send,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    type Rejection = FormBodyRejection;
+
+    fn from_request(
+        req: Request<B>,
+        cx: &RequestContext<S>,
+    ) -> impl Future<Output = Result<Self, FormBodyRejection>> + Send {
+        let body = if has_content_type(req.headers(), "application/x-www-form-urlencoded", None) {
+            body_within_limit(req, cx).map_err(FormBodyRejection::Body)
+        } else {
+            Err(FormBodyRejection::UnsupportedMediaType(
+                UnsupportedMediaType {
+                    expected: "application/x-www-form-urlencoded",
+                },
+            ))
+        };
+        async move {
+            let (body, limit) = body?;
+            let bytes = read_body(body, limit)
+                .await
+                .map_err(FormBodyRejection::Body)?;
+            serde_urlencoded::from_bytes(bytes.chunk())
+                .map(Form)
+                .map_err(|err| {
+                    FormBodyRejection::Form(FormRejection {
+                        message: err.to_string(),
+                    })
+                })
+        }
+    }
+}
