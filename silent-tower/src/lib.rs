@@ -71,7 +71,16 @@
 //! |---|---|---|
 //! | `http2` | on | HTTP/2 in `serve` (h2c by prior knowledge; `h2` by ALPN with `tls`); off, `serve` speaks HTTP/1.1 only and hyper is built without HTTP/2 |
 //! | `tls` | off | `Serve::tls` and `serve::TlsConfig`: HTTPS through rustls (`ring` provider) and tokio-rustls, certificates from PEM or a `rustls::ServerConfig`, swappable without a restart |
+//! | `http3` | off | implies `tls`; `Serve::http3`: HTTP/3 over QUIC (quinn, h3) beside the TLS listener, same `TlsConfig`, `Alt-Svc` on TCP responses; the service takes `RequestBody` |
 //! | `json` | off | `Json<T>` as a response (serde_json) |
+//!
+//! With `http3`, `serve(listener, app).tls(tls).http3(udp_socket)` serves one app over TCP (HTTP/1.1,
+//! HTTP/2) and QUIC (HTTP/3) at once, and TCP responses advertise HTTP/3 with `Alt-Svc`. Because
+//! hyper's `Incoming` body cannot be made outside hyper, such a server hands its service a
+//! `RequestBody` on both sides — hyper's body or h3's, behind one `http_body::Body` with `Bytes`
+//! data — so one `Router::<RequestBody>::with_body()` serves them all; a server without HTTP/3
+//! takes `Router<Incoming>` as before. See `Serve::http3` and the [`serve`](mod@serve#http3)
+//! module docs.
 //!
 //! [silent]: https://crates.io/crates/silent
 #![deny(missing_docs)]
@@ -79,6 +88,8 @@
 
 pub mod serve;
 
+#[cfg(feature = "http3")]
+pub use serve::RequestBody;
 pub use serve::{serve, Serve};
 
 #[cfg(feature = "json")]

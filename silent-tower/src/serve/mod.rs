@@ -51,6 +51,31 @@
 //! every other setting applies to TLS connections just as to plain ones: one builder keeps one
 //! set of methods and one future type.
 //!
+//! # HTTP/3
+//!
+//! With the `http3` feature, `Serve::http3` adds a QUIC endpoint on a UDP socket (quinn, with
+//! rustls on `ring`, and h3), served with the same `TlsConfig` as the TCP listener plus ALPN
+//! `h3`. TCP responses then carry `Alt-Svc: h3=":PORT"; ma=86400`. Each QUIC connection runs on
+//! its own task and each request on another; request bodies stream in as the client sends them,
+//! response bodies stream out frame by frame (data, then trailers), and a response body of known
+//! length gets a `content-length`. On graceful shutdown the endpoint refuses new connections,
+//! every connection sends `GOAWAY`, finishes the requests it accepted and closes with
+//! `H3_NO_ERROR`; one that was serving requests first gives the client up to a second to close
+//! it, since a QUIC close drops response bytes not yet acknowledged.
+//!
+//! The request body. hyper gives TCP requests an `Incoming` that only hyper can make, and h3
+//! gives HTTP/3 requests a QUIC stream, while a router has one body type. So a server with
+//! HTTP/3 calls its service with `http::Request<RequestBody>` on both sides: an enum of hyper's
+//! body and an `H3Body` (h3's receiving stream as an `http_body::Body`), with `Bytes` data, a
+//! boxed error and `is_http3()`. One `Router::<RequestBody>::with_body()` serves TCP and QUIC;
+//! a server without `.http3` still takes services of `Request<Incoming>`, unchanged. The
+//! alternative, a service of `Request<H3Body>` for QUIC beside one of `Request<Incoming>` for
+//! TCP, would make every app with HTTP/3 build its router twice.
+//!
+//! Cost: per QUIC connection a task, per HTTP/3 request a task (hyper spawns one per HTTP/2
+//! stream too) and h3's own buffers; per TCP request of a server with HTTP/3, the `Alt-Svc`
+//! header: a reference-count increment and an insert into the response's header map.
+//!
 //! # Example
 //!
 //! A server on a free port, one request to it, then a graceful shutdown:
@@ -113,9 +138,15 @@
 //! [`serve_connection_with_upgrades`]: https://docs.rs/hyper-util/0.1/hyper_util/server/conn/auto/struct.Builder.html#method.serve_connection_with_upgrades
 //! [`TowerToHyperService`]: hyper_util::service::TowerToHyperService
 
+#[cfg(feature = "http3")]
+mod alt_svc;
+#[cfg(feature = "http3")]
+mod body;
 mod connection;
 mod detection_deadline;
 mod future;
+#[cfg(feature = "http3")]
+mod http3;
 mod idle;
 mod peer_addr;
 mod protocol;
@@ -133,6 +164,8 @@ use hyper::body::Incoming;
 use tokio::net::TcpListener;
 use tower_service::Service;
 
+#[cfg(feature = "http3")]
+pub use self::body::{H3Body, RequestBody};
 pub use self::future::ServeFuture;
 pub use self::peer_addr::PeerAddr;
 #[cfg(feature = "tls")]
@@ -158,17 +191,14 @@ struct Tls;
 /// dropped. See the [module docs](self) for what happens on each connection.
 ///
 /// The service is cloned for every connection and for every request, so it should be cheap to
-/// clone. It is called with `http::Request<hyper::body::Incoming>`; its error type only needs to
+/// clone. It is called with `http::Request<hyper::body::Incoming>` (with `Serve::http3`,
+/// `http::Request<RequestBody>`; the bounds are checked when the server is awaited, once that
+/// choice is made); its error type only needs to
 /// convert into a boxed error, and when it returns one hyper closes the connection, so prefer
 /// services whose error is [`Infallible`](std::convert::Infallible).
-pub fn serve<S, B>(listener: TcpListener, service: S) -> Serve<S>
+pub fn serve<S>(listener: TcpListener, service: S) -> Serve<S>
 where
-    S: Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
-    S::Future: Send,
-    S::Error: Into<BoxError>,
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
+    S: Clone + Send + 'static,
 {
     Serve {
         listener,
@@ -179,20 +209,37 @@ where
         tls: None,
         #[cfg(not(feature = "tls"))]
         tls: Tls,
+        http3: TcpOnly,
     }
 }
 
 /// A server being configured; `.await` it (it implements [`IntoFuture`]) to run it.
 ///
 /// Made by [`serve`]. `Signal` is the graceful-shutdown future, never-completing unless
-/// [`with_graceful_shutdown`](Serve::with_graceful_shutdown) set one.
+/// [`with_graceful_shutdown`](Serve::with_graceful_shutdown) set one. `Http3` is [`TcpOnly`]
+/// unless `Serve::http3` (feature `http3`) added a QUIC endpoint; it decides the request body
+/// the service takes.
 #[must_use = "a server does nothing until it is `.await`ed"]
-pub struct Serve<S, Signal = Pending<()>> {
+pub struct Serve<S, Signal = Pending<()>, Http3 = TcpOnly> {
     listener: TcpListener,
     service: S,
     signal: Signal,
     config: Config,
     tls: Tls,
+    http3: Http3,
+}
+
+/// The `Http3` parameter of a [`Serve`] that serves TCP only: its service takes
+/// `http::Request<hyper::body::Incoming>`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TcpOnly;
+
+/// The `Http3` parameter of a [`Serve`] that also serves HTTP/3 on a UDP socket: its service
+/// takes `http::Request<`[`RequestBody`]`>`. Made by `Serve::http3`.
+#[cfg(feature = "http3")]
+#[derive(Debug)]
+pub struct WithHttp3 {
+    socket: std::net::UdpSocket,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -226,7 +273,7 @@ impl Default for Config {
     }
 }
 
-impl<S> Serve<S> {
+impl<S, Http3> Serve<S, Pending<()>, Http3> {
     /// Stops the server gracefully when `signal` completes.
     ///
     /// Then the listener is closed at once, so new connections are refused. Each open connection is
@@ -253,7 +300,7 @@ impl<S> Serve<S> {
     ///         .await
     /// }
     /// ```
-    pub fn with_graceful_shutdown<Signal>(self, signal: Signal) -> Serve<S, Signal>
+    pub fn with_graceful_shutdown<Signal>(self, signal: Signal) -> Serve<S, Signal, Http3>
     where
         Signal: Future<Output = ()> + Send + 'static,
     {
@@ -263,11 +310,12 @@ impl<S> Serve<S> {
             signal,
             config: self.config,
             tls: self.tls,
+            http3: self.http3,
         }
     }
 }
 
-impl<S, Signal> Serve<S, Signal> {
+impl<S, Signal, Http3> Serve<S, Signal, Http3> {
     /// Sets how long a client has to start its request; `None` disables the limit.
     ///
     /// The clock starts when the connection is accepted. A client that has not sent enough bytes
@@ -416,7 +464,7 @@ impl<S, Signal> Serve<S, Signal> {
     }
 }
 
-impl<S, B, Signal> IntoFuture for Serve<S, Signal>
+impl<S, B, Signal> IntoFuture for Serve<S, Signal, TcpOnly>
 where
     S: Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
     S::Future: Send,
@@ -440,7 +488,84 @@ where
     }
 }
 
-impl<S: fmt::Debug, Signal> fmt::Debug for Serve<S, Signal> {
+#[cfg(feature = "http3")]
+impl<S, Signal> Serve<S, Signal, TcpOnly> {
+    /// Serves HTTP/3 too, over QUIC on `socket`, beside the TCP listener; needs [`tls`](Self::tls).
+    ///
+    /// Needs the `http3` feature. The QUIC endpoint (quinn, with h3 on top) uses the same
+    /// [`TlsConfig`] as the TCP listener, with ALPN `h3`: a certificate swapped through it applies
+    /// to the next connection on either side. The TLS configuration must allow TLS 1.3, which
+    /// QUIC requires (configurations made from PEM do); 0-RTT is not accepted. TCP responses get
+    /// an `Alt-Svc: h3=":PORT"; ma=86400` header naming `socket`'s port (unless the service set
+    /// one), so that browsers move to HTTP/3. Bind `socket` to the same address as the listener,
+    /// with the same port if you can: clients look for HTTP/3 on the host they already use.
+    ///
+    /// The service then takes `http::Request<`[`RequestBody`]`>` on both sides, so that one
+    /// router serves both: `Router::<RequestBody>::with_body()`. Over TCP the body wraps hyper's
+    /// `Incoming`, over QUIC an [`H3Body`]. Request bodies stream in and response bodies stream
+    /// out, data frames and trailers alike.
+    ///
+    /// Settings that apply to HTTP/3: [`with_graceful_shutdown`](Self::with_graceful_shutdown)
+    /// (the endpoint stops accepting, each connection sends `GOAWAY`, finishes the requests it
+    /// accepted and closes with `H3_NO_ERROR`), [`header_read_timeout`](Self::header_read_timeout)
+    /// (bounds the QUIC handshake), [`idle_timeout`](Self::idle_timeout) (QUIC's own idle timeout),
+    /// [`max_header_size`](Self::max_header_size) (advertised as
+    /// `SETTINGS_MAX_FIELD_SECTION_SIZE`) and [`with_peer_addr`](Self::with_peer_addr). A connection
+    /// may have 100 requests open at once (quinn's default stream limit). `max_connections`
+    /// counts TCP connections only. If the TLS configuration cannot serve QUIC, the server's
+    /// future fails at start with [`io::ErrorKind::InvalidInput`], as it does without `tls`.
+    ///
+    /// ```no_run
+    /// use silent_tower::prelude::*;
+    /// use silent_tower::serve::{RequestBody, TlsConfig};
+    ///
+    /// # async fn run() -> std::io::Result<()> {
+    /// let app = Router::<RequestBody>::with_body().route("/", get(|| async { "hello" }));
+    /// let listener = tokio::net::TcpListener::bind("0.0.0.0:443").await?;
+    /// let udp = std::net::UdpSocket::bind("0.0.0.0:443")?;
+    /// let tls = TlsConfig::from_pem_files("cert.pem", "key.pem")?;
+    /// serve(listener, app).tls(tls).http3(udp).await
+    /// # }
+    /// ```
+    pub fn http3(self, socket: std::net::UdpSocket) -> Serve<S, Signal, WithHttp3> {
+        Serve {
+            listener: self.listener,
+            service: self.service,
+            signal: self.signal,
+            config: self.config,
+            tls: self.tls,
+            http3: WithHttp3 { socket },
+        }
+    }
+}
+
+#[cfg(feature = "http3")]
+impl<S, B, Signal> IntoFuture for Serve<S, Signal, WithHttp3>
+where
+    S: Service<Request<RequestBody>, Response = Response<B>> + Clone + Send + 'static,
+    S::Future: Send,
+    S::Error: Into<BoxError>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+    Signal: Future<Output = ()> + Send + 'static,
+{
+    type Output = io::Result<()>;
+    type IntoFuture = ServeFuture;
+
+    fn into_future(self) -> ServeFuture {
+        ServeFuture::new(http3::run(
+            self.listener,
+            self.http3.socket,
+            self.service,
+            self.signal,
+            self.config,
+            self.tls,
+        ))
+    }
+}
+
+impl<S: fmt::Debug, Signal, Http3: fmt::Debug> fmt::Debug for Serve<S, Signal, Http3> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Serve")
             .field("listener", &self.listener)
@@ -453,6 +578,7 @@ impl<S: fmt::Debug, Signal> fmt::Debug for Serve<S, Signal> {
             .field("max_header_size", &self.config.max_header_size)
             .field("max_headers", &self.config.max_headers)
             .field("tls", &self.tls)
+            .field("http3", &self.http3)
             .finish_non_exhaustive()
     }
 }

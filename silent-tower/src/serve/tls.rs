@@ -38,6 +38,9 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 /// # }
 /// ```
 ///
+/// With the `http3` feature, `Serve::http3` serves QUIC with the same configuration (ALPN set to
+/// `h3` there), read once per QUIC connection too, so a swap applies to both.
+///
 /// Configurations made from PEM use rustls's `ring` crypto provider, its safe default protocol
 /// versions (TLS 1.2 and 1.3), no client authentication, and offer the ALPN protocols `h2`
 /// (when the `http2` feature is on) and `http/1.1`.

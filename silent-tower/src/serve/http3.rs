@@ -1,0 +1,435 @@
+//! HTTP/3: a QUIC endpoint (quinn) beside the TCP listener, serving the same service through h3.
+//!
+//! [`run`] starts both accept loops on one shutdown signal. The TCP loop is the ordinary one,
+//! with the service wrapped so its requests carry a [`RequestBody`] and its responses advertise
+//! HTTP/3 (`Alt-Svc`). The QUIC loop accepts connections with a quinn server configuration made
+//! from the server's [`TlsConfig`] (ALPN `h3`), runs one task per connection that accepts
+//! request streams, and one task per request that calls the service and streams the response
+//! back: data frames as the body yields them, then trailers, then the end of the stream.
+//!
+//! Shutdown: the endpoint stops accepting; each connection sends `GOAWAY`, lets the requests it
+//! has accepted finish, then closes with `H3_NO_ERROR`. Because a QUIC close discards data not
+//! yet acknowledged, a connection that was serving requests when the shutdown began waits a
+//! little ([`CLOSE_LINGER`]) for the client to close first, so the last responses arrive whole.
+
+use std::future::{poll_fn, Future};
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+use std::pin::{pin, Pin};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Buf, Bytes};
+use http::{header, Request, Response};
+use quinn::crypto::rustls::QuicServerConfig;
+use quinn::{Endpoint, EndpointConfig, IdleTimeout, TokioRuntime, TransportConfig, VarInt};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tokio_rustls::rustls;
+use tower_service::Service;
+
+use super::alt_svc::{alt_svc_value, AdvertiseHttp3};
+use super::body::{H3Body, RequestBody};
+use super::peer_addr::AddPeerAddr;
+use super::{connection, BoxError, Config, TlsConfig};
+
+/// `H3_NO_ERROR`: the code of a connection closed because it is no longer needed.
+const H3_NO_ERROR: u32 = 0x100;
+
+/// How long a connection that was serving requests when the server began to shut down waits,
+/// once they have finished, for the client to close it, before the server closes it.
+const CLOSE_LINGER: Duration = Duration::from_secs(1);
+
+type Resolver = h3::server::RequestResolver<h3_quinn::Connection, Bytes>;
+type H3SendStream = h3::server::RequestStream<h3_quinn::SendStream<Bytes>, Bytes>;
+
+pub(super) async fn run<S, B>(
+    listener: tokio::net::TcpListener,
+    socket: UdpSocket,
+    service: S,
+    signal: impl Future<Output = ()>,
+    config: Config,
+    tls: Option<TlsConfig>,
+) -> io::Result<()>
+where
+    S: Service<Request<RequestBody>, Response = Response<B>> + Clone + Send + 'static,
+    S::Future: Send,
+    S::Error: Into<BoxError>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    let Some(tls) = tls else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "HTTP/3 needs TLS: call `.tls(..)` on the server too",
+        ));
+    };
+    let port = socket.local_addr()?.port();
+    let mut configs = QuicConfigs::new(tls.clone(), &config);
+    let endpoint = Endpoint::new(
+        EndpointConfig::default(),
+        Some(Arc::unwrap_or_clone(configs.current()?)),
+        socket,
+        Arc::new(TokioRuntime),
+    )?;
+
+    // One signal, two loops: each waits for the flag.
+    let (stop, stopped) = watch::channel(false);
+    let wait = |mut stopped: watch::Receiver<bool>| async move {
+        // An error means the sender is gone, which happens only after it said "stop".
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    let tcp = connection::accept_loop(
+        listener,
+        AdvertiseHttp3::new(service.clone(), alt_svc_value(port)),
+        wait(stopped.clone()),
+        config,
+        Some(tls),
+    );
+    let quic = accept_loop(endpoint, configs, service, wait(stopped), config);
+    let signal = async move {
+        signal.await;
+        stop.send_replace(true);
+    };
+    let (tcp, quic, ()) = tokio::join!(tcp, quic, signal);
+    tcp.and(quic)
+}
+
+/// quinn server configurations made from the [`TlsConfig`], remade only when it changes.
+struct QuicConfigs {
+    tls: TlsConfig,
+    transport: Arc<TransportConfig>,
+    last: Option<(Arc<rustls::ServerConfig>, Arc<quinn::ServerConfig>)>,
+}
+
+impl QuicConfigs {
+    fn new(tls: TlsConfig, config: &Config) -> Self {
+        let mut transport = TransportConfig::default();
+        // quinn's own default is 30 s; an unrepresentable timeout (over 2^62 ms) means none.
+        transport.max_idle_timeout(
+            config
+                .idle_timeout
+                .and_then(|timeout| IdleTimeout::try_from(timeout).ok()),
+        );
+        Self {
+            tls,
+            transport: Arc::new(transport),
+            last: None,
+        }
+    }
+
+    /// The configuration for the next connection: the current certificate, ALPN `h3`.
+    fn current(&mut self) -> io::Result<Arc<quinn::ServerConfig>> {
+        let tls = self.tls.server_config();
+        if let Some((seen, quic)) = &self.last {
+            if Arc::ptr_eq(seen, &tls) {
+                return Ok(Arc::clone(quic));
+            }
+        }
+        let quic = Arc::new(quic_server_config(&tls, Arc::clone(&self.transport))?);
+        self.last = Some((tls, Arc::clone(&quic)));
+        Ok(quic)
+    }
+}
+
+fn quic_server_config(
+    tls: &rustls::ServerConfig,
+    transport: Arc<TransportConfig>,
+) -> io::Result<quinn::ServerConfig> {
+    let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidInput, message);
+    let mut tls = tls.clone();
+    tls.alpn_protocols = vec![b"h3".to_vec()];
+    // No 0-RTT: requests sent in early data could be replayed.
+    tls.max_early_data_size = 0;
+    let tls = Arc::new(tls);
+    // quinn panics on a configuration rustls refuses for QUIC (one without TLS 1.3): ask first.
+    rustls::quic::ServerConnection::new(Arc::clone(&tls), rustls::quic::Version::V1, Vec::new())
+        .map_err(|error| invalid(format!("the TLS configuration cannot serve QUIC: {error}")))?;
+    let crypto = QuicServerConfig::try_from(tls)
+        .map_err(|error| invalid(format!("the TLS configuration cannot serve QUIC: {error}")))?;
+    let mut config = quinn::ServerConfig::with_crypto(Arc::new(crypto));
+    config.transport_config(transport);
+    Ok(config)
+}
+
+async fn accept_loop<S, B>(
+    endpoint: Endpoint,
+    mut configs: QuicConfigs,
+    service: S,
+    signal: impl Future<Output = ()>,
+    config: Config,
+) -> io::Result<()>
+where
+    S: Service<Request<RequestBody>, Response = Response<B>> + Clone + Send + 'static,
+    S::Future: Send,
+    S::Error: Into<BoxError>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    // As on TCP: every connection holds a receiver, and the end is when the last is dropped.
+    let (shutdown, shutdown_seen) = watch::channel(());
+    let mut signal = pin!(signal);
+    loop {
+        let incoming = tokio::select! {
+            biased;
+            () = &mut signal => break,
+            incoming = endpoint.accept() => incoming,
+        };
+        // `None` only once the endpoint is closed, which only this function does.
+        let Some(incoming) = incoming else { break };
+        let server_config = match configs.current() {
+            Ok(server_config) => server_config,
+            Err(error) => {
+                tracing::warn!(target: "silent_tower::serve", %error, "QUIC connection refused");
+                incoming.refuse();
+                continue;
+            }
+        };
+        let peer_addr = incoming.remote_address();
+        match incoming.accept_with(server_config) {
+            Ok(connecting) => {
+                let connection = QuicConnection {
+                    peer_addr,
+                    shutdown: shutdown_seen.clone(),
+                    config,
+                };
+                if config.with_peer_addr {
+                    let service = AddPeerAddr::new(service.clone(), peer_addr);
+                    tokio::spawn(connection.run(connecting, service));
+                } else {
+                    tokio::spawn(connection.run(connecting, service.clone()));
+                }
+            }
+            Err(error) => {
+                tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "QUIC accept failed");
+            }
+        }
+    }
+
+    // New connection attempts are refused from now on.
+    endpoint.set_server_config(None);
+    drop(shutdown_seen);
+    shutdown.send_replace(());
+    shutdown.closed().await;
+    // Every connection has closed; let their CONNECTION_CLOSE frames go out.
+    endpoint.close(VarInt::from_u32(H3_NO_ERROR), b"");
+    endpoint.wait_idle().await;
+    Ok(())
+}
+
+/// What the task serving one QUIC connection owns.
+struct QuicConnection {
+    peer_addr: SocketAddr,
+    shutdown: watch::Receiver<()>,
+    config: Config,
+}
+
+impl QuicConnection {
+    async fn run<S, B>(mut self, connecting: quinn::Connecting, service: S)
+    where
+        S: Service<Request<RequestBody>, Response = Response<B>> + Clone + Send + 'static,
+        S::Future: Send,
+        S::Error: Into<BoxError>,
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<BoxError>,
+    {
+        let peer_addr = self.peer_addr;
+        let Some(quic) = self.handshake(connecting).await else {
+            return;
+        };
+        let mut builder = h3::server::builder();
+        builder
+            .max_field_section_size(u64::try_from(self.config.max_header_size).unwrap_or(u64::MAX));
+        let h3 = builder.build::<_, Bytes>(h3_quinn::Connection::new(quic.clone()));
+        let mut h3 = tokio::select! {
+            biased;
+            _ = self.shutdown.changed() => return,
+            h3 = h3 => match h3 {
+                Ok(h3) => h3,
+                Err(error) => {
+                    tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 connection failed");
+                    return;
+                }
+            },
+        };
+
+        let mut requests = JoinSet::new();
+        let mut closing = false;
+        let mut linger = false;
+        loop {
+            // h3 itself ends a connection only once the client has sent GOAWAY too, so a
+            // server-side close is over when the requests it let in have finished.
+            if closing && requests.is_empty() {
+                break;
+            }
+            tokio::select! {
+                biased;
+                _ = self.shutdown.changed(), if !closing => {
+                    closing = true;
+                    linger = !requests.is_empty();
+                    // GOAWAY: the requests accepted so far finish, later ones are refused.
+                    if let Err(error) = h3.shutdown(0).await {
+                        tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 GOAWAY failed");
+                        break;
+                    }
+                }
+                Some(_) = requests.join_next(), if !requests.is_empty() => {}
+                accepted = h3.accept() => match accepted {
+                    Ok(Some(resolver)) => {
+                        linger |= closing;
+                        requests.spawn(serve_request(resolver, service.clone(), peer_addr));
+                    }
+                    // The client sent GOAWAY, and every request it sent before has ended.
+                    Ok(None) => break,
+                    Err(error) => {
+                        if !error.is_h3_no_error() {
+                            tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 connection error");
+                        }
+                        break;
+                    }
+                },
+            }
+        }
+        // The requests' streams have ended; their tasks are about to.
+        while requests.join_next().await.is_some() {}
+        if linger {
+            let _ = tokio::time::timeout(CLOSE_LINGER, quic.closed()).await;
+        }
+        // Dropping the h3 connection closes the QUIC connection with H3_NO_ERROR.
+        drop(h3);
+        quic.close(VarInt::from_u32(H3_NO_ERROR), b"");
+    }
+
+    /// Completes the QUIC handshake within the header read timeout (or, without one, the idle
+    /// timeout), as on TCP; `None` ends the connection.
+    async fn handshake(&mut self, connecting: quinn::Connecting) -> Option<quinn::Connection> {
+        let peer_addr = self.peer_addr;
+        let deadline = self
+            .config
+            .header_read_timeout
+            .or(self.config.idle_timeout)
+            .map(|timeout| Instant::now() + timeout);
+        let handshake = async {
+            match deadline {
+                Some(deadline) => match tokio::time::timeout_at(deadline, connecting).await {
+                    Ok(result) => result.map_err(io::Error::from),
+                    Err(_) => Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "QUIC handshake timed out",
+                    )),
+                },
+                None => connecting.await.map_err(io::Error::from),
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = self.shutdown.changed() => None,
+            result = handshake => match result {
+                Ok(connection) => Some(connection),
+                Err(error) => {
+                    tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "QUIC handshake failed");
+                    None
+                }
+            },
+        }
+    }
+}
+
+/// Reads one request's head, calls the service, and sends its response.
+async fn serve_request<S, B>(resolver: Resolver, mut service: S, peer_addr: SocketAddr)
+where
+    S: Service<Request<RequestBody>, Response = Response<B>>,
+    S::Error: Into<BoxError>,
+    B: http_body::Body,
+    B::Error: Into<BoxError>,
+{
+    let (request, stream) = match resolver.resolve_request().await {
+        Ok(resolved) => resolved,
+        Err(error) => {
+            tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 request head failed");
+            return;
+        }
+    };
+    let (mut send, recv) = stream.split();
+    let is_head = request.method() == http::Method::HEAD;
+    let request = request.map(|()| RequestBody::from(H3Body::new(recv)));
+    // Errors become boxed at once: the service's own need not be `Send`.
+    let ready: Result<(), BoxError> =
+        poll_fn(|cx| service.poll_ready(cx).map_err(Into::into)).await;
+    let response = match ready {
+        Ok(()) => service.call(request).await.map_err(Into::into),
+        Err(error) => Err(error),
+    };
+    let result = match response {
+        Ok(response) => send_response(&mut send, response, is_head).await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = result {
+        tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 request failed");
+        // The client must not take a cut-off response for a whole one.
+        send.stop_stream(h3::error::Code::H3_INTERNAL_ERROR);
+    }
+}
+
+/// Sends the head, then the body's data frames as they come, then its trailers, then the end.
+async fn send_response<B>(
+    send: &mut H3SendStream,
+    response: Response<B>,
+    is_head: bool,
+) -> Result<(), BoxError>
+where
+    B: http_body::Body,
+    B::Error: Into<BoxError>,
+{
+    let (mut parts, body) = response.into_parts();
+    // Connection-specific fields mean nothing in HTTP/3, and make the response malformed.
+    for name in [
+        header::CONNECTION,
+        header::TRANSFER_ENCODING,
+        header::UPGRADE,
+        header::HeaderName::from_static("keep-alive"),
+        header::HeaderName::from_static("proxy-connection"),
+    ] {
+        parts.headers.remove(name);
+    }
+    // As hyper does on TCP: a body of known length says so, unless it has no body to measure.
+    let status = parts.status;
+    if !is_head
+        && !status.is_informational()
+        && status != http::StatusCode::NO_CONTENT
+        && status != http::StatusCode::NOT_MODIFIED
+        && !parts.headers.contains_key(header::CONTENT_LENGTH)
+    {
+        if let Some(length) = body.size_hint().exact() {
+            parts
+                .headers
+                .insert(header::CONTENT_LENGTH, http::HeaderValue::from(length));
+        }
+    }
+    send.send_response(Response::from_parts(parts, ())).await?;
+    let mut body = pin!(body);
+    loop {
+        let frame = match poll_fn(|cx| Pin::as_mut(&mut body).poll_frame(cx)).await {
+            Some(frame) => frame.map_err(Into::into)?,
+            None => break,
+        };
+        match frame.into_data() {
+            Ok(mut data) => {
+                if data.has_remaining() {
+                    send.send_data(data.copy_to_bytes(data.remaining())).await?;
+                }
+            }
+            Err(frame) => {
+                if let Ok(trailers) = frame.into_trailers() {
+                    send.send_trailers(trailers).await?;
+                }
+            }
+        }
+    }
+    send.finish().await?;
+    Ok(())
+}

@@ -1,0 +1,601 @@
+//! `serve(..).tls(..).http3(..)` over real sockets on 127.0.0.1: an h3 client (h3 + quinn) over
+//! loopback UDP and a hyper client over TLS on TCP, both against one router, with a self-signed
+//! certificate made by each test.
+#![cfg(feature = "http3")]
+
+use std::future::{poll_fn, IntoFuture};
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Buf, Bytes, BytesMut};
+use http::{HeaderMap, HeaderValue, Request, StatusCode, Version};
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use silent_tower::serve::rustls::pki_types::pem::PemObject;
+use silent_tower::serve::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use silent_tower::serve::rustls::{self, ClientConfig, RootCertStore};
+use silent_tower::serve::{PeerAddr, RequestBody, TlsConfig};
+use silent_tower::{get, post, Body, RequestExt, Router};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::task::JoinHandle;
+
+/// Upper bound for anything that should happen at once; never the thing a test measures.
+const GENEROUS: Duration = Duration::from_secs(10);
+
+type SendRequest = h3::client::SendRequest<h3_quinn::OpenStreams, Bytes>;
+
+/// A self-signed certificate for `localhost`: PEM for the server, DER for the client's roots.
+struct Identity {
+    cert_pem: String,
+    key_pem: String,
+    cert_der: CertificateDer<'static>,
+}
+
+fn new_identity() -> Identity {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    Identity {
+        cert_pem: certified.cert.pem(),
+        key_pem: certified.signing_key.serialize_pem(),
+        cert_der: certified.cert.der().clone(),
+    }
+}
+
+/// A server configuration and the certificate a client must trust for it.
+fn identity() -> (TlsConfig, CertificateDer<'static>) {
+    let identity = new_identity();
+    let tls =
+        TlsConfig::from_pem(identity.cert_pem.as_bytes(), identity.key_pem.as_bytes()).unwrap();
+    (tls, identity.cert_der)
+}
+
+fn client_tls(trusted: &CertificateDer<'static>, alpn: &[u8]) -> ClientConfig {
+    let mut roots = RootCertStore::empty();
+    roots.add(trusted.clone()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![alpn.to_vec()];
+    config
+}
+
+/// What the slow route is told and waits for.
+#[derive(Clone)]
+struct Gate {
+    arrived: mpsc::UnboundedSender<()>,
+    open: Arc<Semaphore>,
+}
+
+/// The bytes the slow route answers with: large enough to span many QUIC packets.
+fn slow_body() -> Bytes {
+    Bytes::from(
+        (0..256 * 1024)
+            .map(|i| (i % 251) as u8)
+            .collect::<Vec<u8>>(),
+    )
+}
+
+fn app(gate: Gate) -> Router<RequestBody> {
+    Router::<RequestBody>::with_body()
+        .route("/", get(|| async { "hello" }))
+        .route(
+            "/peer",
+            get(|request: silent_tower::Request<RequestBody>| async move {
+                match request.extensions().get::<PeerAddr>() {
+                    Some(peer) => peer.0.to_string(),
+                    None => "none".to_owned(),
+                }
+            }),
+        )
+        .route(
+            "/protocol",
+            get(|request: silent_tower::Request<RequestBody>| async move {
+                format!(
+                    "{:?} http3={}",
+                    request.version(),
+                    request.body().is_http3()
+                )
+            }),
+        )
+        .route(
+            "/n/<n:u32>",
+            get(|request: silent_tower::Request<RequestBody>| async move {
+                let n: u32 = request.param("n").unwrap();
+                format!("n={n}")
+            }),
+        )
+        .route(
+            // Read whole by the `Bytes` extractor (and its default limit), then sent back.
+            "/echo",
+            post(|body: Bytes| async move { body }),
+        )
+        .route(
+            // The request body streamed straight back: data and trailers.
+            "/stream",
+            post(|request: silent_tower::Request<RequestBody>| async move {
+                Body::new(request.into_body())
+            }),
+        )
+        .route(
+            "/slow",
+            get(move || {
+                let gate = gate.clone();
+                async move {
+                    gate.arrived.send(()).unwrap();
+                    let _permit = gate.open.acquire().await.unwrap();
+                    slow_body()
+                }
+            }),
+        )
+}
+
+struct Server {
+    tls: TlsConfig,
+    tcp: SocketAddr,
+    udp: SocketAddr,
+    cert: CertificateDer<'static>,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<io::Result<()>>,
+    arrived: mpsc::UnboundedReceiver<()>,
+    open: Arc<Semaphore>,
+}
+
+impl Server {
+    async fn start() -> Self {
+        Self::start_with(false).await
+    }
+
+    async fn start_with(peer_addr: bool) -> Self {
+        let (tls, cert) = identity();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let (tcp_addr, udp_addr) = (listener.local_addr().unwrap(), udp.local_addr().unwrap());
+        let (arrived_tx, arrived) = mpsc::unbounded_channel();
+        let open = Arc::new(Semaphore::new(0));
+        let gate = Gate {
+            arrived: arrived_tx,
+            open: Arc::clone(&open),
+        };
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = silent_tower::serve(listener, app(gate))
+            .tls(tls.clone())
+            .http3(udp)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+        let server = if peer_addr {
+            server.with_peer_addr()
+        } else {
+            server
+        };
+        Self {
+            tls,
+            tcp: tcp_addr,
+            udp: udp_addr,
+            cert,
+            stop,
+            task: tokio::spawn(server.into_future()),
+            arrived,
+            open,
+        }
+    }
+
+    /// One HTTP/3 connection to the server; its driver runs on a task of its own.
+    async fn connect(&self) -> (SendRequest, JoinHandle<h3::error::ConnectionError>) {
+        self.connect_trusting(&self.cert).await.unwrap()
+    }
+
+    /// Like [`connect`](Self::connect), trusting `cert` only; fails when the handshake does.
+    async fn connect_trusting(
+        &self,
+        cert: &CertificateDer<'static>,
+    ) -> Result<(SendRequest, JoinHandle<h3::error::ConnectionError>), quinn::ConnectionError> {
+        let endpoint = client_endpoint(cert);
+        let connection =
+            tokio::time::timeout(GENEROUS, endpoint.connect(self.udp, "localhost").unwrap())
+                .await
+                .expect("the QUIC handshake ends")?;
+        let (mut driver, send_request) = h3::client::new(h3_quinn::Connection::new(connection))
+            .await
+            .unwrap();
+        let driver = tokio::spawn(async move { poll_fn(|cx| driver.poll_close(cx)).await });
+        Ok((send_request, driver))
+    }
+}
+
+/// A QUIC client on 127.0.0.1 that trusts `cert` only and offers ALPN `h3`.
+fn client_endpoint(cert: &CertificateDer<'static>) -> quinn::Endpoint {
+    let tls = client_tls(cert, b"h3");
+    let quic_tls = quinn::crypto::rustls::QuicClientConfig::try_from(tls).unwrap();
+    let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
+    endpoint.set_default_client_config(quinn::ClientConfig::new(Arc::new(quic_tls)));
+    endpoint
+}
+
+/// A response's status, headers, data and trailers, read to the end.
+struct Received {
+    status: StatusCode,
+    version: Version,
+    headers: HeaderMap,
+    body: Bytes,
+    trailers: Option<HeaderMap>,
+}
+
+/// Sends `request` with `body` (in chunks of 16 KiB) and `trailers`, and reads the response.
+async fn send(
+    sender: &mut SendRequest,
+    request: Request<()>,
+    body: &[u8],
+    trailers: Option<HeaderMap>,
+) -> Result<Received, h3::error::StreamError> {
+    let mut stream = sender.send_request(request).await?;
+    for chunk in body.chunks(16 * 1024) {
+        stream.send_data(Bytes::copy_from_slice(chunk)).await?;
+    }
+    if let Some(trailers) = trailers {
+        stream.send_trailers(trailers).await?;
+    }
+    stream.finish().await?;
+    let response = stream.recv_response().await?;
+    let mut received = BytesMut::new();
+    while let Some(mut data) = stream.recv_data().await? {
+        while data.has_remaining() {
+            let chunk = data.chunk();
+            received.extend_from_slice(chunk);
+            let length = chunk.len();
+            data.advance(length);
+        }
+    }
+    let trailers = stream.recv_trailers().await?;
+    Ok(Received {
+        status: response.status(),
+        version: response.version(),
+        headers: response.headers().clone(),
+        body: received.freeze(),
+        trailers,
+    })
+}
+
+fn request(method: &str, path: &str) -> Request<()> {
+    Request::builder()
+        .method(method)
+        .uri(format!("https://localhost{path}"))
+        .body(())
+        .unwrap()
+}
+
+/// FNV-1a, 64 bits: a checksum that notices reordered or altered bytes.
+fn checksum(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// 1 MiB that is not one byte repeated.
+fn mebibyte() -> Vec<u8> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    (0..1024 * 1024)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn get_is_answered_over_http3() {
+    let server = Server::start().await;
+    let (mut sender, _driver) = server.connect().await;
+
+    let response = send(&mut sender, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.version, Version::HTTP_3);
+    assert_eq!(response.body, "hello");
+    assert_eq!(response.headers["content-length"], "5");
+    // Alt-Svc is for TCP responses: over HTTP/3 the client is already there.
+    assert!(response.headers.get("alt-svc").is_none());
+
+    let response = send(&mut sender, request("GET", "/protocol"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "HTTP/3.0 http3=true");
+
+    let response = send(&mut sender, request("GET", "/missing"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_post_of_one_mebibyte_is_echoed_whole() {
+    let server = Server::start().await;
+    let (mut sender, _driver) = server.connect().await;
+    let sent = mebibyte();
+
+    let response = send(&mut sender, request("POST", "/echo"), &sent, None)
+        .await
+        .unwrap();
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.body.len(), 1024 * 1024);
+    assert_eq!(checksum(&response.body), checksum(&sent));
+    assert_eq!(response.trailers, None);
+}
+
+#[tokio::test]
+async fn bodies_stream_both_ways_and_trailers_pass_through() {
+    let server = Server::start().await;
+    let (mut sender, _driver) = server.connect().await;
+    let sent = mebibyte();
+    let mut trailers = HeaderMap::new();
+    trailers.insert("x-checksum", HeaderValue::from(checksum(&sent)));
+
+    let response = send(
+        &mut sender,
+        request("POST", "/stream"),
+        &sent,
+        Some(trailers.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.body.len(), sent.len());
+    assert_eq!(checksum(&response.body), checksum(&sent));
+    assert_eq!(response.trailers, Some(trailers));
+}
+
+#[tokio::test]
+async fn a_hundred_concurrent_streams_on_one_connection_are_all_answered() {
+    let server = Server::start().await;
+    let (sender, _driver) = server.connect().await;
+
+    let requests = (0..100u32).map(|n| {
+        let mut sender = sender.clone();
+        tokio::spawn(async move {
+            let response = send(&mut sender, request("GET", &format!("/n/{n}")), b"", None)
+                .await
+                .unwrap();
+            (n, response.status, response.body)
+        })
+    });
+    let requests: Vec<_> = requests.collect();
+    let mut answered = 0;
+    for request in requests {
+        let (n, status, body) = tokio::time::timeout(GENEROUS, request)
+            .await
+            .expect("every request is answered")
+            .unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, format!("n={n}"));
+        answered += 1;
+    }
+    assert_eq!(answered, 100);
+}
+
+#[tokio::test]
+async fn graceful_shutdown_lets_requests_in_flight_finish() {
+    let mut server = Server::start().await;
+    let (mut sender, driver) = server.connect().await;
+
+    let in_flight: Vec<_> = (0..3)
+        .map(|_| {
+            let mut sender = sender.clone();
+            tokio::spawn(async move { send(&mut sender, request("GET", "/slow"), b"", None).await })
+        })
+        .collect();
+    for _ in 0..3 {
+        tokio::time::timeout(GENEROUS, server.arrived.recv())
+            .await
+            .expect("the requests reach the handler")
+            .unwrap();
+    }
+
+    server.stop.send(()).unwrap();
+    // The connection gets GOAWAY: a new request on it is refused while the three are open.
+    tokio::time::timeout(GENEROUS, async {
+        loop {
+            if send(&mut sender, request("GET", "/"), b"", None)
+                .await
+                .is_err()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the server sends GOAWAY");
+    // And the TCP listener is closed.
+    tokio::time::timeout(GENEROUS, async {
+        while tokio::net::TcpStream::connect(server.tcp).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the listener closes");
+    assert!(!server.task.is_finished());
+
+    server.open.add_permits(3);
+    for request in in_flight {
+        let response = tokio::time::timeout(GENEROUS, request)
+            .await
+            .expect("the request in flight completes")
+            .unwrap()
+            .unwrap();
+        assert_eq!(response.status, StatusCode::OK);
+        assert_eq!(response.body, slow_body());
+    }
+    tokio::time::timeout(GENEROUS, server.task)
+        .await
+        .expect("the server stops")
+        .unwrap()
+        .unwrap();
+    // The server closed the connection, saying nothing went wrong.
+    let closed = tokio::time::timeout(GENEROUS, driver)
+        .await
+        .expect("the connection closes")
+        .unwrap();
+    assert!(closed.is_h3_no_error(), "{closed}");
+    drop(sender);
+}
+
+#[tokio::test]
+async fn tcp_responses_advertise_http3_and_share_the_router() {
+    let server = Server::start().await;
+    let connector =
+        tokio_rustls::TlsConnector::from(Arc::new(client_tls(&server.cert, b"http/1.1")));
+    let tcp = tokio::net::TcpStream::connect(server.tcp).await.unwrap();
+    let stream = connector
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+
+    let response = sender
+        .send_request(
+            Request::get("/protocol")
+                .header("host", "localhost")
+                .body(Full::new(Bytes::new()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let expected = format!("h3=\":{}\"; ma=86400", server.udp.port());
+    assert_eq!(response.headers()["alt-svc"], expected.as_str());
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(body, "HTTP/1.1 http3=false");
+
+    let sent = mebibyte();
+    let response = sender
+        .send_request(
+            Request::post("/echo")
+                .header("host", "localhost")
+                .body(Full::new(Bytes::from(sent.clone())))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["alt-svc"], expected.as_str());
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(checksum(&body), checksum(&sent));
+}
+
+#[tokio::test]
+async fn http3_without_tls_fails_at_start() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let gate = Gate {
+        arrived: mpsc::unbounded_channel().0,
+        open: Arc::new(Semaphore::new(0)),
+    };
+    let error = tokio::time::timeout(
+        GENEROUS,
+        silent_tower::serve(listener, app(gate))
+            .http3(udp)
+            .into_future(),
+    )
+    .await
+    .expect("the server fails at once")
+    .unwrap_err();
+    assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+}
+
+#[tokio::test]
+async fn a_certificate_swapped_in_the_tls_config_serves_the_next_quic_connection() {
+    let server = Server::start().await;
+    let next = new_identity();
+    // Before the swap, a client that trusts only the next certificate is refused...
+    assert!(server.connect_trusting(&next.cert_der).await.is_err());
+    let (mut before, _driver) = server.connect().await;
+
+    server
+        .tls
+        .reload_from_pem(next.cert_pem.as_bytes(), next.key_pem.as_bytes())
+        .unwrap();
+
+    // ...after it, it is served, and a client that trusts only the old one is refused.
+    let (mut after, _driver) = server.connect_trusting(&next.cert_der).await.unwrap();
+    let response = send(&mut after, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+    assert!(server.connect_trusting(&server.cert).await.is_err());
+    // A connection made before the swap keeps going.
+    let response = send(&mut before, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+}
+
+#[tokio::test]
+async fn a_tls_configuration_without_tls13_is_refused_at_start() {
+    let identity = new_identity();
+    let key = PrivateKeyDer::from_pem_slice(identity.key_pem.as_bytes()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls12_only = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![identity.cert_der], key)
+        .unwrap();
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let gate = Gate {
+        arrived: mpsc::unbounded_channel().0,
+        open: Arc::new(Semaphore::new(0)),
+    };
+    let error = tokio::time::timeout(
+        GENEROUS,
+        silent_tower::serve(listener, app(gate))
+            .tls(TlsConfig::from_server_config(tls12_only))
+            .http3(udp)
+            .into_future(),
+    )
+    .await
+    .expect("the server fails at once")
+    .unwrap_err();
+    assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+    assert!(error.to_string().contains("cannot serve QUIC"), "{error}");
+}
+
+#[tokio::test]
+async fn with_peer_addr_puts_the_quic_client_address_in_requests() {
+    let server = Server::start_with(true).await;
+    let endpoint = client_endpoint(&server.cert);
+    let client_addr = endpoint.local_addr().unwrap();
+    let connection = endpoint
+        .connect(server.udp, "localhost")
+        .unwrap()
+        .await
+        .unwrap();
+    let (mut driver, mut sender) = h3::client::new(h3_quinn::Connection::new(connection))
+        .await
+        .unwrap();
+    tokio::spawn(async move { poll_fn(|cx| driver.poll_close(cx)).await });
+
+    let response = send(&mut sender, request("GET", "/peer"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, client_addr.to_string());
+
+    // Without it, nothing is inserted.
+    let server = Server::start().await;
+    let (mut sender, _driver) = server.connect().await;
+    let response = send(&mut sender, request("GET", "/peer"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "none");
+}
