@@ -72,7 +72,7 @@
 //! | `http2` | on | HTTP/2 in `serve` (h2c by prior knowledge; `h2` by ALPN with `tls`); off, `serve` speaks HTTP/1.1 only and hyper is built without HTTP/2 |
 //! | `tls` | off | `Serve::tls` and `serve::TlsConfig`: HTTPS through rustls (`ring` provider) and tokio-rustls, certificates from PEM or a `rustls::ServerConfig`, swappable without a restart |
 //! | `json` | off | `Json<T>` as a response (serde_json) |
-//! | `ws` | off | [`ws`](mod@ws): the `WebSocketUpgrade` extractor and `WebSocket`, on hyper's upgrade and tokio-tungstenite |
+//! | `ws` | off | `silent_tower::ws`: the `WebSocketUpgrade` extractor and `WebSocket`, on hyper's upgrade and tokio-tungstenite |
 //!
 //! [silent]: https://crates.io/crates/silent
 #![deny(missing_docs)]

@@ -81,6 +81,9 @@ pub use tokio_tungstenite::tungstenite::{Bytes, Error, Message, Utf8Bytes};
 /// any case), `Sec-WebSocket-Version: 13` and a `Sec-WebSocket-Key` of 16 bytes in base64, on a
 /// connection hyper can hand over; else it answers a [`WebSocketUpgradeRejection`].
 ///
+/// HTTP/1.1 only: WebSocket over HTTP/2 (RFC 8441, an extended `CONNECT`) is not supported
+/// yet, and such a request is answered `405`.
+///
 /// Limits, unless set: tokio-tungstenite's, 64 MiB per message and 16 MiB per frame. A client
 /// that sends more has its connection closed (the callback's [`WebSocket`] yields an error).
 #[derive(Debug)]
