@@ -336,6 +336,24 @@ async fn a_handshake_without_a_common_subprotocol_names_none() {
     assert_eq!(body, "");
 }
 
+#[tokio::test]
+async fn tokens_are_found_in_lists_across_header_lines_in_any_case() {
+    let (addr, _rx) = start().await;
+    let headers = [
+        ("connection", "keep-alive"),
+        ("connection", "UPGRADE"),
+        ("upgrade", "foo/1, WebSocket"),
+        VERSION,
+        KEY,
+    ];
+    let (status, headers, _) = http(addr, "GET", "/proto", &headers).await;
+    assert_eq!(status, StatusCode::SWITCHING_PROTOCOLS);
+    assert_eq!(
+        headers[header::SEC_WEBSOCKET_ACCEPT],
+        "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+    );
+}
+
 /// A request's method and headers, and the status and body it must get.
 type Case = (
     &'static str,

@@ -56,11 +56,11 @@ impl WebSocket {
         let mut message = Some(message);
         poll_fn(|cx| {
             let mut inner = Pin::new(&mut self.inner);
-            if let Some(message) = message.take() {
-                if let Err(error) = std::task::ready!(inner.as_mut().poll_ready(cx))
-                    .and_then(|()| inner.as_mut().start_send(message))
-                {
-                    return Poll::Ready(Err(error));
+            if message.is_some() {
+                // The message stays ours until the sink is ready for it.
+                std::task::ready!(inner.as_mut().poll_ready(cx))?;
+                if let Some(message) = message.take() {
+                    inner.as_mut().start_send(message)?;
                 }
             }
             inner.poll_flush(cx)
