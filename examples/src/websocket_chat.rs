@@ -1,12 +1,10 @@
 //! A chat room over WebSocket: `GET /` serves a page whose script joins the room at `/ws`; every
 //! line a member sends reaches every member, the sender included.
 //!
-//! The upgrade is done by hand, in an ordinary handler, so that it shows what a WebSocket
-//! handshake is on top of hyper: check the request's `Upgrade`, `Connection`,
-//! `Sec-WebSocket-Version` and `Sec-WebSocket-Key` headers, answer `101 Switching Protocols` with
-//! the derived `Sec-WebSocket-Accept`, and once hyper has sent that answer take the connection
-//! from [`hyper::upgrade::on`] and hand it to tokio-tungstenite. The router does not know or care
-//! that the route upgrades.
+//! The route takes a [`WebSocketUpgrade`]: it checks the handshake (a request that is not one is
+//! answered `400`, `405` or `426` with a body naming the fault) and its `on_upgrade` answers
+//! `101 Switching Protocols` and hosts the member on the upgraded connection, in a task of its own.
+//! The room is the router's state.
 //!
 //! What members see, in order:
 //!
@@ -21,14 +19,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use futures_util::{SinkExt, StreamExt};
-use hyper_util::rt::TokioIo;
 use silent_tower::http::header::{self, HeaderMap, HeaderValue};
 use silent_tower::prelude::*;
+use silent_tower::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use tokio::sync::broadcast;
-use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
-use tokio_tungstenite::WebSocketStream;
 use tower_service::Service;
 
 /// How many lines the room buffers for its slowest member before that member starts missing some.
@@ -71,10 +65,7 @@ impl Room {
     }
 
     /// Runs one member's connection until it closes.
-    async fn host<S>(self, socket: WebSocketStream<S>)
-    where
-        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-    {
+    async fn host(self, socket: WebSocket) {
         let name = format!("guest-{}", self.members.fetch_add(1, Ordering::Relaxed) + 1);
         // Subscribe before announcing, so that the newcomer hears their own `joined` line.
         let mut lines = self.lines.subscribe();
@@ -116,73 +107,12 @@ pub async fn page() -> (HeaderMap, &'static str) {
     (headers, PAGE)
 }
 
-/// `GET /ws`: checks the WebSocket handshake, answers `101 Switching Protocols`, and hosts the
-/// member on the upgraded connection in a task of its own. A request that is not a valid
-/// handshake gets `400 Bad Request` with a body naming what is wrong.
-pub async fn join(mut request: Request, room: Room) -> Response {
-    let accept = match check_handshake(request.headers()) {
-        Ok(key) => derive_accept_key(key.as_bytes()),
-        Err(problem) => return (StatusCode::BAD_REQUEST, problem).into_response(),
-    };
-    // Resolves once hyper has written the 101 below and hands over the connection.
-    let upgrade = hyper::upgrade::on(&mut request);
-    tokio::spawn(async move {
-        match upgrade.await {
-            Ok(upgraded) => {
-                let config = WebSocketConfig::default().max_message_size(Some(MAX_MESSAGE_BYTES));
-                let socket = WebSocketStream::from_raw_socket(
-                    TokioIo::new(upgraded),
-                    Role::Server,
-                    Some(config),
-                )
-                .await;
-                room.host(socket).await;
-            }
-            Err(error) => tracing::debug!(%error, "websocket upgrade failed"),
-        }
-    });
-    let mut response = Response::new(Body::default());
-    *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
-    let headers = response.headers_mut();
-    headers.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
-    headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
-    headers.insert(
-        header::SEC_WEBSOCKET_ACCEPT,
-        HeaderValue::try_from(accept).expect("base64 is a valid header value"),
-    );
-    response
-}
-
-/// The request's `Sec-WebSocket-Key` if the headers make an RFC 6455 opening handshake, else
-/// what is wrong with them.
-fn check_handshake(headers: &HeaderMap) -> Result<&HeaderValue, &'static str> {
-    let has_token = |name: header::HeaderName, token: &str| {
-        headers.get_all(name).iter().any(|value| {
-            value
-                .as_bytes()
-                .split(|&byte| byte == b',')
-                .any(|item| item.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
-        })
-    };
-    if !has_token(header::CONNECTION, "upgrade") {
-        return Err("not a WebSocket handshake: `Connection` must include `upgrade`\n");
-    }
-    if !has_token(header::UPGRADE, "websocket") {
-        return Err("not a WebSocket handshake: `Upgrade` must be `websocket`\n");
-    }
-    if headers
-        .get(header::SEC_WEBSOCKET_VERSION)
-        .map(HeaderValue::as_bytes)
-        != Some(b"13")
-    {
-        return Err("unsupported WebSocket version: `Sec-WebSocket-Version` must be `13`\n");
-    }
-    match headers.get(header::SEC_WEBSOCKET_KEY) {
-        // 16 random bytes, base64-encoded: 24 characters.
-        Some(key) if key.len() == 24 => Ok(key),
-        Some(_) => Err("invalid `Sec-WebSocket-Key`: expected 16 bytes in base64\n"),
-        None => Err("not a WebSocket handshake: `Sec-WebSocket-Key` is missing\n"),
-    }
+/// `GET /ws`: joins the room. [`WebSocketUpgrade`] has checked the handshake; the member is
+/// hosted on the upgraded connection, where a message longer than [`MAX_MESSAGE_BYTES`] closes
+/// it.
+pub async fn join(ws: WebSocketUpgrade, State(room): State<Room>) -> Response {
+    ws.max_message_size(MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| room.host(socket))
 }
 
 /// The chat app: the page at `/`, the room at `/ws`.
@@ -193,7 +123,7 @@ pub fn app(
        + Send
        + Sync
        + 'static {
-    Router::new()
+    Router::from_state(room)
         .route("/", get(page))
-        .route("/ws", get(move |request: Request| join(request, room)))
+        .route("/ws", get(join))
 }

@@ -1,5 +1,6 @@
 //! The chat app served on a real socket: two real WebSocket clients talk through it, a plain HTTP
-//! client fetches the page and sends handshakes that are not.
+//! client fetches the page and sends handshakes that are not (the status and body of each are
+//! `WebSocketUpgrade`'s; `silent-tower/tests/ws.rs` checks them all).
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
@@ -138,42 +139,60 @@ async fn the_page_is_served_at_the_root() {
     );
 }
 
+/// A handshake's headers, and the status and body it must get.
+type Case = (
+    &'static [(&'static str, &'static str)],
+    StatusCode,
+    &'static str,
+);
+
 #[tokio::test]
-async fn requests_that_are_not_handshakes_get_400_saying_why() {
+async fn requests_that_are_not_handshakes_are_refused_saying_why() {
     let addr = start().await;
     const KEY: (&str, &str) = ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
     const VERSION: (&str, &str) = ("sec-websocket-version", "13");
     const CONNECTION: (&str, &str) = ("connection", "keep-alive, Upgrade");
     const UPGRADE: (&str, &str) = ("upgrade", "websocket");
-    let cases: [(&[(&str, &str)], &str); 6] = [
+    let cases: [Case; 7] = [
         (
             &[],
-            "not a WebSocket handshake: `Connection` must include `upgrade`\n",
+            StatusCode::BAD_REQUEST,
+            "not a WebSocket handshake: `Connection` must include `upgrade`",
         ),
         (
             &[UPGRADE, VERSION, KEY],
-            "not a WebSocket handshake: `Connection` must include `upgrade`\n",
+            StatusCode::BAD_REQUEST,
+            "not a WebSocket handshake: `Connection` must include `upgrade`",
         ),
         (
             &[CONNECTION, VERSION, KEY],
-            "not a WebSocket handshake: `Upgrade` must be `websocket`\n",
+            StatusCode::BAD_REQUEST,
+            "not a WebSocket handshake: `Upgrade` must be `websocket`",
         ),
         (
             &[CONNECTION, UPGRADE, KEY],
-            "unsupported WebSocket version: `Sec-WebSocket-Version` must be `13`\n",
+            StatusCode::BAD_REQUEST,
+            "not a WebSocket handshake: `Sec-WebSocket-Version` is missing",
+        ),
+        (
+            &[CONNECTION, UPGRADE, ("sec-websocket-version", "8"), KEY],
+            StatusCode::UPGRADE_REQUIRED,
+            "unsupported WebSocket version: `Sec-WebSocket-Version` must be `13`",
         ),
         (
             &[CONNECTION, UPGRADE, VERSION],
-            "not a WebSocket handshake: `Sec-WebSocket-Key` is missing\n",
+            StatusCode::BAD_REQUEST,
+            "not a WebSocket handshake: `Sec-WebSocket-Key` is missing",
         ),
         (
             &[CONNECTION, UPGRADE, VERSION, ("sec-websocket-key", "short")],
-            "invalid `Sec-WebSocket-Key`: expected 16 bytes in base64\n",
+            StatusCode::BAD_REQUEST,
+            "invalid `Sec-WebSocket-Key`: expected 16 bytes in base64",
         ),
     ];
-    for (headers, why) in cases {
+    for (headers, expected_status, why) in cases {
         let (status, response_headers, body) = get(addr, "/ws", headers).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{headers:?}");
+        assert_eq!(status, expected_status, "{headers:?}");
         assert_eq!(body, why, "{headers:?}");
         assert_eq!(
             response_headers[header::CONTENT_TYPE],

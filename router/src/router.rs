@@ -145,6 +145,31 @@ impl Router {
     }
 }
 
+impl<S: Clone + Send + Sync + 'static> Router<hyper::body::Incoming, S> {
+    /// A router for hyper's request body whose handlers share `state`: `State<S>` in a handler
+    /// is a clone of it. The same as `Router::<Incoming, S>::with_body().with_state(state)`, with
+    /// the state's type read from the argument.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// use silent_tower_router::extract::State;
+    /// use silent_tower_router::{get, Router};
+    ///
+    /// struct Db;
+    ///
+    /// async fn count(State(db): State<Arc<Db>>) -> String {
+    ///     format!("{} handle(s) on the database", Arc::strong_count(&db))
+    /// }
+    ///
+    /// let app = Router::from_state(Arc::new(Db)).route("/count", get(count));
+    /// # let _ = app;
+    /// ```
+    pub fn from_state(state: S) -> Self {
+        Self::with_body().with_state(state)
+    }
+}
+
 impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
     /// A router for requests with body `B` and handlers whose state is an `S`, with no routes:
     /// `Router::<()>::with_body()` in tests, axum's body to mount it in axum,

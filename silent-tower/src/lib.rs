@@ -73,6 +73,7 @@
 //! | `tls` | off | `Serve::tls` and `serve::TlsConfig`: HTTPS through rustls (`ring` provider) and tokio-rustls, certificates from PEM or a `rustls::ServerConfig`, swappable without a restart |
 //! | `http3` | off | implies `tls`; `Serve::http3`: HTTP/3 over QUIC (quinn, h3) beside the TLS listener, same `TlsConfig`, `Alt-Svc` on TCP responses; the service takes `RequestBody` |
 //! | `json` | off | `Json<T>` as a response (serde_json) |
+//! | `ws` | off | `silent_tower::ws`: the `WebSocketUpgrade` extractor and `WebSocket`, on hyper's upgrade and tokio-tungstenite |
 //!
 //! With `http3`, `serve(listener, app).tls(tls).http3(udp_socket)` serves one app over TCP (HTTP/1.1,
 //! HTTP/2) and QUIC (HTTP/3) at once, and TCP responses advertise HTTP/3 with `Alt-Svc`. Because
@@ -87,6 +88,8 @@
 #![forbid(unsafe_code)]
 
 pub mod serve;
+#[cfg(feature = "ws")]
+pub mod ws;
 
 #[cfg(feature = "http3")]
 pub use serve::RequestBody;
@@ -144,6 +147,8 @@ pub mod prelude {
         CorsLayer, ExceptionHandlerLayer, RateLimitLayer, RequestId, RequestIdLayer,
         RequestTimeLoggerLayer, SilentLayer, TimeoutLayer,
     };
+    #[cfg(feature = "ws")]
+    pub use crate::ws::{Message, WebSocket, WebSocketUpgrade};
     #[cfg(feature = "json")]
     pub use crate::Json;
     pub use crate::{
