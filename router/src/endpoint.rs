@@ -246,24 +246,3 @@ fn without_body(mut response: Response<Body>) -> Response<Body> {
     *response.body_mut() = Body::empty();
     response
 }
-
-/// What [`Router::route`](crate::Router::route) takes: a path's handlers, erased once when the
-/// route is added.
-///
-/// Implemented for every [`MethodRouter`](crate::MethodRouter) whose handlers answer
-/// `Request<B>` with `Send` futures.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a route of a `Router<{B}, {S}>`",
-    label = "not a route for requests with body `{B}`",
-    note = "a route is a method router: `get(handler)`, `post(handler).put(other)`, …",
-    note = "a handler is an `async fn` taking nothing or the request, returning `impl IntoResponse`, \
-            with a `Send` future: hold no `Rc` or `RefCell` guard across an `.await`"
-)]
-pub trait IntoEndpoint<B, S> {
-    #[doc(hidden)]
-    fn into_endpoint(self) -> ErasedEndpoint<B, S>;
-}
-
-/// A route's endpoint behind its vtable (see [`IntoEndpoint`]).
-#[doc(hidden)]
-pub struct ErasedEndpoint<B, S>(pub(crate) SharedEndpoint<B, S>);

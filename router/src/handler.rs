@@ -28,6 +28,13 @@ use crate::route::Route;
 /// arguments; `async fn()` and `async fn(Request<B>)` are the two smallest cases.
 ///
 /// `T` tells the shapes apart; it is inferred. `S` is the router's state type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a handler of a `Router<{B}, {S}>`",
+    label = "an argument of this function is not an extractor of a `Router<{B}, {S}>`",
+    note = "every argument must be an extractor — `Path<T>`, `Query<T>`, `State<{S}>`, \
+            `HeaderMap`, `Method`, `Uri`, `Extension<T>` — and only the last may read the body: \
+            `Json<T>`, `Form<T>`, `Bytes`, `String`, `Request<{B}>`"
+)]
 pub trait Handler<T, B, S>: Clone + Send + Sync + Sized + 'static {
     /// Calls the function: extracts its arguments, awaits it, makes its output a response.
     fn call(

@@ -55,9 +55,7 @@ mod table;
 mod tree;
 
 pub use body::{Body, BoxError};
-pub use endpoint::{
-    CallContext, EndpointFuture, ErasedEndpoint, IntoEndpoint, RouteService, ENDPOINT_FUTURE_SIZE,
-};
+pub use endpoint::{CallContext, EndpointFuture, RouteService, ENDPOINT_FUTURE_SIZE};
 pub use error::RouteError;
 pub use handler::{
     handler_fn, Handler, HandlerFuture, HandlerResponse, HandlerService, HandlerSignature,

@@ -21,9 +21,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::Body;
-use crate::endpoint::{
-    CallContext, Endpoint, EndpointFuture, ErasedEndpoint, IntoEndpoint, SharedEndpoint,
-};
+use crate::endpoint::{CallContext, Endpoint, EndpointFuture, SharedEndpoint};
 use crate::endpoints::{EndpointTree, Endpoints, LayerTree, Nil, Push};
 use crate::error::RouteError;
 use crate::handler::{handler_fn, HandlerService, HandlerSignature};
@@ -549,15 +547,6 @@ where
 
     fn methods(&self) -> Option<&MethodSet> {
         Some(&self.table)
-    }
-}
-
-impl<B, S, H, N> IntoEndpoint<B, S> for MethodRouter<H, N>
-where
-    Self: Endpoint<B, S>,
-{
-    fn into_endpoint(self) -> ErasedEndpoint<B, S> {
-        ErasedEndpoint(Arc::new(self))
     }
 }
 

@@ -13,10 +13,12 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::{Body, BoxError};
-use crate::endpoint::{CallContext, EndpointFuture, IntoEndpoint, RouteService, SharedEndpoint};
+use crate::endpoint::{CallContext, EndpointFuture, RouteService, SharedEndpoint};
+use crate::endpoints::Endpoints;
 use crate::error::RouteError;
 use crate::layered::Layered;
 use crate::method_router::merge_methods;
+use crate::method_router::MethodRouter;
 use crate::params::{Captures, PathParams};
 use crate::pattern::{self, Piece};
 use crate::route::{LayeredEndpoint, Route, ServiceEndpoint};
@@ -238,7 +240,12 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
     /// [`try_route`](Router::try_route)'s error — a bad route table is a bug to stop at start-up,
     /// and the message points at the line that added the route.
     #[track_caller]
-    pub fn route(self, path: &str, method_router: impl IntoEndpoint<B, S>) -> Self {
+    pub fn route<H, N>(self, path: &str, method_router: MethodRouter<H, N>) -> Self
+    where
+        H: Endpoints<B, S> + Send + Sync + 'static,
+        Route<N>: Endpoints<B, S>,
+        N: Send + Sync + 'static,
+    {
         match self.try_route(path, method_router) {
             Ok(router) => router,
             Err(err) => refused(err),
@@ -246,12 +253,17 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
     }
 
     /// Routes `path` to the handlers of `method_router`, or says why it cannot.
-    pub fn try_route(
+    pub fn try_route<H, N>(
         self,
         path: &str,
-        method_router: impl IntoEndpoint<B, S>,
-    ) -> Result<Self, RouteError> {
-        let endpoint = method_router.into_endpoint().0;
+        method_router: MethodRouter<H, N>,
+    ) -> Result<Self, RouteError>
+    where
+        H: Endpoints<B, S> + Send + Sync + 'static,
+        Route<N>: Endpoints<B, S>,
+        N: Send + Sync + 'static,
+    {
+        let endpoint: SharedEndpoint<B, S> = Arc::new(method_router);
         self.edit(|inner| add_route(&mut inner.table, path, endpoint))
     }
 

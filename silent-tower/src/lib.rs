@@ -101,10 +101,10 @@ pub use silent_tower_router::{
     any, any_service, connect, connect_service, delete, delete_service, endpoints, extract, get,
     get_service, handler_fn, head, head_service, on, on_service, options, options_service, patch,
     patch_service, post, post_service, put, put_service, sse, trace, trace_service, AppendHeaders,
-    Body, BoxError, FromParam, Handler, HandlerService, HandlerSignature, Html, IntoEndpoint,
-    IntoHeaderName, IntoHeaderValue, IntoResponse, IntoResponseHeaders, InvalidHeader, Layered,
-    MethodRouter, NotFound, Param, ParamError, PathParams, Redirect, RequestExt, RouteError,
-    Router, Sse, ENDPOINT_FUTURE_SIZE, HANDLER_FUTURE_SIZE, MAX_PARAMS,
+    Body, BoxError, FromParam, Handler, HandlerService, HandlerSignature, Html, IntoHeaderName,
+    IntoHeaderValue, IntoResponse, IntoResponseHeaders, InvalidHeader, Layered, MethodRouter,
+    NotFound, Param, ParamError, PathParams, Redirect, RequestExt, RouteError, Router, Sse,
+    ENDPOINT_FUTURE_SIZE, HANDLER_FUTURE_SIZE, MAX_PARAMS,
 };
 
 /// The router's building blocks: futures and services named in its types.

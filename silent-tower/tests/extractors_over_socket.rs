@@ -415,3 +415,36 @@ async fn a_router_never_given_its_state_answers_500_to_handlers_that_ask_for_it(
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn silents_request_helpers_read_the_routers_state_and_the_query() {
+    use silent_tower::extract::SilentRequestExt;
+
+    #[derive(Clone)]
+    struct AppName(&'static str);
+
+    async fn about(req: Request) -> Result<String, silent_tower::extract::rejection::MissingState> {
+        let AppName(name) = req.get_state::<AppName>()?;
+        Ok(name.to_string())
+    }
+
+    async fn search(req: Request) -> Result<String, silent_tower::extract::rejection::QueryRejection> {
+        let page: Page = req.params_parse()?;
+        Ok(format!("page {}", page.page))
+    }
+
+    let app = Router::from_state(AppName("todo"))
+        .route("/about", get(about))
+        .route("/search", get(search));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(serve(listener, app).into_future());
+    assert_eq!(
+        send(addr, Method::GET, "/about", &[], Bytes::new()).await,
+        (StatusCode::OK, "todo".into())
+    );
+    assert_eq!(
+        send(addr, Method::GET, "/search?page=4", &[], Bytes::new()).await,
+        (StatusCode::OK, "page 4".into())
+    );
+}

@@ -184,6 +184,10 @@ impl<S: Clone + Send + Sync + 'static, B: Send> FromRequest<S, B> for Request<B>
         if let Some(params) = &cx.params {
             req.extensions_mut().insert(params.clone());
         }
+        // For silent's `req.get_state::<S>()`; a state of no size (`()`) is not worth an insert.
+        if let Some(state) = cx.state.as_ref().filter(|_| std::mem::size_of::<S>() > 0) {
+            req.extensions_mut().insert(state.clone());
+        }
         std::future::ready(Ok(req))
     }
 }
