@@ -12,17 +12,17 @@ use silent_tower::prelude::*;
 
 /// The todos, by id (so listed in the order they were created), and the last id given.
 #[derive(Default)]
-pub struct Todos {
+struct Todos {
     by_id: BTreeMap<u64, Todo>,
     last_id: u64,
 }
 
 /// The handlers' state.
-pub type Db = Arc<RwLock<Todos>>;
+type Db = Arc<RwLock<Todos>>;
 
 /// A todo, as the API answers it.
 #[derive(Clone, Serialize)]
-pub struct Todo {
+struct Todo {
     id: u64,
     title: String,
     done: bool,
@@ -30,26 +30,26 @@ pub struct Todo {
 
 /// The body of `POST /todos`.
 #[derive(Deserialize)]
-pub struct NewTodo {
+struct NewTodo {
     title: String,
 }
 
 /// The body of `PATCH /todos/{id}`: the fields to change.
 #[derive(Deserialize)]
-pub struct TodoUpdate {
+struct TodoUpdate {
     title: Option<String>,
     done: Option<bool>,
 }
 
 /// `?page=2&per_page=10`: page 1 and 10 per page unless given.
 #[derive(Deserialize)]
-pub struct Pagination {
+struct Pagination {
     page: Option<usize>,
     per_page: Option<usize>,
 }
 
 /// An error, answered as `{"error": "..."}` with its status.
-pub struct ApiError(StatusCode, String);
+struct ApiError(StatusCode, String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
