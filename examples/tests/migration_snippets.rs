@@ -14,7 +14,7 @@ use std::time::Duration;
 use std::io::Read;
 
 use flate2::read::GzDecoder;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -27,18 +27,26 @@ mod compression;
 mod cors;
 #[path = "migration/exception_handler.rs"]
 mod exception_handler;
+#[path = "migration/extractors.rs"]
+mod extractors;
 #[path = "migration/handler.rs"]
 mod handler;
+#[path = "migration/headers.rs"]
+mod headers;
 #[path = "migration/logger.rs"]
 mod logger;
 #[path = "migration/middleware.rs"]
 mod middleware;
 #[path = "migration/rate_limit.rs"]
 mod rate_limit;
+#[path = "migration/request_helpers.rs"]
+mod request_helpers;
 #[path = "migration/request_id.rs"]
 mod request_id;
 #[path = "migration/routes.rs"]
 mod routes;
+#[path = "migration/state.rs"]
+mod state;
 #[path = "migration/structured_logger.rs"]
 mod structured_logger;
 #[path = "migration/timeout.rs"]
@@ -46,9 +54,16 @@ mod timeout;
 
 const GUIDE: &str = include_str!("../../silent-tower/docs/migrating-from-silent.md");
 
-const SNIPPETS: [(&str, &str); 11] = [
+const SNIPPETS: [(&str, &str); 15] = [
     ("routes", include_str!("migration/routes.rs")),
     ("handler", include_str!("migration/handler.rs")),
+    ("extractors", include_str!("migration/extractors.rs")),
+    ("state", include_str!("migration/state.rs")),
+    ("headers", include_str!("migration/headers.rs")),
+    (
+        "request_helpers",
+        include_str!("migration/request_helpers.rs"),
+    ),
     ("middleware", include_str!("migration/middleware.rs")),
     ("cors", include_str!("migration/cors.rs")),
     ("timeout", include_str!("migration/timeout.rs")),
@@ -155,6 +170,175 @@ async fn ask(method: Method, addr: SocketAddr, path: &str, headers: &[(&str, &st
 
 async fn get(addr: SocketAddr, path: &str) -> Answer {
     ask(Method::GET, addr, path, &[]).await
+}
+
+/// Sends `body` with `content-type: content_type`; answers the status and the body text.
+async fn send(
+    method: Method,
+    addr: SocketAddr,
+    path: &str,
+    content_type: &str,
+    body: &'static str,
+) -> (StatusCode, String) {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let request = Request::builder()
+        .method(method)
+        .uri(format!("http://{addr}{path}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Full::new(Bytes::from_static(body.as_bytes())))
+        .unwrap();
+    let response = within("a response", client.request(request)).await.unwrap();
+    let status = response.status();
+    let body = within("a body", response.into_body().collect())
+        .await
+        .unwrap()
+        .to_bytes();
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+const JSON: &str = "application/json";
+const FORM: &str = "application/x-www-form-urlencoded";
+
+#[tokio::test]
+async fn extractors_read_the_path_the_query_and_the_body() {
+    let addr = start(extractors::run).await;
+    assert_eq!(get(addr, "/users/42").await.body, "user #42");
+    assert_eq!(
+        get(addr, "/users/42/posts/intro").await.body,
+        "post intro of user #42"
+    );
+    assert_eq!(get(addr, "/todos?page=2").await.body, "page 2 of 20");
+    assert_eq!(
+        get(addr, "/todos?page=2&per_page=5").await.body,
+        "page 2 of 5"
+    );
+    let missing = get(addr, "/todos").await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(missing.body, "invalid query string: missing field `page`");
+
+    let todo = r#"{"title":"write docs","done":false}"#;
+    assert_eq!(
+        send(Method::POST, addr, "/todos", JSON, todo).await,
+        (StatusCode::CREATED, todo.to_owned())
+    );
+    assert_eq!(
+        send(Method::POST, addr, "/todos", JSON, r#"{"title":"x"}"#).await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "JSON does not fit: missing field `done` at line 1 column 13".to_owned()
+        )
+    );
+    assert_eq!(
+        send(Method::POST, addr, "/todos", FORM, "title=x").await,
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "expected request with `content-type: application/json`".to_owned()
+        )
+    );
+    assert_eq!(
+        send(Method::POST, addr, "/login", FORM, "name=Ferris+the+crab").await,
+        (StatusCode::OK, "welcome, Ferris the crab".to_owned())
+    );
+    assert_eq!(
+        send(Method::POST, addr, "/login", FORM, "nom=Ferris").await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid form: missing field `name`".to_owned()
+        )
+    );
+
+    assert_eq!(
+        send(Method::PUT, addr, "/todos/7?page=3", JSON, todo).await,
+        (
+            StatusCode::OK,
+            r#"todo #7 on page 3 is now "write docs""#.to_owned()
+        )
+    );
+    assert_eq!(
+        send(Method::PUT, addr, "/todos/7?page=3", JSON, "not JSON").await,
+        (
+            StatusCode::BAD_REQUEST,
+            "invalid JSON: expected ident at line 1 column 2".to_owned()
+        )
+    );
+    // The first extractor that fails answers, and the body is not read.
+    assert_eq!(
+        send(Method::PUT, addr, "/todos/7", JSON, "not JSON").await,
+        (
+            StatusCode::BAD_REQUEST,
+            "invalid query string: missing field `page`".to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn state_is_the_routers_and_extensions_come_from_a_layer() {
+    let addr = start(state::run).await;
+    assert_eq!(get(addr, "/hits").await.body, "hit #1");
+    assert_eq!(get(addr, "/hits").await.body, "hit #2");
+    assert_eq!(get(addr, "/whoami").await.body, "you are guest");
+    let ferris = ask(Method::GET, addr, "/whoami", &[("x-user", "Ferris")]).await;
+    assert_eq!(ferris.body, "you are Ferris");
+}
+
+#[tokio::test]
+async fn headers_are_read_from_the_map_or_by_an_extractor_of_your_own() {
+    let addr = start(headers::run).await;
+    let agent = [("user-agent", "curl/8.5")];
+    assert_eq!(
+        ask(Method::GET, addr, "/agent", &agent).await.body,
+        "you use curl/8.5"
+    );
+    assert_eq!(get(addr, "/agent").await.body, "you use something unnamed");
+    assert_eq!(
+        ask(Method::GET, addr, "/strict", &agent).await.body,
+        "you use curl/8.5"
+    );
+    let missing = get(addr, "/strict").await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(missing.body, "missing header `user-agent`");
+}
+
+#[tokio::test]
+async fn silents_request_helpers_read_the_query_state_and_body() {
+    let addr = start(request_helpers::run).await;
+    assert_eq!(get(addr, "/todos?page=3").await.body, "page 3");
+    let bad = get(addr, "/todos?page=three").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        bad.body,
+        "invalid query string: invalid digit found in string"
+    );
+    assert_eq!(get(addr, "/about").await.body, "this is the todo app");
+    assert_eq!(
+        send(
+            Method::POST,
+            addr,
+            "/todos",
+            JSON,
+            r#"{"title":"write docs"}"#
+        )
+        .await,
+        (StatusCode::OK, r#"created "write docs""#.to_owned())
+    );
+    assert_eq!(
+        send(Method::POST, addr, "/todos", JSON, "{").await,
+        (
+            StatusCode::BAD_REQUEST,
+            "invalid JSON: EOF while parsing an object at line 1 column 1".to_owned()
+        )
+    );
+    assert_eq!(
+        send(Method::POST, addr, "/login", FORM, "name=Ferris").await,
+        (StatusCode::OK, "welcome, Ferris".to_owned())
+    );
+    assert_eq!(
+        send(Method::POST, addr, "/login", JSON, r#"{"name":"Ferris"}"#).await,
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "expected request with `content-type: application/x-www-form-urlencoded`".to_owned()
+        )
+    );
 }
 
 #[tokio::test]

@@ -428,7 +428,9 @@ async fn silents_request_helpers_read_the_routers_state_and_the_query() {
         Ok(name.to_string())
     }
 
-    async fn search(req: Request) -> Result<String, silent_tower::extract::rejection::QueryRejection> {
+    async fn search(
+        req: Request,
+    ) -> Result<String, silent_tower::extract::rejection::QueryRejection> {
         let page: Page = req.params_parse()?;
         Ok(format!("page {}", page.page))
     }
