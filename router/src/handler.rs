@@ -63,7 +63,7 @@ where
 macro_rules! handler_with_extractors {
     ($($head:ident)*; $last:ident) => {
         /// Every argument reads the request's head: the request is never put back together.
-        impl<F, Fut, B, S, $($head,)* $last> Handler<(ViaParts, $($head,)* $last,), B, S> for F
+        impl<F, Fut, B, S, $($head,)* $last> Handler<(ViaParts, S, B, $($head,)* $last,), B, S> for F
         where
             F: FnOnce($($head,)* $last) -> Fut + Clone + Send + Sync + 'static,
             Fut: Future + Send + 'static,
@@ -93,7 +93,7 @@ macro_rules! handler_with_extractors {
         }
 
         /// The last argument consumes the request, body included.
-        impl<F, Fut, B, S, $($head,)* $last> Handler<(ViaRequest, $($head,)* $last,), B, S> for F
+        impl<F, Fut, B, S, $($head,)* $last> Handler<(ViaRequest, S, B, $($head,)* $last,), B, S> for F
         where
             F: FnOnce($($head,)* $last) -> Fut + Clone + Send + Sync + 'static,
             Fut: Future + Send + 'static,
@@ -122,11 +122,15 @@ macro_rules! handler_with_extractors {
             }
         }
 
-        impl<F, Fut, M, $($head,)* $last> HandlerSignature<(M, $($head,)* $last,)> for F
+        /// The router's state and body types are part of the shape, so that an argument that is
+        /// no extractor is caught here, where the handler is given, in one error.
+        impl<F, Fut, M, S, B, $($head,)* $last> HandlerSignature<(M, S, B, $($head,)* $last,)> for F
         where
             F: FnOnce($($head,)* $last) -> Fut,
             Fut: Future + Send,
             Fut::Output: IntoResponse,
+            $($head: FromRequestParts<S>,)*
+            $last: FromRequest<S, B, M>,
         {
         }
     };
@@ -375,12 +379,12 @@ mod future_sizes {
     /// where they say.
     #[test]
     fn common_handlers_fit_the_inline_slots() {
-        let path = size::<_, (ViaParts, Path<i64>), _, ()>(
+        let path = size::<_, (ViaParts, (), (), Path<i64>), _, ()>(
             |Path(id): Path<i64>| async move { id.to_string() },
             (),
         );
         assert!(path <= HANDLER_FUTURE_SIZE, "Path<i64>: {path} bytes");
-        let request = size::<_, (ViaRequest, Request<()>), _, ()>(
+        let request = size::<_, (ViaRequest, (), (), Request<()>), _, ()>(
             |req: Request<()>| async move { req.uri().to_string() },
             (),
         );
@@ -393,6 +397,8 @@ mod future_sizes {
         {
             type Extractors = (
                 ViaRequest,
+                Arc<String>,
+                Full<Bytes>,
                 Path<i64>,
                 Query<Page>,
                 State<Arc<String>>,
