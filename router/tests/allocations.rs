@@ -228,3 +228,16 @@ fn a_route_layer_boxes_the_layered_future_as_documented() {
     // request's extensions: the map's box, its table, the boxed value.
     assert_eq!(count - baseline, 4);
 }
+
+#[test]
+fn a_layer_on_a_paths_method_router_adds_no_allocation() {
+    let baseline = bare_handler_allocations();
+    let mut app = Router::<()>::with_body().route(
+        "/",
+        get(hello).layer(tower::util::MapRequestLayer::new(|req: Request<()>| req)),
+    );
+    let (response, count) = allocations(&mut app, request("/"));
+    assert_eq!(response.status(), StatusCode::OK);
+    // The handler's future fits `HANDLER_FUTURE_SIZE`, the layered one the router's slot.
+    assert_eq!(count - baseline, 0);
+}
