@@ -32,16 +32,21 @@ use tower_service::Service;
 
 use crate::body::Body;
 use crate::method_router::MethodSet;
-use crate::params::PathParams;
+use crate::params::{Captures, PathParams, RouteInfo};
 
 /// The bytes an endpoint's future may take and still be held inline by the router's future.
 ///
 /// A handler's future is its `async fn`'s state — what it holds across an `.await` — and its
 /// extractors': the request's head (224 bytes), the route's context (128), and while the body is
-/// read, the reader. A handler taking `Path<i64>`, `Query<T>`, `State<Arc<_>>` and `Json<T>`
-/// comes to about 720 bytes; one taking the `Request`, about 580. Larger futures still work,
-/// boxed: see [`EndpointFuture::is_inline`].
-pub const ENDPOINT_FUTURE_SIZE: usize = 1024;
+/// read, the reader. A handler taking `Path<i64>` comes to about 380 bytes; one taking
+/// `Path<i64>`, `Query<T>`, `State<Arc<_>>` and `Json<T>`, about 720; one taking the `Request`,
+/// about 600, and 224 more if it holds the request across an `.await` — which then no longer
+/// fits. Larger futures still work, boxed: see [`EndpointFuture::is_inline`].
+///
+/// Why not larger: the slot is moved whole when a layer around the router stores the router's
+/// future in its own, so every 256 bytes cost about 25 instructions per layer per request
+/// (measured on the layered stack of `.ci/bench-gate`).
+pub const ENDPOINT_FUTURE_SIZE: usize = 768;
 
 type Slot = StackFuture<'static, Response<Body>, ENDPOINT_FUTURE_SIZE>;
 
@@ -109,19 +114,57 @@ impl fmt::Debug for EndpointFuture {
 /// What the router hands an endpoint with the request: its state, the matched route's
 /// parameters, the body limit in force. Extractors read these directly, so a handler that takes
 /// `Path<T>` costs no `Extensions` insert.
-#[derive(Debug)]
+///
+/// It borrows what the router found — its state, the matched route and the captures on its
+/// stack — so that a handler that reads none of it costs no copy of it.
 pub struct CallContext<'a, S> {
     pub(crate) state: Option<&'a S>,
-    pub(crate) params: Option<PathParams>,
+    pub(crate) route: Option<(&'a Arc<RouteInfo>, &'a Captures)>,
     pub(crate) body_limit: usize,
 }
 
-impl<S> CallContext<'_, S> {
+impl<S> fmt::Debug for CallContext<'_, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallContext")
+            .field("state", &self.state.is_some())
+            .field("route", &self.route.map(|(info, _)| &info.pattern))
+            .field("body_limit", &self.body_limit)
+            .finish()
+    }
+}
+
+impl<S> Clone for CallContext<'_, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for CallContext<'_, S> {}
+
+impl<'a, S> CallContext<'a, S> {
+    /// The matched route's parameters, made for a reader that keeps them.
+    pub(crate) fn params(&self) -> Option<PathParams> {
+        self.route
+            .map(|(info, captures)| PathParams::new(Arc::clone(info), *captures))
+    }
+
     /// Puts the parameters in the request's extensions, for what reads them from there: services
     /// and handlers that take the whole `Request`.
-    pub(crate) fn expose_params<B>(&mut self, req: &mut Request<B>) {
-        if let Some(params) = self.params.take() {
+    pub(crate) fn expose_params<B>(&self, req: &mut Request<B>) {
+        if let Some(params) = self.params() {
             req.extensions_mut().insert(params);
+        }
+    }
+
+    /// What an extracting handler's future keeps: the state cloned, the parameters copied.
+    pub(crate) fn to_owned(self) -> crate::extract::RequestContext<S>
+    where
+        S: Clone,
+    {
+        crate::extract::RequestContext {
+            state: self.state.cloned(),
+            params: self.params(),
+            body_limit: self.body_limit,
         }
     }
 }
@@ -187,14 +230,17 @@ impl<B: 'static, S: Clone + Send + Sync + 'static> Service<Request<B>> for Route
 
     fn call(&mut self, mut req: Request<B>) -> Self::Future {
         let forwarded = req.extensions_mut().remove::<Forwarded<S>>();
-        let (state, params, body_limit) = match &forwarded {
-            Some(f) => (f.state.as_ref(), f.params.clone(), f.body_limit),
-            None => (None, None, crate::extract::DEFAULT_BODY_LIMIT),
-        };
-        let cx = CallContext {
-            state,
-            params,
-            body_limit,
+        let cx = match &forwarded {
+            Some(f) => CallContext {
+                state: f.state.as_ref(),
+                route: f.params.as_ref().map(PathParams::parts),
+                body_limit: f.body_limit,
+            },
+            None => CallContext {
+                state: None,
+                route: None,
+                body_limit: crate::extract::DEFAULT_BODY_LIMIT,
+            },
         };
         crate::router::RouterFuture::new(self.endpoint.call(req, cx))
     }

@@ -567,9 +567,10 @@ where
 
     #[inline]
     fn call(&mut self, req: Request<B>) -> Self::Future {
+        let params = req.extensions().get::<PathParams>().cloned();
         let cx = CallContext {
             state: Some(&()),
-            params: req.extensions().get::<PathParams>().cloned(),
+            route: params.as_ref().map(PathParams::parts),
             body_limit: crate::extract::DEFAULT_BODY_LIMIT,
         };
         RouterFuture::new(Endpoint::call(self, req, cx))

@@ -96,6 +96,11 @@ impl PathParams {
         PathParams { route, captures }
     }
 
+    /// The route and the captures, borrowed, as the router hands them to an endpoint.
+    pub(crate) fn parts(&self) -> (&Arc<RouteInfo>, &Captures) {
+        (&self.route, &self.captures)
+    }
+
     /// The pattern of the matched route, as it was registered (with a nest prefix prepended).
     /// For a request a nested router's fallback answers, the prefix, the prefix and `/`, or the
     /// prefix and `/{*}` for the paths below it.

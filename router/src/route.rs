@@ -46,7 +46,7 @@ where
         &self,
         _: usize,
         mut req: Request<B>,
-        mut cx: CallContext<'_, S>,
+        cx: CallContext<'_, S>,
         head: bool,
     ) -> EndpointFuture {
         cx.expose_params(&mut req);
@@ -170,7 +170,7 @@ where
     fn call(&self, mut req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
         req.extensions_mut().insert(Forwarded {
             state: cx.state.cloned(),
-            params: cx.params,
+            params: cx.params(),
             body_limit: cx.body_limit,
         });
         EndpointFuture::new(self.0.call_service(req))

@@ -19,7 +19,7 @@ use crate::error::RouteError;
 use crate::layered::Layered;
 use crate::method_router::merge_methods;
 use crate::method_router::MethodRouter;
-use crate::params::{Captures, PathParams};
+use crate::params::Captures;
 use crate::pattern::{self, Piece};
 use crate::route::{LayeredEndpoint, Route, ServiceEndpoint};
 use crate::strip_prefix::StripPrefix;
@@ -605,21 +605,23 @@ impl<B: 'static, S: 'static> Service<Request<B>> for Router<B, S> {
             .tree
             .find(req.uri().path().as_bytes(), &mut captures)
             .and_then(|id| inner.table.routes.get(id as usize));
-        let mut cx = CallContext {
-            state: inner.state.as_ref(),
-            params: None,
-            body_limit: inner.body_limit,
+        // One call site for both outcomes, so that the endpoint writes its future straight into
+        // the router's: a call in each arm of a `match` costs a copy of the slot on the way out.
+        let (endpoint, route) = match found {
+            Some(entry) => (
+                &entry.endpoint,
+                entry.exposes_params.then_some((&entry.info, &captures)),
+            ),
+            None => (&inner.fallback, None),
         };
-        let future = match found {
-            Some(entry) => {
-                if entry.exposes_params {
-                    cx.params = Some(PathParams::new(Arc::clone(&entry.info), captures));
-                }
-                entry.endpoint.call(req, cx)
-            }
-            None => inner.fallback.call(req, cx),
-        };
-        RouterFuture::new(future)
+        RouterFuture::new(endpoint.call(
+            req,
+            CallContext {
+                state: inner.state.as_ref(),
+                route,
+                body_limit: inner.body_limit,
+            },
+        ))
     }
 }
 
