@@ -61,6 +61,9 @@ pub use handler::{
     handler_fn, Handler, HandlerFuture, HandlerResponse, HandlerService, HandlerSignature,
     HANDLER_FUTURE_SIZE,
 };
+/// The `headers` crate, whose types [`TypedHeader`](extract::TypedHeader) reads.
+#[cfg(feature = "typed-header")]
+pub use headers;
 #[cfg(feature = "json")]
 pub use json::Json;
 pub use layered::Layered;

@@ -95,6 +95,8 @@ pub mod ws;
 pub use serve::RequestBody;
 pub use serve::{serve, Serve};
 
+#[cfg(feature = "typed-header")]
+pub use silent_tower_router::headers;
 #[cfg(feature = "json")]
 pub use silent_tower_router::Json;
 pub use silent_tower_router::{

@@ -450,3 +450,68 @@ async fn silents_request_helpers_read_the_routers_state_and_the_query() {
         (StatusCode::OK, "page 4".into())
     );
 }
+
+#[tokio::test]
+async fn a_typed_header_is_parsed_or_its_absence_named() {
+    use silent_tower::extract::TypedHeader;
+    use silent_tower::headers::authorization::Bearer;
+    use silent_tower::headers::{Authorization, UserAgent};
+
+    async fn agent(TypedHeader(agent): TypedHeader<UserAgent>) -> String {
+        agent.as_str().to_owned()
+    }
+
+    async fn token(TypedHeader(auth): TypedHeader<Authorization<Bearer>>) -> String {
+        auth.token().to_owned()
+    }
+
+    let app = Router::new()
+        .route("/agent", get(agent))
+        .route("/token", get(token));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(serve(listener, app).into_future());
+    assert_eq!(
+        send(
+            addr,
+            Method::GET,
+            "/agent",
+            &[("user-agent", "curl/8")],
+            Bytes::new()
+        )
+        .await,
+        (StatusCode::OK, "curl/8".into())
+    );
+    assert_eq!(
+        send(addr, Method::GET, "/agent", &[], Bytes::new()).await,
+        (
+            StatusCode::BAD_REQUEST,
+            "missing header `user-agent`".into()
+        )
+    );
+    assert_eq!(
+        send(
+            addr,
+            Method::GET,
+            "/token",
+            &[("authorization", "Bearer abc")],
+            Bytes::new()
+        )
+        .await,
+        (StatusCode::OK, "abc".into())
+    );
+    assert_eq!(
+        send(
+            addr,
+            Method::GET,
+            "/token",
+            &[("authorization", "Basic abc")],
+            Bytes::new()
+        )
+        .await,
+        (
+            StatusCode::BAD_REQUEST,
+            "invalid header `authorization`".into()
+        )
+    );
+}

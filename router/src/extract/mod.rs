@@ -44,6 +44,8 @@ mod path;
 mod query;
 pub mod rejection;
 mod request_ext;
+#[cfg(feature = "typed-header")]
+mod typed_header;
 
 use std::future::Future;
 
@@ -58,6 +60,8 @@ pub use parts::{Extension, State};
 pub use path::Path;
 pub use query::Query;
 pub use request_ext::SilentRequestExt;
+#[cfg(feature = "typed-header")]
+pub use typed_header::TypedHeader;
 
 /// What a request carries besides itself when it reaches a handler: the router's state, the
 /// matched route's path parameters, the body limit in force.

@@ -260,3 +260,25 @@ impl IntoResponse for FormBodyRejection {
         }
     }
 }
+
+rejection! {
+    /// `TypedHeader<T>`: the header is missing, or does not parse as a `T` — `400`, naming it.
+    TypedHeaderRejection { name: &'static str, missing: bool } => |_this| StatusCode::BAD_REQUEST,
+    |this, f| if this.missing {
+        write!(f, "missing header `{}`", this.name)
+    } else {
+        write!(f, "invalid header `{}`", this.name)
+    }
+}
+
+impl TypedHeaderRejection {
+    /// The name of the header at fault.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Whether the header was missing, rather than invalid.
+    pub fn is_missing(&self) -> bool {
+        self.missing
+    }
+}
