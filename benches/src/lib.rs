@@ -11,6 +11,7 @@ pub mod axum_peer;
 pub mod cases;
 pub mod data;
 pub mod drive;
+pub mod extractors;
 pub mod github_routes;
 pub mod hyper_peer;
 pub mod ours;
