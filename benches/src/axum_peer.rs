@@ -1,11 +1,14 @@
 //! The scenarios' apps on axum 0.8, written the way axum's docs write them.
 
-use axum::extract::{Path, Query};
-use axum::routing::get;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
 use crate::data::HELLO;
+use crate::extractors::{self, AppState, NewUser, Page, Reply};
 use crate::ours::User;
 
 /// Scenario B's query string.
@@ -66,4 +69,21 @@ pub fn github(routes: &[String]) -> Router {
     routes.iter().fold(Router::new(), |router, route| {
         router.route(route, get(empty))
     })
+}
+
+async fn create_user(
+    Path(id): Path<i64>,
+    Query(page): Query<Page>,
+    State(state): State<Arc<AppState>>,
+    Json(user): Json<NewUser>,
+) -> Json<Reply> {
+    Json(extractors::reply(id, page, &state, user))
+}
+
+/// B-extractors: `POST /users/{id}?page=…&sort=…` with a JSON body → JSON, through `Path`,
+/// `Query`, `State` and `Json`.
+pub fn user_extractors() -> Router {
+    Router::new()
+        .route(extractors::ROUTE, post(create_user))
+        .with_state(Arc::new(extractors::STATE))
 }

@@ -5,26 +5,62 @@
 //! any count), [`serve`](Case::serve) calls the stack, drives the response future and drops the
 //! response (inside). Names are `scenario/peer`: scenario `A`, `B`, `C-static`, `C-param`, `E`
 //! (which cycles through the 130 GitHub paths, one per request), and `A+layers`, `B+layers`
-//! (scenarios A and B behind each peer's four middlewares); peer `hyper`, `ours`, `axum`, `silent`.
+//! (scenarios A and B behind each peer's four middlewares), `B-extractors` (a `POST` with a JSON
+//! body, read by `Path`, `Query`, `State` and `Json`: see [`extractors`](crate::extractors));
+//! peer `hyper`, `ours`, `axum`, `silent`.
 //! Two lookups alone, on the GitHub paths, compare like with like: `E/matchit` (matchit's `at`)
 //! and `E-lookup/ours` (our tree walk, `Router::__lookup`); no request is built or dropped there.
+//!
+//! Apart from [`NAMES`], [`EXTRACTOR_NAMES`] are B-extractors' request served by ours with a
+//! handler that takes one extractor alone (or all four): what each extractor allocates.
 
 use std::convert::Infallible;
 use std::fmt::Debug;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderValue, ORIGIN};
+use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, ORIGIN};
 use http::{Method, Request, Response, StatusCode};
-use http_body_util::Empty;
+use http_body_util::{Empty, Full};
 use tokio::runtime::Runtime;
 use tower::{Service, ServiceBuilder};
 
 use crate::data;
-use crate::{axum_peer, drive, hyper_peer, ours, silent_peer};
+use crate::{axum_peer, drive, extractors, hyper_peer, ours, silent_peer};
 
-/// The request body every tower peer is called with.
+/// The request body every tower peer is called with, but in B-extractors.
 pub type ReqBody = Empty<Bytes>;
+
+/// The request body of B-extractors, which sends one.
+pub type JsonBody = Full<Bytes>;
+
+/// A request body a case can make from its scenario's body bytes (empty for a `GET`).
+pub trait CaseBody: Sized {
+    /// The body holding `bytes` (a `&'static` slice: making it copies nothing).
+    fn from_static(bytes: &'static [u8]) -> Self;
+}
+
+impl CaseBody for Empty<Bytes> {
+    fn from_static(bytes: &'static [u8]) -> Self {
+        assert!(
+            bytes.is_empty(),
+            "an empty body cannot carry a scenario's bytes"
+        );
+        Empty::new()
+    }
+}
+
+impl CaseBody for Full<Bytes> {
+    fn from_static(bytes: &'static [u8]) -> Self {
+        Full::new(Bytes::from_static(bytes))
+    }
+}
+
+impl CaseBody for () {
+    fn from_static(bytes: &'static [u8]) -> Self {
+        assert!(bytes.is_empty(), "silent's cases send no body");
+    }
+}
 
 /// One stack, served one request at a time.
 pub trait Case {
@@ -51,12 +87,26 @@ pub fn github_paths() -> Vec<String> {
         .collect()
 }
 
+/// A `POST` of `path` with `json` as its body, with the headers a client sends with it
+/// (`content-type: application/json`, `content-length`).
+pub fn post_json<B>(path: &str, json: &'static str, body: B) -> Request<B> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+        .header(CONTENT_LENGTH, json.len())
+        .body(body)
+        .expect("a valid request")
+}
+
 /// The requests a case cycles through.
 #[derive(Clone)]
 struct Requests {
     paths: Vec<String>,
     next: usize,
     origin: bool,
+    /// A JSON body: the requests are `POST`s carrying it.
+    json: Option<&'static str>,
 }
 
 impl Requests {
@@ -65,6 +115,7 @@ impl Requests {
             paths: vec![path.to_owned()],
             next: 0,
             origin: false,
+            json: None,
         }
     }
 
@@ -73,6 +124,7 @@ impl Requests {
             paths: github_paths(),
             next: 0,
             origin: false,
+            json: None,
         }
     }
 
@@ -81,27 +133,43 @@ impl Requests {
         self
     }
 
-    fn build<B>(&mut self, body: B) -> Request<B> {
+    fn post_json(mut self, json: &'static str) -> Self {
+        self.json = Some(json);
+        self
+    }
+
+    fn build<B: CaseBody>(&mut self) -> Request<B> {
         let path = &self.paths[self.next];
         self.next = (self.next + 1) % self.paths.len();
-        request(path, self.origin, body)
+        match self.json {
+            None => request(path, self.origin, B::from_static(b"")),
+            Some(json) => {
+                let mut request = post_json(path, json, B::from_static(json.as_bytes()));
+                if self.origin {
+                    let origin = HeaderValue::from_static(data::ORIGIN);
+                    request.headers_mut().insert(ORIGIN, origin);
+                }
+                request
+            }
+        }
     }
 }
 
-struct TowerCase<S> {
+struct TowerCase<S, B> {
     rt: &'static Runtime,
     service: S,
     requests: Requests,
-    pending: Option<Request<ReqBody>>,
+    pending: Option<Request<B>>,
 }
 
-impl<S, RB> Case for TowerCase<S>
+impl<S, B, RB> Case for TowerCase<S, B>
 where
-    S: Service<Request<ReqBody>, Response = Response<RB>>,
+    S: Service<Request<B>, Response = Response<RB>>,
     S::Error: Debug,
+    B: CaseBody,
 {
     fn prepare(&mut self) {
-        self.pending = Some(self.requests.build(Empty::new()));
+        self.pending = Some(self.requests.build());
     }
 
     fn serve(&mut self) -> StatusCode {
@@ -172,7 +240,7 @@ struct SilentCase<H: silent::Handler + Clone> {
 
 impl<H: silent::Handler + Clone> Case for SilentCase<H> {
     fn prepare(&mut self) {
-        self.pending = Some(self.requests.build(()));
+        self.pending = Some(self.requests.build());
     }
 
     fn serve(&mut self) -> StatusCode {
@@ -182,10 +250,12 @@ impl<H: silent::Handler + Clone> Case for SilentCase<H> {
     }
 }
 
-fn tower<S, RB>(rt: &'static Runtime, service: S, requests: Requests) -> Box<dyn Case>
+/// A tower stack called with `B` bodies (the scenario says which: see [`tower`]).
+fn tower_with<S, B, RB>(rt: &'static Runtime, service: S, requests: Requests) -> Box<dyn Case>
 where
-    S: Service<Request<ReqBody>, Response = Response<RB>> + 'static,
+    S: Service<Request<B>, Response = Response<RB>> + 'static,
     S::Error: Debug,
+    B: CaseBody + 'static,
     RB: 'static,
 {
     Box::new(TowerCase {
@@ -194,6 +264,16 @@ where
         requests,
         pending: None,
     })
+}
+
+/// A tower stack called with empty bodies.
+fn tower<S, RB>(rt: &'static Runtime, service: S, requests: Requests) -> Box<dyn Case>
+where
+    S: Service<Request<ReqBody>, Response = Response<RB>> + 'static,
+    S::Error: Debug,
+    RB: 'static,
+{
+    tower_with::<S, ReqBody, RB>(rt, service, requests)
 }
 
 fn silent<H: silent::Handler + Clone>(
@@ -312,7 +392,35 @@ pub const NAMES: &[&str] = &[
     "B+layers/ours",
     "B+layers/axum",
     "B+layers/silent",
+    "B-extractors/ours",
+    "B-extractors/axum",
 ];
+
+/// Handlers of ours on B-extractors' request, by the extractors they take: see
+/// [`extractor_case`].
+pub const EXTRACTOR_NAMES: &[&str] = &[
+    "Path<i64>",
+    "Query<Page>",
+    "State<Arc<AppState>>",
+    "Json<NewUser>",
+    "all four",
+];
+
+/// B-extractors' request served by ours with a handler that takes only the extractor `name`
+/// (one of [`EXTRACTOR_NAMES`]), or all four, and answers an empty `200`; or `None`.
+pub fn extractor_case(rt: &'static Runtime, name: &str) -> Option<Box<dyn Case>> {
+    use ours::one_extractor as one;
+    let requests = Requests::one(extractors::PATH).post_json(extractors::BODY);
+    let case = match name {
+        "Path<i64>" => tower_with::<_, JsonBody, _>(rt, one::path_only(), requests),
+        "Query<Page>" => tower_with::<_, JsonBody, _>(rt, one::query_only(), requests),
+        "State<Arc<AppState>>" => tower_with::<_, JsonBody, _>(rt, one::state_only(), requests),
+        "Json<NewUser>" => tower_with::<_, JsonBody, _>(rt, one::json_only(), requests),
+        "all four" => tower_with::<_, JsonBody, _>(rt, one::all(), requests),
+        _ => return None,
+    };
+    Some(case)
+}
 
 /// The case called `name`, on `rt` (which the caller has entered), or `None`.
 pub fn case(rt: &'static Runtime, name: &str) -> Option<Box<dyn Case>> {
@@ -321,6 +429,7 @@ pub fn case(rt: &'static Runtime, name: &str) -> Option<Box<dyn Case>> {
     let c_static = || Requests::one(data::DEEP_STATIC_PATH);
     let c_param = || Requests::one(data::DEEP_PARAM_PATH);
     let e = Requests::github;
+    let b_extractors = || Requests::one(extractors::PATH).post_json(extractors::BODY);
     let case = match name {
         "A/hyper" => tower(rt, tower::service_fn(hyper_peer::handle), a()),
         "A/ours" => tower(rt, ours::plaintext(), a()),
@@ -359,6 +468,12 @@ pub fn case(rt: &'static Runtime, name: &str) -> Option<Box<dyn Case>> {
             silent_peer::app(silent_layered(silent_peer::user_json())),
             b().with_origin(),
         ),
+        "B-extractors/ours" => {
+            tower_with::<_, JsonBody, _>(rt, ours::user_extractors::<JsonBody>(), b_extractors())
+        }
+        "B-extractors/axum" => {
+            tower_with::<_, JsonBody, _>(rt, axum_peer::user_extractors(), b_extractors())
+        }
         _ => return None,
     };
     Some(case)

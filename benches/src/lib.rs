@@ -3,7 +3,8 @@
 //!
 //! The apps live in one module per peer ([`ours`], [`axum_peer`], [`silent_peer`],
 //! [`hyper_peer`]); [`cases`] names every stack for the allocation and instruction counters;
-//! [`drive`] runs a future without a runtime loop; [`data`] reads the shared route table. The
+//! [`drive`] runs a future without a runtime loop; [`data`] reads the shared route table;
+//! [`extractors`] holds scenario B-extractors' request and types, shared by ours and axum. The
 //! criterion benches are in `benches/benches/`, the binaries in `benches/src/bin/`, the load
 //! test in `benches/load/`. `BENCHMARKS.md` at the repository root holds the results.
 
@@ -11,6 +12,7 @@ pub mod axum_peer;
 pub mod cases;
 pub mod data;
 pub mod drive;
+pub mod extractors;
 pub mod github_routes;
 pub mod hyper_peer;
 pub mod ours;

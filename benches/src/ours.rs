@@ -2,13 +2,17 @@
 
 use std::borrow::Cow;
 use std::convert::Infallible;
+use std::sync::Arc;
 
+use bytes::Bytes;
 use http::{Request, Response};
 use serde::Serialize;
-use silent_tower_router::{get, Body, IntoResponse, Json, RequestExt, Router};
+use silent_tower_router::extract::{Path, Query, State};
+use silent_tower_router::{get, post, Body, BoxError, IntoResponse, Json, RequestExt, Router};
 use tower::Service;
 
 use crate::data::HELLO;
+use crate::extractors::{self, AppState, NewUser, Page, Reply};
 use crate::github_routes::ROUTES;
 
 /// What every peer's scenario B answers: the id from the path, the `fields` query parameter.
@@ -100,4 +104,98 @@ fn github_router<B: Send + 'static>() -> Router<B> {
 pub fn github_lookup() -> impl FnMut(&str) -> bool + 'static {
     let router = github_router::<()>();
     move |path| std::hint::black_box(router.__lookup(path)).is_some()
+}
+
+/// The bound on the request body of the apps that read it.
+pub trait ReadableBody:
+    http_body::Body<Data = Bytes, Error: Into<BoxError>> + Send + 'static
+{
+}
+
+impl<B> ReadableBody for B where
+    B: http_body::Body<Data = Bytes, Error: Into<BoxError>> + Send + 'static
+{
+}
+
+/// B-extractors' handler: the four extractors, a JSON answer.
+pub async fn create_user(
+    Path(id): Path<i64>,
+    Query(page): Query<Page>,
+    State(state): State<Arc<AppState>>,
+    Json(user): Json<NewUser>,
+) -> Json<Reply> {
+    Json(extractors::reply(id, page, &state, user))
+}
+
+/// B-extractors: `POST /users/{id}?page=…&sort=…` with a JSON body → JSON, through `Path`,
+/// `Query`, `State` and `Json`.
+pub fn user_extractors<B: ReadableBody>() -> impl App<B, Future: Send> {
+    Router::<B, Arc<AppState>>::with_body()
+        .route(extractors::ROUTE, post(create_user))
+        .with_state(Arc::new(extractors::STATE))
+}
+
+/// B-extractors' request served by a handler that takes one extractor alone (or all four) and
+/// answers an empty `200`: what each extractor allocates, on the same route and request.
+pub mod one_extractor {
+    use super::*;
+
+    async fn path(Path(id): Path<i64>) {
+        std::hint::black_box(id);
+    }
+
+    async fn query(Query(page): Query<Page>) {
+        std::hint::black_box(page);
+    }
+
+    async fn state(State(state): State<Arc<AppState>>) {
+        std::hint::black_box(state);
+    }
+
+    async fn json(Json(user): Json<NewUser>) {
+        std::hint::black_box(user);
+    }
+
+    async fn all_four(
+        Path(id): Path<i64>,
+        Query(page): Query<Page>,
+        State(state): State<Arc<AppState>>,
+        Json(user): Json<NewUser>,
+    ) {
+        std::hint::black_box((id, page, state, user));
+    }
+
+    /// The B-extractors router with `$handler` on its one route (`B` is the caller's body type).
+    macro_rules! app {
+        ($handler:expr) => {
+            Router::<B, Arc<AppState>>::with_body()
+                .route(extractors::ROUTE, post($handler))
+                .with_state(Arc::new(extractors::STATE))
+        };
+    }
+
+    /// A handler taking `Path<i64>` alone.
+    pub fn path_only<B: ReadableBody>() -> impl App<B, Future: Send> {
+        app!(path)
+    }
+
+    /// A handler taking `Query<Page>` alone.
+    pub fn query_only<B: ReadableBody>() -> impl App<B, Future: Send> {
+        app!(query)
+    }
+
+    /// A handler taking `State<Arc<AppState>>` alone.
+    pub fn state_only<B: ReadableBody>() -> impl App<B, Future: Send> {
+        app!(state)
+    }
+
+    /// A handler taking `Json<NewUser>` alone.
+    pub fn json_only<B: ReadableBody>() -> impl App<B, Future: Send> {
+        app!(json)
+    }
+
+    /// A handler taking all four and answering an empty `200` (B-extractors without its reply).
+    pub fn all<B: ReadableBody>() -> impl App<B, Future: Send> {
+        app!(all_four)
+    }
 }

@@ -6,13 +6,16 @@
 //! polls and the response's drop. The request is built outside the count. Each stack is warmed
 //! up first (and its statuses noted: 130 GitHub paths answered `200` must read `200`), then counted over `ROUNDS` passes; the figure is the mean
 //! per request, so the GitHub table's 130 paths each weigh the same.
+//!
+//! With the B-extractors stacks comes a second table, what ours allocates on B-extractors'
+//! request for a handler taking each extractor alone (`cases::EXTRACTOR_NAMES`).
 
 #[path = "../../../layers/tests/support/counting_alloc.rs"]
 mod counting_alloc;
 
 use std::collections::BTreeMap;
 
-use silent_tower_benches::cases::{self, NAMES};
+use silent_tower_benches::cases::{self, Case, EXTRACTOR_NAMES, NAMES};
 use silent_tower_benches::drive;
 
 #[global_allocator]
@@ -22,42 +25,53 @@ const REQUESTS: usize = 1300;
 
 fn main() {
     let filters: Vec<String> = std::env::args().skip(1).collect();
+    let wanted =
+        |name: &str| filters.is_empty() || filters.iter().any(|f| name.starts_with(f.as_str()));
     let rt = drive::runtime();
     let _guard = rt.enter();
     println!("| stack | status | allocations / request | bytes / request |");
     println!("|---|---|---|---|");
-    for name in NAMES {
-        if !filters.is_empty() && !filters.iter().any(|f| name.starts_with(f.as_str())) {
-            continue;
-        }
-        let mut case = cases::case(rt, name).expect("a known case");
-        let mut statuses = BTreeMap::<u16, usize>::new();
-        for _ in 0..REQUESTS {
-            case.prepare();
-            *statuses.entry(case.serve().as_u16()).or_default() += 1;
-        }
-        let (mut allocations, mut bytes) = (0, 0);
-        for _ in 0..REQUESTS {
-            case.prepare();
-            let (_, a, b) = counting_alloc::count(|| case.serve());
-            allocations += a;
-            bytes += b;
-        }
-        println!(
-            "| {name} | {} | {} | {} |",
-            statuses
-                .iter()
-                .map(|(status, n)| if *n == REQUESTS {
-                    status.to_string()
-                } else {
-                    format!("{status} × {n}")
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-            fmt(allocations),
-            fmt(bytes),
-        );
+    for name in NAMES.iter().filter(|name| wanted(name)) {
+        let case = cases::case(rt, name).expect("a known case");
+        println!("| {name} | {} |", measure(case));
     }
+    if wanted("B-extractors/ours") {
+        println!();
+        println!("| B-extractors/ours, handler taking | status | allocations / request | bytes / request |");
+        println!("|---|---|---|---|");
+        for name in EXTRACTOR_NAMES {
+            let case = cases::extractor_case(rt, name).expect("a known extractor case");
+            println!("| `{name}` | {} |", measure(case));
+        }
+    }
+}
+
+/// Warms `case` up, then counts it: `status | allocations | bytes` per request.
+fn measure(mut case: Box<dyn Case>) -> String {
+    let mut statuses = BTreeMap::<u16, usize>::new();
+    for _ in 0..REQUESTS {
+        case.prepare();
+        *statuses.entry(case.serve().as_u16()).or_default() += 1;
+    }
+    let (mut allocations, mut bytes) = (0, 0);
+    for _ in 0..REQUESTS {
+        case.prepare();
+        let (_, a, b) = counting_alloc::count(|| case.serve());
+        allocations += a;
+        bytes += b;
+    }
+    let statuses = statuses
+        .iter()
+        .map(|(status, n)| {
+            if *n == REQUESTS {
+                status.to_string()
+            } else {
+                format!("{status} × {n}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("{statuses} | {} | {}", fmt(allocations), fmt(bytes))
 }
 
 /// The mean per request, with one decimal when it is not whole.
