@@ -307,7 +307,7 @@ async fn silents_request_helpers_read_the_query_state_and_body() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         bad.body,
-        "invalid query string: invalid digit found in string"
+        "invalid query string: query parameter `page` is not a valid integer (u32)"
     );
     assert_eq!(get(addr, "/about").await.body, "this is the todo app");
     assert_eq!(

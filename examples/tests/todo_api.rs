@@ -112,7 +112,10 @@ async fn the_list_is_paginated_ten_per_page_by_default() {
 
     let (status, _, body) = send(addr, Method::GET, "/api/v1/todos?page=two", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body, "invalid query string: invalid digit found in string");
+    assert_eq!(
+        body,
+        "invalid query string: query parameter `page` is not a valid integer (u64)"
+    );
 }
 
 #[tokio::test]

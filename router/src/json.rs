@@ -31,8 +31,12 @@ pub struct Json<T>(pub T);
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response<Body> {
-        match serde_json::to_vec(&self.0) {
-            Ok(bytes) => {
+        // 256 bytes before the first write: most JSON answers are small, and growing from empty
+        // (or from too little) reallocates and copies on the way — each step costs more than
+        // the unused bytes of a small answer.
+        let mut bytes = Vec::with_capacity(256);
+        match serde_json::to_writer(&mut bytes, &self.0) {
+            Ok(()) => {
                 let mut response = Response::new(Body::from(bytes));
                 response
                     .headers_mut()

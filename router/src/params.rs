@@ -171,6 +171,10 @@ impl<'a> Param<'a> {
 
     /// The parameter percent-decoded; borrowed unless it contained a `%` escape.
     pub fn decoded(&self) -> Result<Cow<'a, str>, std::str::Utf8Error> {
+        // Most parameters hold no escape: they are already text, with nothing to decode or check.
+        if !self.raw.as_bytes().contains(&b'%') {
+            return Ok(Cow::Borrowed(self.raw));
+        }
         percent_encoding::percent_decode_str(self.raw).decode_utf8()
     }
 }

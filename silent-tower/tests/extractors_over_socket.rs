@@ -223,10 +223,13 @@ async fn every_rejection_names_what_was_at_fault() {
         StatusCode::OK,
         "a struct of parameters reads each by name"
     );
-    let (status, body) = get("/users/7?page=first").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.starts_with("invalid query string: "), "{body}");
-    assert!(body.contains("invalid digit"), "{body}");
+    assert_eq!(
+        get("/users/7?page=first").await,
+        (
+            StatusCode::BAD_REQUEST,
+            "invalid query string: query parameter `page` is not a valid integer (u32)".into()
+        )
+    );
     assert_eq!(
         get("/users/7").await,
         (

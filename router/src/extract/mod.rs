@@ -46,6 +46,7 @@ pub mod rejection;
 mod request_ext;
 #[cfg(feature = "typed-header")]
 mod typed_header;
+mod urlencoded;
 
 use std::future::Future;
 

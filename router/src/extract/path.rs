@@ -67,18 +67,27 @@ where
         };
         T::deserialize(deserializer)
             .map(Path)
-            .map_err(|err| PathRejection {
-                message: err.message,
-                missing: err.missing,
+            .map_err(|err| match err.missing_field {
+                Some(field) => PathRejection {
+                    message: format!("the route has no path parameter `{field}`"),
+                    missing: true,
+                },
+                None => PathRejection {
+                    message: err.message,
+                    missing: err.missing,
+                },
             })
     }
 }
 
 /// Why the parameters did not make a `T`.
 #[derive(Debug)]
-struct Error {
-    message: String,
-    missing: bool,
+pub(crate) struct Error {
+    pub(crate) message: String,
+    /// The value cannot be read from what the route matches: the handler does not fit its route.
+    pub(crate) missing: bool,
+    /// A field `T` needs that the input does not have.
+    pub(crate) missing_field: Option<&'static str>,
 }
 
 impl fmt::Display for Error {
@@ -94,13 +103,15 @@ impl de::Error for Error {
         Error {
             message: msg.to_string(),
             missing: false,
+            missing_field: None,
         }
     }
 
     fn missing_field(field: &'static str) -> Self {
         Error {
-            message: format!("the route has no path parameter `{field}`"),
-            missing: true,
+            message: format!("missing field `{field}`"),
+            missing: false,
+            missing_field: Some(field),
         }
     }
 }
@@ -109,6 +120,7 @@ fn wrong_count(expected: usize, found: usize) -> Error {
     Error {
         message: format!("the handler reads {expected} path parameter(s), the route has {found}"),
         missing: true,
+        missing_field: None,
     }
 }
 
@@ -125,7 +137,7 @@ impl<'a> Params<'a> {
 
     fn at(&self, index: usize) -> Option<One<'a>> {
         let (name, param) = self.params?.entry(self.path, index)?;
-        Some(One { name, param })
+        Some(One::path(name, param))
     }
 
     fn single(self) -> Result<One<'a>, Error> {
@@ -275,27 +287,41 @@ impl<'de> MapAccess<'de> for Walk<'_> {
     }
 }
 
-/// One parameter: parsed as the type asked for, decoded only when it holds an escape.
-struct One<'a> {
-    name: &'a str,
-    param: Param<'a>,
+/// One value — a path parameter, a query parameter, a form field — parsed as the type asked for,
+/// percent-decoded beforehand only when it held an escape.
+pub(crate) struct One<'a> {
+    /// What the value is, for messages: `path parameter`, `query parameter`.
+    pub(crate) what: &'static str,
+    pub(crate) name: &'a str,
+    /// The decoded text, or `Err` when the decoded bytes are not UTF-8.
+    pub(crate) text: Result<Cow<'a, str>, ()>,
 }
 
 impl<'a> One<'a> {
+    fn path(name: &'a str, param: Param<'a>) -> Self {
+        One {
+            what: "path parameter",
+            name,
+            text: param.decoded().map_err(drop),
+        }
+    }
+
     fn text(&self) -> Result<Cow<'a, str>, Error> {
-        self.param.decoded().map_err(|_| Error {
+        self.text.clone().map_err(|()| Error {
             message: format!(
-                "path parameter `{}` is not valid UTF-8 once percent-decoded",
-                self.name
+                "{} `{}` is not valid UTF-8 once percent-decoded",
+                self.what, self.name
             ),
             missing: false,
+            missing_field: None,
         })
     }
 
     fn parse<T: std::str::FromStr>(&self, expected: &str) -> Result<T, Error> {
         self.text()?.parse().map_err(|_| Error {
-            message: format!("path parameter `{}` is not a valid {expected}", self.name),
+            message: format!("{} `{}` is not a valid {expected}", self.what, self.name),
             missing: false,
+            missing_field: None,
         })
     }
 }
@@ -427,8 +453,9 @@ impl<'de> de::Deserializer<'de> for One<'_> {
 impl One<'_> {
     fn unsupported(&self, what: &str) -> Error {
         Error {
-            message: format!("path parameter `{}` cannot be read as {what}", self.name),
+            message: format!("{} `{}` cannot be read as {what}", self.what, self.name),
             missing: true,
+            missing_field: None,
         }
     }
 }

@@ -6,9 +6,10 @@ use serde::de::DeserializeOwned;
 use super::rejection::QueryRejection;
 use super::{FromRequestParts, RequestContext};
 
-/// The query string as a `T` (`serde_urlencoded`): a struct of the parameters, `Option` fields
-/// for the optional ones. A query that does not fit answers `400` with serde's message, which
-/// names the field.
+/// The query string as a `T`: a struct of the parameters, `Option` fields for the optional ones.
+/// A query that does not fit answers `400` naming the parameter (``query parameter `page` is not
+/// a valid integer (u32)``, ``missing field `page` ``). Values are read in place: one with no
+/// `%` or `+` is borrowed as it stands.
 ///
 /// ```
 /// use silent_tower_router::extract::Query;
@@ -38,10 +39,10 @@ where
         _: &RequestContext<S>,
     ) -> Result<Self, QueryRejection> {
         let query = parts.uri.query().unwrap_or_default();
-        serde_urlencoded::from_str(query)
+        super::urlencoded::from_str(query, "query parameter")
             .map(Query)
             .map_err(|err| QueryRejection {
-                message: err.to_string(),
+                message: err.message,
             })
     }
 }

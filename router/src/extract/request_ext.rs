@@ -61,11 +61,10 @@ where
     B::Error: Into<BoxError>,
 {
     fn params_parse<T: DeserializeOwned>(&self) -> Result<T, QueryRejection> {
-        serde_urlencoded::from_str(self.uri().query().unwrap_or_default()).map_err(|err| {
-            QueryRejection {
-                message: err.to_string(),
-            }
-        })
+        super::urlencoded::from_str(self.uri().query().unwrap_or_default(), "query parameter")
+            .map_err(|err| QueryRejection {
+                message: err.message,
+            })
     }
 
     fn get_state<T: Send + Sync + 'static>(&self) -> Result<&T, MissingState> {
@@ -88,9 +87,14 @@ where
             let bytes = read_body(body, DEFAULT_BODY_LIMIT)
                 .await
                 .map_err(FormBodyRejection::Body)?;
-            serde_urlencoded::from_bytes(&bytes).map_err(|err| {
+            let text = std::str::from_utf8(&bytes).map_err(|_| {
                 FormBodyRejection::Form(FormRejection {
-                    message: err.to_string(),
+                    message: "the form is not valid UTF-8".into(),
+                })
+            })?;
+            super::urlencoded::from_str(text, "form field").map_err(|err| {
+                FormBodyRejection::Form(FormRejection {
+                    message: err.message,
                 })
             })
         }
