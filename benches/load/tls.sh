@@ -17,6 +17,8 @@
 # (a current-thread tokio runtime) pinned to CPU 0 with taskset; the load generator runs one
 # thread pinned to CPU 1. Every run has a 1 s warm-up first. In each round every server runs
 # once, in turn (bare, ours, axum, bare, …), so drift on a shared machine hits them all alike.
+# The server's CPU use over the run (warm-up included, in cores) is recorded beside each figure:
+# near 1.00 the server was the bottleneck, well below it the load generator or the machine was.
 # Writes benches/load/results/tls-raw.tsv and tls-table.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -58,6 +60,9 @@ wait_port() {
   return 1
 }
 
+# The CPU time (user + system, in clock ticks) process $1 has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
 # Prints "REQ_PER_S<TAB>ERRORS" for one measured run against 127.0.0.1:$1 (after a warm-up).
 load() {
   local scenario=$1 port=$2 report rps errors
@@ -94,11 +99,15 @@ for scenario in $scenarios; do
       taskset -c 0 "$bin/$kind-$server" "$port" "$certs" >/dev/null 2>&1 &
       pid=$!
       if [ "$kind" = h3 ]; then sleep 0.5; else wait_port "$port"; fi
+      ticks=$(cpu_ticks "$pid")
+      started=$(date +%s.%N)
       result=$(load "$scenario" "$port")
+      cpu=$(awk -v t0="$ticks" -v t1="$(cpu_ticks "$pid")" -v hz="$(getconf CLK_TCK)" \
+        -v s0="$started" -v s1="$(date +%s.%N)" 'BEGIN { printf "%.2f", (t1 - t0) / hz / (s1 - s0) }')
       kill "$pid"; wait "$pid" 2>/dev/null || true
       IFS=$'\t' read -r rps errors <<<"$result"
-      printf '%s\t%s\t%s\t%s\t%s\n' "$scenario" "$round" "$server" "$rps" "${errors:-}" >>"$raw"
-      echo "$scenario round $round $server: $rps req/s ${errors:-}" >&2
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$round" "$server" "$rps" "$cpu" "${errors:-}" >>"$raw"
+      echo "$scenario round $round $server: $rps req/s, server CPU $cpu ${errors:-}" >&2
     done
   done
 done
@@ -107,8 +116,8 @@ python3 - "$raw" "$out" <<'PY'
 import statistics, sys
 raw, out = sys.argv[1], sys.argv[2]
 rows = [line.rstrip("\n").split("\t") for line in open(raw)]
-table = ["| scenario | server | req/s (median) | ratio to bare (medians) | per-round ratio to bare: median (range) | rounds (req/s) |",
-         "|---|---|---|---|---|---|"]
+table = ["| scenario | server | req/s (median) | ratio to bare (medians) | per-round ratio to bare: median (range) | server CPU (median) | rounds (req/s) |",
+         "|---|---|---|---|---|---|---|"]
 for scenario in dict.fromkeys(r[0] for r in rows):
     sel = [r for r in rows if r[0] == scenario]
     servers = list(dict.fromkeys(r[2] for r in sel))
@@ -118,9 +127,10 @@ for scenario in dict.fromkeys(r[0] for r in rows):
     for server in servers:
         each = [rps[k, server] for k in rounds]
         ratios = [rps[k, server] / rps[k, "bare"] for k in rounds]
-        errs = "; ".join(sorted({r[4].strip() for r in sel if r[2] == server and len(r) > 4 and r[4].strip()}))
+        cpu = statistics.median(float(r[4]) for r in sel if r[2] == server)
+        errs = "; ".join(sorted({r[5].strip() for r in sel if r[2] == server and len(r) > 5 and r[5].strip()}))
         table.append(f"| {scenario} | {server} | {statistics.median(each):,.0f} | {statistics.median(each) / base:.2f} | "
-                     f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}) | "
+                     f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}) | {cpu:.2f} | "
                      f"{', '.join(f'{v:,.0f}' for v in each)}{' ⚠ ' + errs if errs else ''} |")
 open(f"{out}/tls-table.md", "w").write("\n".join(table) + "\n")
 print("\n".join(table))
