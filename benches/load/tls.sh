@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The load test over TLS and HTTP/3: each server in release, on loopback, in alternation.
+#
+#   bash benches/load/tls.sh                 # 3 rounds of 5 s per server and scenario
+#   ROUNDS=5 DURATION=10 bash benches/load/tls.sh
+#   SCENARIOS="h3" bash benches/load/tls.sh  # a subset: any of h1 h2 h3
+#
+# One app, `GET /` -> `Hello, World!` (scenario A), one certificate for all (self-signed, made
+# by `tls-cert` into a temporary directory). Servers:
+#   h1, h2 (TLS on TCP): bare (hyper http1/http2 conn over tokio-rustls, as ALPN agreed, onto a
+#           `service_fn`), ours (`silent_tower::serve(..).tls(..)`), axum (axum 0.8 Router on
+#           axum-server 0.9 with `tls-rustls-ring`). All on rustls 0.23 with the ring provider.
+#   h3 (QUIC): bare (quinn + h3 + h3-quinn, a task per request), ours
+#           (`silent_tower::serve(..).tls(..).http3(..)`).
+# Load: h1 `wrk -t1 -c64` over HTTPS; h2 `h2load -t1 -c64 -m10` (ALPN h2); h3 `h3-load`, this
+# crate's client: ONE QUIC connection with 100 requests in flight. Each server runs one thread
+# (a current-thread tokio runtime) pinned to CPU 0 with taskset; the load generator runs one
+# thread pinned to CPU 1. Every run has a 1 s warm-up first. In each round every server runs
+# once, in turn (bare, ours, axum, bare, …), so drift on a shared machine hits them all alike.
+# The server's CPU use over the run (warm-up included, in cores) is recorded beside each figure:
+# near 1.00 the server was the bottleneck, well below it the load generator or the machine was.
+# Writes benches/load/results/tls-raw.tsv and tls-table.md.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+rounds=${ROUNDS:-3}
+duration=${DURATION:-5}
+scenarios=${SCENARIOS:-h1 h2 h3}
+conns=64
+h2_streams=10
+h3_streams=100
+
+need() { # command, Debian package
+  command -v "$1" >/dev/null && return 0
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+need wrk wrk
+need h2load nghttp2-client
+ulimit -n "$(ulimit -Hn)" || true
+
+echo "== building the servers (release, lto = fat)" >&2
+(cd "$here" && cargo build --release -q \
+  --bin tls-cert --bin tls-bare --bin tls-ours --bin tls-axum \
+  --bin h3-bare --bin h3-ours --bin h3-load)
+bin="$here/target/release"
+out="$here/results"
+mkdir -p "$out"
+raw="$out/tls-raw.tsv"
+: >"$raw"
+certs=$(mktemp -d)
+trap 'rm -rf "$certs"' EXIT
+"$bin/tls-cert" "$certs"
+port=19080
+
+wait_port() {
+  for _ in $(seq 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "server on port $1 did not start" >&2
+  return 1
+}
+
+# The CPU time (user + system, in clock ticks) process $1 has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# Prints "REQ_PER_S<TAB>ERRORS" for one measured run against 127.0.0.1:$1 (after a warm-up).
+load() {
+  local scenario=$1 port=$2 report rps errors
+  case $scenario in
+    h1)
+      wrk -t1 -c"$conns" -d1s "https://127.0.0.1:$port/" >/dev/null 2>&1 || true
+      report=$(taskset -c 1 wrk -t1 -c"$conns" -d"${duration}s" "https://127.0.0.1:$port/")
+      rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$report")
+      errors=$(awk '/Non-2xx|Socket errors/ { print }' <<<"$report" | tr '\n' ' ')
+      ;;
+    h2)
+      report=$(taskset -c 1 h2load -t1 -c"$conns" -m"$h2_streams" --warm-up-time=1 -D"$duration" \
+        "https://127.0.0.1:$port/")
+      grep -qi 'application protocol: h2' <<<"$report" || { echo "not h2: $report" >&2; return 1; }
+      rps=$(awk '/^finished in/ { print $4 }' <<<"$report")
+      errors=$(awk '/^requests:/ && ($10 != 0 || $12 != 0) { print "failed " $10 " errored " $12 }
+                    /^status codes:/ && ($5 + $7 + $9 != 0) { print "non-2xx " $5 + $7 + $9 }' <<<"$report" |
+        tr '\n' ' ')
+      ;;
+    h3)
+      report=$(taskset -c 1 "$bin/h3-load" "$port" "$certs" "$duration" "$h3_streams" 1)
+      rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$report")
+      errors=$(awk '/^errors:/ && $2 != 0 { print "errors " $2 }' <<<"$report")
+      ;;
+  esac
+  printf '%s\t%s\n' "$rps" "$errors"
+}
+
+for scenario in $scenarios; do
+  if [ "$scenario" = h3 ]; then servers=(bare ours); kind=h3; else servers=(bare ours axum); kind=tls; fi
+  for round in $(seq "$rounds"); do
+    for server in "${servers[@]}"; do
+      port=$((port + 1))
+      taskset -c 0 "$bin/$kind-$server" "$port" "$certs" >/dev/null 2>&1 &
+      pid=$!
+      if [ "$kind" = h3 ]; then sleep 0.5; else wait_port "$port"; fi
+      ticks=$(cpu_ticks "$pid")
+      started=$(date +%s.%N)
+      result=$(load "$scenario" "$port")
+      cpu=$(awk -v t0="$ticks" -v t1="$(cpu_ticks "$pid")" -v hz="$(getconf CLK_TCK)" \
+        -v s0="$started" -v s1="$(date +%s.%N)" 'BEGIN { printf "%.2f", (t1 - t0) / hz / (s1 - s0) }')
+      kill "$pid"; wait "$pid" 2>/dev/null || true
+      IFS=$'\t' read -r rps errors <<<"$result"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$round" "$server" "$rps" "$cpu" "${errors:-}" >>"$raw"
+      echo "$scenario round $round $server: $rps req/s, server CPU $cpu ${errors:-}" >&2
+    done
+  done
+done
+
+python3 - "$raw" "$out" <<'PY'
+import statistics, sys
+raw, out = sys.argv[1], sys.argv[2]
+rows = [line.rstrip("\n").split("\t") for line in open(raw)]
+table = ["| scenario | server | req/s (median) | ratio to bare (medians) | per-round ratio to bare: median (range) | server CPU (median) | rounds (req/s) |",
+         "|---|---|---|---|---|---|---|"]
+for scenario in dict.fromkeys(r[0] for r in rows):
+    sel = [r for r in rows if r[0] == scenario]
+    servers = list(dict.fromkeys(r[2] for r in sel))
+    rps = {(r[1], r[2]): float(r[3]) for r in sel}
+    rounds = list(dict.fromkeys(r[1] for r in sel))
+    base = statistics.median(rps[k, "bare"] for k in rounds)
+    for server in servers:
+        each = [rps[k, server] for k in rounds]
+        ratios = [rps[k, server] / rps[k, "bare"] for k in rounds]
+        cpu = statistics.median(float(r[4]) for r in sel if r[2] == server)
+        errs = "; ".join(sorted({r[5].strip() for r in sel if r[2] == server and len(r) > 5 and r[5].strip()}))
+        table.append(f"| {scenario} | {server} | {statistics.median(each):,.0f} | {statistics.median(each) / base:.2f} | "
+                     f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}) | {cpu:.2f} | "
+                     f"{', '.join(f'{v:,.0f}' for v in each)}{' ⚠ ' + errs if errs else ''} |")
+open(f"{out}/tls-table.md", "w").write("\n".join(table) + "\n")
+print("\n".join(table))
+PY
