@@ -50,6 +50,32 @@ pub const ENDPOINT_FUTURE_SIZE: usize = 768;
 
 type Slot = StackFuture<'static, Response<Body>, ENDPOINT_FUTURE_SIZE>;
 
+/// A boxed future of any type: the one type an oversized future takes in a slot.
+pub(crate) type BoxedFuture = std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+
+/// `future` in a slot of `N` bytes: inline when it fits, else boxed as a [`BoxedFuture`]. Boxed
+/// as `dyn Future` rather than as itself, so that the slot's poll and drop functions for the
+/// boxed case are built once for every endpoint, not once per endpoint — most endpoints never
+/// take that branch, and each would otherwise pay its code at build time.
+#[inline]
+pub(crate) fn inline_or_boxed<F, const N: usize>(
+    future: F,
+) -> StackFuture<'static, Response<Body>, N>
+where
+    F: Future<Output = Response<Body>> + Send + 'static,
+{
+    type Slot<const N: usize> = StackFuture<'static, Response<Body>, N>;
+    if Slot::<N>::has_space_for::<F>() && Slot::<N>::has_alignment_for::<F>() {
+        match Slot::<N>::try_from(future) {
+            Ok(slot) => slot,
+            Err(_) => unreachable!("the size and alignment were just checked"),
+        }
+    } else {
+        let boxed: BoxedFuture = Box::pin(future);
+        Slot::<N>::from(boxed)
+    }
+}
+
 /// The future of one endpoint, held inline in a fixed-size slot.
 ///
 /// Every route's future has this one type, whatever its handler: that is what lets the router's
@@ -70,7 +96,7 @@ impl EndpointFuture {
         F: Future<Output = Response<Body>> + Send + 'static,
     {
         EndpointFuture {
-            slot: Slot::from_or_box(future),
+            slot: inline_or_boxed(future),
         }
     }
 

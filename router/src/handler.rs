@@ -263,7 +263,7 @@ where
             body_limit: DEFAULT_BODY_LIMIT,
         };
         HandlerFuture {
-            slot: StackFuture::from_or_box(self.handler.clone().call(req, cx)),
+            slot: crate::endpoint::inline_or_boxed(self.handler.clone().call(req, cx)),
         }
     }
 }
