@@ -101,6 +101,23 @@ impl MethodTable {
         }
     }
 
+    /// Which handler answers `method`, and whether it answers a `HEAD` with `GET`'s handler;
+    /// `None` for the fallback (`405`, or `204` to `OPTIONS`). Out of line and not generic, so
+    /// that each path's method router carries only its dispatch, not this logic.
+    #[inline(never)]
+    fn handler_for(&self, method: &Method) -> Option<(usize, bool)> {
+        let index = self.lookup(method);
+        if index != NONE {
+            Some((usize::from(index), false))
+        } else if *method == Method::HEAD && self.standard[GET] != NONE {
+            Some((usize::from(self.standard[GET]), true))
+        } else if self.any != NONE {
+            Some((usize::from(self.any), false))
+        } else {
+            None
+        }
+    }
+
     /// Gives `method` the next handler index.
     #[track_caller]
     fn route(&mut self, method: Method) {
@@ -147,6 +164,7 @@ impl MethodTable {
             .chain(self.extensions.iter().map(|(method, _)| method))
     }
 
+    #[inline(never)]
     fn allow(&self) -> HeaderValue {
         if self.any != NONE {
             return HeaderValue::from_static("");
@@ -548,17 +566,9 @@ where
         if let Some(limit) = self.body_limit {
             cx.body_limit = limit;
         }
-        let table = &self.table;
-        let index = table.lookup(req.method());
-        if index != NONE {
-            self.handlers.call_at(index as usize, req, cx, false)
-        } else if req.method() == Method::HEAD && table.standard[GET] != NONE {
-            self.handlers
-                .call_at(table.standard[GET] as usize, req, cx, true)
-        } else if table.any != NONE {
-            self.handlers.call_at(table.any as usize, req, cx, false)
-        } else {
-            self.fallback.call_at(0, req, cx, false)
+        match self.table.handler_for(req.method()) {
+            Some((index, head)) => self.handlers.call_at(index, req, cx, head),
+            None => self.fallback.call_at(0, req, cx, false),
         }
     }
 

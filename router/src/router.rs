@@ -263,7 +263,12 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
         Route<N>: Endpoints<B, S>,
         N: Send + Sync + 'static,
     {
-        let endpoint: SharedEndpoint<B, S> = Arc::new(method_router);
+        self.add_endpoint(path, Arc::new(method_router))
+    }
+
+    /// The part of `try_route` that does not depend on the handlers' types, built once: a
+    /// closure written in `try_route` would be a new type, and `edit` a new copy, per route.
+    fn add_endpoint(self, path: &str, endpoint: SharedEndpoint<B, S>) -> Result<Self, RouteError> {
         self.edit(|inner| add_route(&mut inner.table, path, endpoint))
     }
 
