@@ -60,19 +60,19 @@ impl<S, B> App<B> for S where
 
 /// A: `GET /` → `Hello, World!`.
 pub fn plaintext<B: Send + 'static>() -> impl App<B, Future: Send> {
-    Router::<B>::with_body().route("/", get(hello))
+    Router::<(), B>::with_body().route("/", get(hello))
 }
 
 /// B: `GET /users/<id:i64>?fields=…` → JSON.
 pub fn user_json<B: Send + 'static>() -> impl App<B, Future: Send> {
-    Router::<B>::with_body()
+    Router::<(), B>::with_body()
         .route("/", get(hello))
         .route("/users/<id:i64>", get(user::<B>))
 }
 
 /// C, static: `/l0/…/l9`, ten routers nested in each other.
 pub fn deep_static<B: Send + 'static>() -> impl App<B, Future: Send> {
-    let mut router = Router::<B>::with_body().route("/l9", get(empty));
+    let mut router = Router::<(), B>::with_body().route("/l9", get(empty));
     for level in (0..9).rev() {
         router = Router::with_body().nest(&format!("/l{level}"), router);
     }
@@ -81,7 +81,7 @@ pub fn deep_static<B: Send + 'static>() -> impl App<B, Future: Send> {
 
 /// C, a parameter at each level: `/{p0}/…/{p9}`, ten routers nested in each other.
 pub fn deep_param<B: Send + 'static>() -> impl App<B, Future: Send> {
-    let mut router = Router::<B>::with_body().route("/{p9}", get(empty));
+    let mut router = Router::<(), B>::with_body().route("/{p9}", get(empty));
     for level in (0..9).rev() {
         router = Router::with_body().nest(&format!("/{{p{level}}}"), router);
     }
@@ -93,7 +93,7 @@ pub fn github<B: Send + 'static>() -> impl App<B, Future: Send> {
     github_router::<B>()
 }
 
-fn github_router<B: Send + 'static>() -> Router<B> {
+fn github_router<B: Send + 'static>() -> Router<(), B> {
     ROUTES.iter().fold(Router::with_body(), |router, route| {
         router.route(route, get(empty))
     })
@@ -130,7 +130,7 @@ pub async fn create_user(
 /// B-extractors: `POST /users/{id}?page=…&sort=…` with a JSON body → JSON, through `Path`,
 /// `Query`, `State` and `Json`.
 pub fn user_extractors<B: ReadableBody>() -> impl App<B, Future: Send> {
-    Router::<B, Arc<AppState>>::with_body()
+    Router::<Arc<AppState>, B>::with_body()
         .route(extractors::ROUTE, post(create_user))
         .with_state(Arc::new(extractors::STATE))
 }
@@ -168,7 +168,7 @@ pub mod one_extractor {
     /// The B-extractors router with `$handler` on its one route (`B` is the caller's body type).
     macro_rules! app {
         ($handler:expr) => {
-            Router::<B, Arc<AppState>>::with_body()
+            Router::<Arc<AppState>, B>::with_body()
                 .route(extractors::ROUTE, post($handler))
                 .with_state(Arc::new(extractors::STATE))
         };

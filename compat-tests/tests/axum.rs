@@ -119,7 +119,7 @@ fn users() -> impl Service<
        + Send
        + Sync
        + 'static {
-    Router::<AxumBody>::with_body().route(
+    Router::<(), AxumBody>::with_body().route(
         "/users/<id:i64>",
         get(|request: Request<AxumBody>| async move {
             let id: i64 = request.param("id").unwrap();

@@ -65,7 +65,7 @@ fn limited_hello() -> tower::limit::ConcurrencyLimit<
     impl Service<Request<()>, Response = Response<Body>, Error = Infallible>,
 > {
     ConcurrencyLimitLayer::new(1)
-        .layer(Router::<()>::with_body().route("/", get(|| async { "hello" })))
+        .layer(Router::<(), ()>::with_body().route("/", get(|| async { "hello" })))
 }
 
 #[tokio::test]
@@ -111,7 +111,7 @@ async fn our_router_waits_for_a_not_ready_endpoint_in_its_response_future() {
             }
         }
     }));
-    let mut router = Router::<()>::with_body().route_service("/limited", endpoint);
+    let mut router = Router::<(), ()>::with_body().route_service("/limited", endpoint);
     let request = || Request::get("/limited").body(()).unwrap();
 
     assert!(matches!(
@@ -220,7 +220,7 @@ fn slow_router(
        + Clone
        + Send
        + 'static {
-    Router::<()>::with_body().route(
+    Router::<(), ()>::with_body().route(
         "/",
         get(move || async move {
             tokio::time::sleep(delay).await;
@@ -351,7 +351,7 @@ async fn map_request_outside_and_inside_our_layers_reaches_the_handler() {
             request
         })
         .layer(TimeoutLayer::new(Duration::from_secs(5)))
-        .service(Router::<()>::with_body().route("/users/<id:i64>", get(handler)));
+        .service(Router::<(), ()>::with_body().route("/users/<id:i64>", get(handler)));
 
     let request = Request::get("/users/42")
         .header(header::ORIGIN, "https://app.example")
@@ -391,7 +391,7 @@ async fn a_buffer_makes_our_stack_shareable_across_tasks() {
         .buffer(16)
         .layer(ExceptionHandlerLayer::new())
         .layer(TimeoutLayer::new(Duration::from_secs(5)))
-        .service(Router::<()>::with_body().route(
+        .service(Router::<(), ()>::with_body().route(
             "/n/<n:u32>",
             get(|request: Request<()>| async move {
                 let n: u32 = request.param("n").unwrap();

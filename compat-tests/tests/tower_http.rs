@@ -35,7 +35,7 @@ fn app<B: Send + 'static>(
        + Send
        + Sync
        + 'static {
-    Router::<B>::with_body()
+    Router::<(), B>::with_body()
         .route("/text", get(|| async { long_text() }))
         .route("/short", get(|| async { "tiny" }))
         .route(

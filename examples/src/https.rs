@@ -22,8 +22,8 @@ pub async fn echo(request: Request<RequestBody>) -> Body {
 }
 
 /// The https app.
-pub fn app() -> Router<RequestBody> {
-    Router::<RequestBody>::with_body()
+pub fn app() -> Router<(), RequestBody> {
+    Router::<(), RequestBody>::with_body()
         .route("/", get(hello))
         .route("/echo", post(echo))
 }

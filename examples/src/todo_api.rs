@@ -146,9 +146,10 @@ async fn delete_todo(State(db): State<Db>, Path(id): Path<u64>) -> Result<Status
 
 /// The app: the API nested under `/api/v1`, behind its own request-id layer.
 pub fn app() -> Router {
-    let api = Router::from_state(Db::default())
+    let api = Router::new()
         .route("/todos", get(list).post(create))
         .route("/todos/{id}", get(show).patch(update).delete(delete_todo))
-        .layer(RequestIdLayer::new());
-    Router::new().nest_service("/api/v1", api)
+        .layer(RequestIdLayer::new())
+        .with_state(Db::default());
+    Router::new().nest("/api/v1", api)
 }

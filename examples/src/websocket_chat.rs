@@ -123,7 +123,8 @@ pub fn app(
        + Send
        + Sync
        + 'static {
-    Router::from_state(room)
+    Router::new()
         .route("/", get(page))
         .route("/ws", get(join))
+        .with_state(room)
 }

@@ -144,7 +144,7 @@ impl fmt::Debug for EndpointFuture {
 /// It borrows what the router found — its state, the matched route and the captures on its
 /// stack — so that a handler that reads none of it costs no copy of it.
 pub struct CallContext<'a, S> {
-    pub(crate) state: Option<&'a S>,
+    pub(crate) state: &'a S,
     pub(crate) route: Option<(&'a Arc<RouteInfo>, &'a Captures)>,
     pub(crate) body_limit: usize,
 }
@@ -152,7 +152,6 @@ pub struct CallContext<'a, S> {
 impl<S> fmt::Debug for CallContext<'_, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CallContext")
-            .field("state", &self.state.is_some())
             .field("route", &self.route.map(|(info, _)| &info.pattern))
             .field("body_limit", &self.body_limit)
             .finish()
@@ -188,7 +187,7 @@ impl<'a, S> CallContext<'a, S> {
         S: Clone,
     {
         crate::extract::RequestContext {
-            state: self.state.cloned(),
+            state: self.state.clone(),
             params: self.params(),
             body_limit: self.body_limit,
         }
@@ -204,33 +203,149 @@ pub(crate) trait Endpoint<B, S>: Send + Sync + 'static {
     fn methods(&self) -> Option<&MethodSet> {
         None
     }
+
+    /// This endpoint with its state given: an endpoint that needs no more.
+    fn provide_state(self: Arc<Self>, state: &S) -> Arc<dyn Endpoint<B, ()>>;
 }
 
-/// An erased endpoint, shared by every table entry that leads to it.
-pub(crate) type SharedEndpoint<B, S> = Arc<dyn Endpoint<B, S>>;
-
-/// What [`Router::route_layer`](crate::Router::route_layer) hands a route's layer: the route's
-/// endpoint as a `tower::Service`. The router's context reaches it through the request's
-/// extensions (an insert per request, on layered routes only).
-pub struct RouteService<B, S> {
-    endpoint: SharedEndpoint<B, S>,
+/// An erased endpoint, shared by every table entry that leads to it: one that still needs the
+/// router's state `S`, or one that was given its state (or never needed one).
+pub(crate) enum SharedEndpoint<B, S> {
+    /// Needs nothing more: called with `()`.
+    Ready(Arc<dyn Endpoint<B, ()>>),
+    /// Needs the state the router will be given.
+    NeedsState(Arc<dyn Endpoint<B, S>>),
 }
 
-/// The router's context, carried across a route layer in the request's extensions.
-#[derive(Clone)]
-pub(crate) struct Forwarded<S> {
-    pub(crate) state: Option<S>,
-    pub(crate) params: Option<PathParams>,
-    pub(crate) body_limit: usize,
-}
-
-impl<B, S> RouteService<B, S> {
-    pub(crate) fn new(endpoint: SharedEndpoint<B, S>) -> Self {
-        RouteService { endpoint }
+impl<B, S> Clone for SharedEndpoint<B, S> {
+    fn clone(&self) -> Self {
+        match self {
+            SharedEndpoint::Ready(endpoint) => SharedEndpoint::Ready(Arc::clone(endpoint)),
+            SharedEndpoint::NeedsState(endpoint) => {
+                SharedEndpoint::NeedsState(Arc::clone(endpoint))
+            }
+        }
     }
 }
 
-impl<B, S> Clone for RouteService<B, S> {
+impl<B: 'static, S: 'static> SharedEndpoint<B, S> {
+    /// Answers `req` with the endpoint's context.
+    #[inline]
+    pub(crate) fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
+        match self {
+            SharedEndpoint::Ready(endpoint) => endpoint.call(
+                req,
+                CallContext {
+                    state: &(),
+                    route: cx.route,
+                    body_limit: cx.body_limit,
+                },
+            ),
+            SharedEndpoint::NeedsState(endpoint) => endpoint.call(req, cx),
+        }
+    }
+
+    pub(crate) fn methods(&self) -> Option<&MethodSet> {
+        match self {
+            SharedEndpoint::Ready(endpoint) => endpoint.methods(),
+            SharedEndpoint::NeedsState(endpoint) => endpoint.methods(),
+        }
+    }
+
+    /// The endpoint given `state`: it needs nothing more.
+    pub(crate) fn provide_state(&self, state: &S) -> Arc<dyn Endpoint<B, ()>> {
+        match self {
+            SharedEndpoint::Ready(endpoint) => Arc::clone(endpoint),
+            SharedEndpoint::NeedsState(endpoint) => Arc::clone(endpoint).provide_state(state),
+        }
+    }
+
+    /// The endpoint as one that needs nothing, when it needs no more than `()`: a router whose
+    /// state is `()` binds its endpoints as they are layered.
+    pub(crate) fn ready_now(&self) -> Option<Arc<dyn Endpoint<B, ()>>> {
+        let unit: &S = unit_state::<S>()?;
+        Some(self.provide_state(unit))
+    }
+}
+
+impl<B> SharedEndpoint<B, ()> {
+    /// Both kinds are the same when the state is `()`: one call site for the router.
+    #[inline]
+    pub(crate) fn as_ready(&self) -> &Arc<dyn Endpoint<B, ()>> {
+        match self {
+            SharedEndpoint::Ready(endpoint) | SharedEndpoint::NeedsState(endpoint) => endpoint,
+        }
+    }
+}
+
+/// `&()` as an `&S`, when `S` is `()`.
+pub(crate) fn unit_state<S: 'static>() -> Option<&'static S> {
+    (&() as &dyn std::any::Any).downcast_ref::<S>()
+}
+
+/// An endpoint with the state it needs: the one extra indirect call of a router given its state
+/// by [`Router::with_state`](crate::Router::with_state).
+pub(crate) struct WithState<B, S> {
+    inner: Arc<dyn Endpoint<B, S>>,
+    state: S,
+}
+
+/// `endpoint` given `state`.
+pub(crate) fn with_state<B: 'static, S: Clone + Send + Sync + 'static>(
+    endpoint: Arc<dyn Endpoint<B, S>>,
+    state: &S,
+) -> Arc<dyn Endpoint<B, ()>> {
+    Arc::new(WithState {
+        inner: endpoint,
+        state: state.clone(),
+    })
+}
+
+impl<B: 'static, S: Send + Sync + 'static, S2> Endpoint<B, S2> for WithState<B, S> {
+    #[inline]
+    fn call(&self, req: Request<B>, cx: CallContext<'_, S2>) -> EndpointFuture {
+        self.inner.call(
+            req,
+            CallContext {
+                state: &self.state,
+                route: cx.route,
+                body_limit: cx.body_limit,
+            },
+        )
+    }
+
+    fn methods(&self) -> Option<&MethodSet> {
+        self.inner.methods()
+    }
+
+    fn provide_state(self: Arc<Self>, _: &S2) -> Arc<dyn Endpoint<B, ()>> {
+        self
+    }
+}
+
+/// What [`Router::layer`](crate::Router::layer) and
+/// [`Router::route_layer`](crate::Router::route_layer) hand a route's layer: the route's endpoint
+/// as a `tower::Service`, its state already given. The route's parameters and body limit reach
+/// it through the request's extensions.
+pub struct RouteService<B> {
+    endpoint: Arc<dyn Endpoint<B, ()>>,
+}
+
+/// A body limit other than the default, carried across a route's layer.
+#[derive(Clone, Copy)]
+pub(crate) struct ForwardedBodyLimit(pub(crate) usize);
+
+impl<B> RouteService<B> {
+    pub(crate) fn new(endpoint: Arc<dyn Endpoint<B, ()>>) -> Self {
+        RouteService { endpoint }
+    }
+
+    pub(crate) fn endpoint(&self) -> &Arc<dyn Endpoint<B, ()>> {
+        &self.endpoint
+    }
+}
+
+impl<B> Clone for RouteService<B> {
     fn clone(&self) -> Self {
         RouteService {
             endpoint: Arc::clone(&self.endpoint),
@@ -238,13 +353,34 @@ impl<B, S> Clone for RouteService<B, S> {
     }
 }
 
-impl<B, S> fmt::Debug for RouteService<B, S> {
+impl<B> fmt::Debug for RouteService<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RouteService").finish_non_exhaustive()
     }
 }
 
-impl<B: 'static, S: Clone + Send + Sync + 'static> Service<Request<B>> for RouteService<B, S> {
+/// Calls `endpoint` with the context a layer carried in the request's extensions.
+#[inline]
+pub(crate) fn call_forwarded<B: 'static>(
+    endpoint: &Arc<dyn Endpoint<B, ()>>,
+    mut req: Request<B>,
+) -> EndpointFuture {
+    let params = req.extensions().get::<PathParams>().cloned();
+    let body_limit = match req.extensions_mut().remove::<ForwardedBodyLimit>() {
+        Some(ForwardedBodyLimit(limit)) => limit,
+        None => crate::extract::DEFAULT_BODY_LIMIT,
+    };
+    endpoint.call(
+        req,
+        CallContext {
+            state: &(),
+            route: params.as_ref().map(PathParams::parts),
+            body_limit,
+        },
+    )
+}
+
+impl<B: 'static> Service<Request<B>> for RouteService<B> {
     type Response = Response<Body>;
     type Error = Infallible;
     type Future = crate::router::RouterFuture;
@@ -254,21 +390,8 @@ impl<B: 'static, S: Clone + Send + Sync + 'static> Service<Request<B>> for Route
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, mut req: Request<B>) -> Self::Future {
-        let forwarded = req.extensions_mut().remove::<Forwarded<S>>();
-        let cx = match &forwarded {
-            Some(f) => CallContext {
-                state: f.state.as_ref(),
-                route: f.params.as_ref().map(PathParams::parts),
-                body_limit: f.body_limit,
-            },
-            None => CallContext {
-                state: None,
-                route: None,
-                body_limit: crate::extract::DEFAULT_BODY_LIMIT,
-            },
-        };
-        crate::router::RouterFuture::new(self.endpoint.call(req, cx))
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        crate::router::RouterFuture::new(call_forwarded(&self.endpoint, req))
     }
 }
 

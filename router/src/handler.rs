@@ -27,8 +27,8 @@ use crate::route::Route;
 ///
 /// `T` tells the shapes apart; it is inferred. `S` is the router's state type.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a handler of a `Router<{B}, {S}>`",
-    label = "an argument of this function is not an extractor of a `Router<{B}, {S}>`",
+    message = "`{Self}` is not a handler of a `Router<{S}, {B}>`",
+    label = "an argument of this function is not an extractor of a `Router<{S}, {B}>`",
     note = "every argument must be an extractor — `Path<T>`, `Query<T>`, `State<{S}>`, \
             `HeaderMap`, `Method`, `Uri`, `Extension<T>` — and only the last may read the body: \
             `Json<T>`, `Form<T>`, `Bytes`, `String`, `Request<{B}>`"
@@ -258,7 +258,7 @@ where
     fn call(&mut self, req: Request<B>) -> Self::Future {
         let params = req.extensions().get::<PathParams>().cloned();
         let cx = CallContext {
-            state: Some(&()),
+            state: &(),
             route: params.as_ref().map(PathParams::parts),
             body_limit: DEFAULT_BODY_LIMIT,
         };
@@ -357,9 +357,9 @@ mod future_sizes {
     use crate::extract::{Path, Query, State};
     use crate::ENDPOINT_FUTURE_SIZE;
 
-    fn size<H: Handler<T, B, S>, T, B, S>(handler: H, body: B) -> usize {
+    fn size<H: Handler<T, B, S>, T, B, S>(handler: H, body: B, state: &S) -> usize {
         let cx = CallContext {
-            state: None,
+            state,
             route: None,
             body_limit: 0,
         };
@@ -379,11 +379,13 @@ mod future_sizes {
         let path = size::<_, (ViaParts, (), (), Path<i64>), _, ()>(
             |Path(id): Path<i64>| async move { id.to_string() },
             (),
+            &(),
         );
         assert!(path <= HANDLER_FUTURE_SIZE, "Path<i64>: {path} bytes");
         let request = size::<_, (ViaRequest, (), (), Request<()>), _, ()>(
             |req: Request<()>| async move { req.uri().to_string() },
             (),
+            &(),
         );
         assert!(request <= ENDPOINT_FUTURE_SIZE, "Request: {request} bytes");
         #[cfg(feature = "json")]
@@ -405,11 +407,35 @@ mod future_sizes {
                     format!("{id} {} {} {name} {body}", page.page, page.sort)
                 },
                 Full::new(Bytes::new()),
+                &Arc::new(String::new()),
             );
             assert!(
                 scenario_b <= ENDPOINT_FUTURE_SIZE,
                 "B-extractors: {scenario_b} bytes"
             );
         }
+    }
+}
+
+/// A handler as a router's fallback: it may read the state like any route's handler.
+pub(crate) struct HandlerEndpoint<H, T>(pub(crate) HandlerService<H, T>);
+
+impl<H, T, B, S> crate::endpoint::Endpoint<B, S> for HandlerEndpoint<H, T>
+where
+    H: Handler<T, B, S>,
+    T: 'static,
+    B: 'static,
+    S: Clone + Send + Sync + 'static,
+{
+    #[inline]
+    fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
+        EndpointFuture::new(self.0.handler.clone().call(req, cx))
+    }
+
+    fn provide_state(
+        self: std::sync::Arc<Self>,
+        state: &S,
+    ) -> std::sync::Arc<dyn crate::endpoint::Endpoint<B, ()>> {
+        crate::endpoint::with_state(self, state)
     }
 }

@@ -15,7 +15,7 @@
 //! use tower::ServiceExt;
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let app = Router::<()>::with_body()
+//! let app = Router::<(), ()>::with_body()
 //!     .route("/", get(|| async { "Hello, World!" }))
 //!     .route(
 //!         "/users/<id:i64>",
@@ -31,7 +31,7 @@
 //! inline slot), [`MethodRouter`] (methods: [`get`], [`post`], …, [`any`]), [`Handler`]
 //! (`async fn`s as services), [`Body`] and [`IntoResponse`] (responses: [`Html`], [`Redirect`],
 //! [`Sse`], header tuples through [`IntoResponseHeaders`]), [`RequestExt`]
-//! (parameters); [`Layered`] for a router wrapped in router-wide layers.
+//! (parameters); [`middleware`] for layers written as functions.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -43,11 +43,11 @@ pub mod extract;
 mod handler;
 #[cfg(feature = "json")]
 mod json;
-mod layered;
 mod method_router;
+pub mod middleware;
 mod params;
 mod pattern;
-mod response;
+pub mod response;
 mod route;
 mod router;
 mod strip_prefix;
@@ -66,7 +66,6 @@ pub use handler::{
 pub use headers;
 #[cfg(feature = "json")]
 pub use json::Json;
-pub use layered::Layered;
 pub use method_router::{
     any, any_service, connect, connect_service, delete, delete_service, get, get_service, head,
     head_service, on, on_service, options, options_service, patch, patch_service, post,
@@ -80,3 +79,13 @@ pub use response::{
 };
 pub use route::{Route, RouteFuture};
 pub use router::{NotFound, Router, RouterFuture};
+
+/// Routing as axum spells it: `silent_tower::routing::{get, post, MethodRouter, Router}`.
+pub mod routing {
+    pub use crate::method_router::{
+        any, any_service, connect, connect_service, delete, delete_service, get, get_service,
+        head, head_service, on, on_service, options, options_service, patch, patch_service, post,
+        post_service, put, put_service, trace, trace_service, MethodFallback, MethodRouter,
+    };
+    pub use crate::router::Router;
+}

@@ -559,7 +559,7 @@ where
     Route<N>: Endpoints<B, S>,
     N: Send + Sync + 'static,
     B: 'static,
-    S: 'static,
+    S: Clone + Send + Sync + 'static,
 {
     #[inline]
     fn call(&self, req: Request<B>, mut cx: CallContext<'_, S>) -> EndpointFuture {
@@ -574,6 +574,10 @@ where
 
     fn methods(&self) -> Option<&MethodSet> {
         Some(&self.table)
+    }
+
+    fn provide_state(self: Arc<Self>, state: &S) -> Arc<dyn Endpoint<B, ()>> {
+        crate::endpoint::with_state(self, state)
     }
 }
 
@@ -596,7 +600,7 @@ where
     fn call(&mut self, req: Request<B>) -> Self::Future {
         let params = req.extensions().get::<PathParams>().cloned();
         let cx = CallContext {
-            state: Some(&()),
+            state: &(),
             route: params.as_ref().map(PathParams::parts),
             body_limit: crate::extract::DEFAULT_BODY_LIMIT,
         };
@@ -660,7 +664,7 @@ struct MergedMethods<B, S> {
 
 /// Merges the endpoints `existing` and `added` of `path`; `None` when either is not a method
 /// router (a service answers every method, so it shares its path with nothing).
-pub(crate) fn merge_methods<B: Send + 'static, S: 'static>(
+pub(crate) fn merge_methods<B: Send + 'static, S: Send + Sync + 'static>(
     path: &str,
     existing: &SharedEndpoint<B, S>,
     added: &SharedEndpoint<B, S>,
@@ -705,14 +709,14 @@ pub(crate) fn merge_methods<B: Send + 'static, S: 'static>(
         }
     }
     let allow = table.allow();
-    Some(Ok(Arc::new(MergedMethods {
-        parts: [Arc::clone(existing), Arc::clone(added)],
+    Some(Ok(SharedEndpoint::NeedsState(Arc::new(MergedMethods {
+        parts: [existing.clone(), added.clone()],
         table,
         fallback: MethodFallback { allow },
-    })))
+    }))))
 }
 
-impl<B: Send + 'static, S: 'static> Endpoint<B, S> for MergedMethods<B, S> {
+impl<B: Send + 'static, S: Send + Sync + 'static> Endpoint<B, S> for MergedMethods<B, S> {
     fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
         let table = &self.table;
         let mut part = table.lookup(req.method());
@@ -730,5 +734,17 @@ impl<B: Send + 'static, S: 'static> Endpoint<B, S> for MergedMethods<B, S> {
 
     fn methods(&self) -> Option<&MethodSet> {
         Some(&self.table)
+    }
+
+    fn provide_state(self: Arc<Self>, state: &S) -> Arc<dyn Endpoint<B, ()>> {
+        let [first, second] = &self.parts;
+        Arc::new(MergedMethods::<B, ()> {
+            parts: [
+                SharedEndpoint::Ready(first.provide_state(state)),
+                SharedEndpoint::Ready(second.provide_state(state)),
+            ],
+            table: self.table.clone(),
+            fallback: self.fallback.clone(),
+        })
     }
 }

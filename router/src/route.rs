@@ -12,7 +12,8 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::{Body, BoxError};
-use crate::endpoint::{CallContext, Endpoint, EndpointFuture, Forwarded, HeadAware};
+use crate::endpoint::{CallContext, Endpoint, EndpointFuture, ForwardedBodyLimit, HeadAware};
+use std::sync::Arc;
 use crate::endpoints::{EndpointTree, Endpoints, LayerTree};
 
 /// An endpoint: a `Clone` service, cloned for each request it answers (cheap for the usual
@@ -148,11 +149,31 @@ where
     fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
         self.0.call_at(0, req, cx, false)
     }
+
+    fn provide_state(self: Arc<Self>, _: &S) -> Arc<dyn Endpoint<B, ()>> {
+        self
+    }
 }
 
-/// A route wrapped by [`Router::route_layer`](crate::Router::route_layer): the router's context
-/// crosses the layer in the request's extensions, to the [`RouteService`] inside.
-pub(crate) struct LayeredEndpoint<Svc>(pub(crate) Route<Svc>);
+/// A route wrapped by [`Router::layer`](crate::Router::layer) or
+/// [`Router::route_layer`](crate::Router::route_layer): the route's parameters, and a body limit
+/// other than the default, cross the layer in the request's extensions, to the
+/// [`RouteService`](crate::RouteService) inside.
+pub(crate) struct LayeredEndpoint<Svc> {
+    route: Route<Svc>,
+    /// The methods of the route inside, so that a path layered and then routed again with other
+    /// methods merges as it does unlayered.
+    methods: Option<crate::method_router::MethodSet>,
+}
+
+impl<Svc> LayeredEndpoint<Svc> {
+    pub(crate) fn new(service: Svc, methods: Option<crate::method_router::MethodSet>) -> Self {
+        LayeredEndpoint {
+            route: Route(service),
+            methods,
+        }
+    }
+}
 
 impl<Svc, B, S, ResBody> Endpoint<B, S> for LayeredEndpoint<Svc>
 where
@@ -163,16 +184,24 @@ where
         + 'static,
     Svc::Future: Send + 'static,
     B: Send + 'static,
-    S: Clone + Send + Sync + 'static,
+    S: 'static,
     ResBody: http_body::Body<Data = Bytes> + Send + 'static,
     ResBody::Error: Into<BoxError>,
 {
     fn call(&self, mut req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
-        req.extensions_mut().insert(Forwarded {
-            state: cx.state.cloned(),
-            params: cx.params(),
-            body_limit: cx.body_limit,
-        });
-        EndpointFuture::new(self.0.call_service(req))
+        cx.expose_params(&mut req);
+        if cx.body_limit != crate::extract::DEFAULT_BODY_LIMIT {
+            req.extensions_mut()
+                .insert(ForwardedBodyLimit(cx.body_limit));
+        }
+        EndpointFuture::new(HeadAware::new(self.route.call_service(req), false))
+    }
+
+    fn methods(&self) -> Option<&crate::method_router::MethodSet> {
+        self.methods.as_ref()
+    }
+
+    fn provide_state(self: Arc<Self>, _: &S) -> Arc<dyn Endpoint<B, ()>> {
+        self
     }
 }

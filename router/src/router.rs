@@ -13,14 +13,15 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::{Body, BoxError};
-use crate::endpoint::{CallContext, EndpointFuture, RouteService, SharedEndpoint};
+use crate::endpoint::{CallContext, Endpoint, EndpointFuture, RouteService, SharedEndpoint};
+use crate::handler::{handler_fn, Handler, HandlerEndpoint, HandlerSignature};
 use crate::endpoints::Endpoints;
 use crate::error::RouteError;
-use crate::layered::Layered;
 use crate::method_router::merge_methods;
 use crate::method_router::MethodRouter;
 use crate::params::Captures;
 use crate::pattern::{self, Piece};
+use crate::method_router::MethodSet;
 use crate::route::{LayeredEndpoint, Route, ServiceEndpoint};
 use crate::strip_prefix::StripPrefix;
 use crate::table::{EntryKind, RouteTable};
@@ -92,7 +93,7 @@ use crate::table::{EntryKind, RouteTable};
 ///     }
 /// }
 ///
-/// fn users() -> Router<()> {
+/// fn users() -> Router<(), ()> {
 ///     Router::with_body()
 ///         .route("/", get(|| async { "all users" }))
 ///         .route("/<id:i64>", get(user))
@@ -107,7 +108,7 @@ use crate::table::{EntryKind, RouteTable};
 /// assert_eq!(response.status(), 200);
 /// # }
 /// ```
-pub struct Router<B = hyper::body::Incoming, S = ()> {
+pub struct Router<S = (), B = hyper::body::Incoming> {
     inner: Arc<Inner<B, S>>,
 }
 
@@ -115,42 +116,62 @@ struct Inner<B, S> {
     table: RouteTable<B, S>,
     fallback: SharedEndpoint<B, S>,
     custom_fallback: bool,
-    state: Option<S>,
     body_limit: usize,
 }
 
-impl<B, S: Clone> Clone for Inner<B, S> {
+impl<B, S> Clone for Inner<B, S> {
     fn clone(&self) -> Self {
         Inner {
             table: self.table.clone(),
-            fallback: Arc::clone(&self.fallback),
+            fallback: self.fallback.clone(),
             custom_fallback: self.custom_fallback,
-            state: self.state.clone(),
             body_limit: self.body_limit,
         }
     }
 }
 
-impl Default for Router {
+impl<S: Clone + Send + Sync + 'static> Default for Router<S> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Router {
+impl<S: Clone + Send + Sync + 'static> Router<S> {
     /// A router for hyper's request body — what [`serve`] feeds it — with no routes: everything
-    /// answers `404`. For another request body, [`with_body`](Router::with_body).
+    /// answers `404`. `S` is the state its handlers still need, inferred as in axum: `()` for a
+    /// router that is served as it is, the type given to [`with_state`](Router::with_state)
+    /// otherwise. For another request body, [`with_body`](Router::with_body).
     ///
     /// [`serve`]: https://docs.rs/silent-tower/latest/silent_tower/fn.serve.html
     pub fn new() -> Self {
-        Self::with_body().with_state(())
+        Self::with_body()
     }
 }
 
-impl<S: Clone + Send + Sync + 'static> Router<hyper::body::Incoming, S> {
-    /// A router for hyper's request body whose handlers share `state`: `State<S>` in a handler
-    /// is a clone of it. The same as `Router::<Incoming, S>::with_body().with_state(state)`, with
-    /// the state's type read from the argument.
+impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
+    /// A router for requests with body `B`, with no routes: `Router::<(), ()>::with_body()` in
+    /// tests, axum's body to mount it in axum. The body type is fixed here, where it is written
+    /// once, rather than inferred from the end of a long chain of routes.
+    pub fn with_body() -> Self {
+        Router {
+            inner: Arc::new(Inner {
+                table: RouteTable::default(),
+                fallback: SharedEndpoint::Ready(Arc::new(ServiceEndpoint::new(NotFound))),
+                custom_fallback: false,
+                body_limit: crate::extract::DEFAULT_BODY_LIMIT,
+            }),
+        }
+    }
+
+    /// Gives the routes added so far, and the fallback, the state they need, and returns a router
+    /// that needs an `S2` — any type: `()` for the router that is served, the state of a parent
+    /// router for a group with a state of its own, nested or merged into it.
+    ///
+    /// [`State<T>`](crate::extract::State) is then a clone of `state`, or of the part of it `T`
+    /// is made from ([`FromRef`](crate::extract::FromRef)): wrap what is costly to clone in an
+    /// `Arc`, and each request costs an atomic increment. Only a `Router<()>` is a `Service`, so
+    /// a state never given is a compile error, not a `500` at run time. A router given its state
+    /// costs one more indirect call per request than one that needs none.
     ///
     /// ```
     /// use std::sync::Arc;
@@ -158,44 +179,33 @@ impl<S: Clone + Send + Sync + 'static> Router<hyper::body::Incoming, S> {
     /// use silent_tower_router::extract::State;
     /// use silent_tower_router::{get, Router};
     ///
-    /// struct Db;
+    /// #[derive(Clone)]
+    /// struct Db(Arc<Vec<&'static str>>);
     ///
-    /// async fn count(State(db): State<Arc<Db>>) -> String {
-    ///     format!("{} handle(s) on the database", Arc::strong_count(&db))
+    /// async fn count(State(Db(rows)): State<Db>) -> String {
+    ///     rows.len().to_string()
     /// }
     ///
-    /// let app = Router::from_state(Arc::new(Db)).route("/count", get(count));
+    /// // A group with its own state, nested under a router that needs none.
+    /// let users = Router::new()
+    ///     .route("/count", get(count))
+    ///     .with_state(Db(Arc::new(vec!["ada", "grace"])));
+    /// let app: Router = Router::new().nest("/users", users);
     /// # let _ = app;
     /// ```
-    pub fn from_state(state: S) -> Self {
-        Self::with_body().with_state(state)
-    }
-}
-
-impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
-    /// A router for requests with body `B` and handlers whose state is an `S`, with no routes:
-    /// `Router::<()>::with_body()` in tests, axum's body to mount it in axum,
-    /// `Router::<Incoming, AppState>::with_body()` for an app with state. The types are fixed
-    /// here, where they are written once, rather than inferred from the end of a long chain of
-    /// routes. Give the state with [`with_state`](Router::with_state), before or after the routes.
-    pub fn with_body() -> Self {
+    pub fn with_state<S2>(self, state: S) -> Router<S2, B> {
+        let inner = self.into_inner();
+        let bind = |endpoint: &SharedEndpoint<B, S>| -> SharedEndpoint<B, S2> {
+            SharedEndpoint::Ready(endpoint.provide_state(&state))
+        };
         Router {
             inner: Arc::new(Inner {
-                table: RouteTable::default(),
-                fallback: Arc::new(ServiceEndpoint::new(NotFound)),
-                custom_fallback: false,
-                state: None,
-                body_limit: crate::extract::DEFAULT_BODY_LIMIT,
+                table: inner.table.map_endpoints(bind),
+                fallback: bind(&inner.fallback),
+                custom_fallback: inner.custom_fallback,
+                body_limit: inner.body_limit,
             }),
         }
-    }
-
-    /// Gives the handlers their state: [`State<S>`](crate::extract::State) is then a clone of
-    /// `state` — wrap it in an `Arc`, and each request costs an atomic increment. A router never
-    /// given its state answers `500` to the handlers that ask for it. Nested and merged routers
-    /// use the state of the router they are added to.
-    pub fn with_state(self, state: S) -> Self {
-        self.set(|inner| inner.state = Some(state))
     }
 
     /// The most bytes a body extractor (`Json`, `Form`, `Bytes`, `String`) reads before it
@@ -263,7 +273,7 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
         Route<N>: Endpoints<B, S>,
         N: Send + Sync + 'static,
     {
-        self.add_endpoint(path, Arc::new(method_router))
+        self.add_endpoint(path, SharedEndpoint::NeedsState(Arc::new(method_router)))
     }
 
     /// The part of `try_route` that does not depend on the handlers' types, built once: a
@@ -289,7 +299,15 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
         ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
         ResBody::Error: Into<BoxError>,
     {
-        let endpoint: SharedEndpoint<B, S> = Arc::new(ServiceEndpoint::new(service));
+        if (&service as &dyn std::any::Any).is::<Router<(), B>>() {
+            refused::<()>(RouteError::invalid(
+                path,
+                "`Router::route_service` cannot take a `Router`: use `Router::nest` (or \
+                 `nest_service` for a router with its own layers)",
+            ));
+        }
+        let endpoint: SharedEndpoint<B, S> =
+            SharedEndpoint::Ready(Arc::new(ServiceEndpoint::new(service)));
         match self.edit(|inner| inner.table.insert(path, endpoint, EntryKind::Route)) {
             Ok(router) => router,
             Err(err) => refused(err),
@@ -302,7 +320,7 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
     /// Nesting is flattened into this router's one tree: a route nested five deep is looked up
     /// and dispatched as fast as the same route added flat. Handlers see the full request path,
     /// prefix included. `router`'s `route_layer`s stay on its routes. To nest a router with
-    /// router-wide layers (a [`Layered`]), use [`nest_service`](Router::nest_service).
+    /// its own state, give it first: `nest("/api", api.with_state(db))`.
     ///
     /// # A nested router's fallback
     /// If `router` has a [fallback](Router::fallback), it answers what is left under `prefix`:
@@ -318,7 +336,7 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
     /// # Panics
     /// As [`try_nest`](Router::try_nest) errors.
     #[track_caller]
-    pub fn nest(self, prefix: &str, router: Router<B, S>) -> Self {
+    pub fn nest(self, prefix: &str, router: Router<S, B>) -> Self {
         match self.try_nest(prefix, router) {
             Ok(router) => router,
             Err(err) => refused(err),
@@ -328,7 +346,7 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
     /// [`nest`](Router::nest), or why it cannot: a prefix that is `/`, does not start with `/`,
     /// ends with `/` or holds a catch-all, a nested route that conflicts with one here, or a
     /// nested fallback where a router nested at the same prefix already has one.
-    pub fn try_nest(self, prefix: &str, router: Router<B, S>) -> Result<Self, RouteError> {
+    pub fn try_nest(self, prefix: &str, router: Router<S, B>) -> Result<Self, RouteError> {
         check_prefix(prefix)?;
         let nested = router.into_inner();
         self.edit(|inner| {
@@ -337,9 +355,10 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
                     "/" => prefix.to_owned(),
                     path => format!("{prefix}{path}"),
                 };
-                inner
-                    .table
-                    .insert(&path, Arc::clone(&entry.endpoint), entry.kind)?;
+                match entry.kind {
+                    EntryKind::Route => add_route(&mut inner.table, &path, entry.endpoint.clone())?,
+                    kind => inner.table.insert(&path, entry.endpoint.clone(), kind)?,
+                }
             }
             if nested.custom_fallback {
                 add_prefix_routes(
@@ -355,7 +374,7 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
 
     /// Serves every path under `prefix` — `prefix` itself, `prefix/` and `prefix/…` — with
     /// `service`, as axum's `nest_service` does: for a router with its own router-wide layers
-    /// ([`Layered`]), or any other service. The service sees the path with the prefix taken off
+    /// (wrapped whole with `ServiceBuilder`), or any other service. The service sees the path with the prefix taken off
     /// (`/api/users?page=2` reaches it as `/users?page=2`, `/api` as `/`), so a nested router's
     /// routes are written as they are when it is served alone.
     ///
@@ -380,7 +399,8 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
         ResBody::Error: Into<BoxError>,
     {
         let stripped = StripPrefix::new(prefix, service);
-        let endpoint: SharedEndpoint<B, S> = Arc::new(ServiceEndpoint::new(stripped));
+        let endpoint: SharedEndpoint<B, S> =
+            SharedEndpoint::Ready(Arc::new(ServiceEndpoint::new(stripped)));
         let nested = check_prefix(prefix).and_then(|()| {
             self.edit(|inner| {
                 add_prefix_routes(
@@ -403,7 +423,7 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
     /// # Panics
     /// When a route of `other` conflicts with one here, or both have a fallback.
     #[track_caller]
-    pub fn merge(self, other: Router<B, S>) -> Self {
+    pub fn merge(self, other: Router<S, B>) -> Self {
         match self.try_merge(other) {
             Ok(router) => router,
             Err(err) => refused(err),
@@ -411,7 +431,7 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
     }
 
     /// [`merge`](Router::merge), or why it cannot.
-    pub fn try_merge(self, other: Router<B, S>) -> Result<Self, RouteError> {
+    pub fn try_merge(self, other: Router<S, B>) -> Result<Self, RouteError> {
         let other = other.into_inner();
         self.edit(|inner| {
             for entry in &other.table.routes {
@@ -419,11 +439,11 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
                     EntryKind::Route => add_route(
                         &mut inner.table,
                         &entry.info.pattern,
-                        Arc::clone(&entry.endpoint),
+                        entry.endpoint.clone(),
                     )?,
                     EntryKind::NestedFallback | EntryKind::NestedService => inner.table.insert(
                         &entry.info.pattern,
-                        Arc::clone(&entry.endpoint),
+                        entry.endpoint.clone(),
                         entry.kind,
                     )?,
                 }
@@ -436,39 +456,30 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
                          paths one way)",
                     ));
                 }
-                inner.fallback = Arc::clone(&other.fallback);
+                inner.fallback = other.fallback.clone();
                 inner.custom_fallback = true;
             }
             Ok(())
         })
     }
 
-    /// Wraps the whole router in `layer`, routing included: every request reaches the layer
-    /// first — those that match a route, the `405`s and `OPTIONS` answers, and the fallback's —
-    /// as it would with `tower::ServiceBuilder::new().layer(layer).service(router)`.
+    /// Wraps every route added so far, and the fallback, in `layer`, as axum's `Router::layer`
+    /// does, and returns the router: routes added afterwards are not wrapped. Each route keeps
+    /// its own `405`/`OPTIONS` answers inside the layer, so a CORS layer answers preflights.
     ///
-    /// The result is a [`Layered`] service, statically typed, with no box: call `.layer` on it
-    /// again to add more layers (the last added is outermost, as in axum). Add routes and the
-    /// fallback first; a layer that must see only matched requests, or read [`PathParams`], goes
-    /// on the routes: [`route_layer`](Router::route_layer) or
-    /// [`MethodRouter::layer`](crate::MethodRouter::layer).
-    pub fn layer<L: Layer<Self>>(self, layer: L) -> Layered<L::Service> {
-        Layered::new(layer.layer(self))
-    }
-
-    /// Wraps every route added so far, but not the fallback, in `layer`: for middleware that
-    /// should only see requests that matched a route (authorisation, say, which must not turn a
-    /// 404 into a 401). Routes added afterwards are not wrapped.
+    /// The layer sees each route as a [`RouteService`], its state already given; the route's
+    /// parameters cross the layer in the request's extensions (an insert per request on a route
+    /// with parameters), and a layered route's future that outgrows the inline slot is boxed on
+    /// that route. For a layer around the *whole* router at no allocation, wrap the router
+    /// instead: `tower::ServiceBuilder::new().layer(layer).service(router)`, or
+    /// `layer.layer(router)` — the layer then also sees requests no route matches, before
+    /// routing.
     ///
-    /// The layered route's future holds the route's own inline future and the layer's state, so
-    /// it no longer fits the slot and is boxed, and the router's state and the route's parameters
-    /// cross the layer in the request's extensions: four allocations per request on those
-    /// routes. A layer given to a path's [`MethodRouter::layer`](crate::MethodRouter::layer)
-    /// instead costs none for a handler whose future fits
-    /// [`HANDLER_FUTURE_SIZE`](crate::HANDLER_FUTURE_SIZE) (there, a stateless handler's).
-    pub fn route_layer<L, ResBody>(self, layer: L) -> Self
+    /// On a router that still needs its state, the layer is applied when the state is given
+    /// ([`with_state`](Router::with_state)), once per route, never per request.
+    pub fn layer<L, ResBody>(self, layer: L) -> Self
     where
-        L: Layer<RouteService<B, S>>,
+        L: Layer<RouteService<B>> + Clone + Send + Sync + 'static,
         L::Service: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
             + Clone
             + Send
@@ -478,19 +489,63 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
         ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
         ResBody::Error: Into<BoxError>,
     {
-        self.edit(|inner| {
-            for entry in &mut inner.table.routes {
-                let wrapped = layer.layer(RouteService::new(Arc::clone(&entry.endpoint)));
-                entry.endpoint = Arc::new(LayeredEndpoint(Route(wrapped)));
-            }
-            Ok(())
-        })
-        .unwrap_or_else(|err: RouteError| unreachable!("{err}"))
+        self.apply_layer(layer_fn(layer), true)
     }
 
-    /// Answers requests that match no route with `service` instead of `404`. Wrap an `async fn`
-    /// with [`handler_fn`](crate::handler_fn).
-    pub fn fallback<Svc, ResBody>(self, service: Svc) -> Self
+    /// Wraps every route added so far in `layer` — not the fallback, nor a nested router's
+    /// fallback or a nested service — for middleware that should only see requests that matched
+    /// a route (authorisation, say, which must not turn a `404` into a `401`). Routes added
+    /// afterwards are not wrapped. Costs as [`layer`](Router::layer).
+    pub fn route_layer<L, ResBody>(self, layer: L) -> Self
+    where
+        L: Layer<RouteService<B>> + Clone + Send + Sync + 'static,
+        L::Service: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as Service<Request<B>>>::Future: Send + 'static,
+        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        ResBody::Error: Into<BoxError>,
+    {
+        self.apply_layer(layer_fn(layer), false)
+    }
+
+    /// The part of `layer` and `route_layer` that does not depend on the layer's type.
+    fn apply_layer(self, apply: LayerFn<B>, everything: bool) -> Self {
+        self.set(|inner| {
+            for entry in &mut inner.table.routes {
+                if everything || entry.kind == EntryKind::Route {
+                    entry.endpoint = layered(&entry.endpoint, &apply);
+                }
+            }
+            if everything {
+                inner.fallback = layered(&inner.fallback, &apply);
+            }
+        })
+    }
+
+    /// Answers requests that match no route with `handler` instead of `404`: an `async fn` with
+    /// extractors, `State` included, as a route's handler.
+    ///
+    /// # Panics
+    /// When the router already has a fallback: a router answers unknown paths one way.
+    #[track_caller]
+    pub fn fallback<H, T>(self, handler: H) -> Self
+    where
+        H: Handler<T, B, S> + HandlerSignature<T>,
+        T: 'static,
+    {
+        let endpoint = Arc::new(HandlerEndpoint(handler_fn(handler)));
+        self.set_fallback(SharedEndpoint::NeedsState(endpoint))
+    }
+
+    /// Answers requests that match no route with `service` instead of `404`.
+    ///
+    /// # Panics
+    /// As [`fallback`](Router::fallback).
+    #[track_caller]
+    pub fn fallback_service<Svc, ResBody>(self, service: Svc) -> Self
     where
         Svc: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
             + Clone
@@ -501,23 +556,107 @@ impl<B: Send + 'static, S: Clone + Send + Sync + 'static> Router<B, S> {
         ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
         ResBody::Error: Into<BoxError>,
     {
-        let fallback: SharedEndpoint<B, S> = Arc::new(ServiceEndpoint::new(service));
-        self.edit(|inner| {
+        let endpoint = Arc::new(ServiceEndpoint::new(service));
+        self.set_fallback(SharedEndpoint::Ready(endpoint))
+    }
+
+    #[track_caller]
+    fn set_fallback(self, fallback: SharedEndpoint<B, S>) -> Self {
+        if self.inner.custom_fallback {
+            refused::<()>(RouteError::invalid(
+                "/",
+                "the router already has a fallback: a router answers unknown paths one way",
+            ));
+        }
+        self.set(|inner| {
             inner.fallback = fallback;
             inner.custom_fallback = true;
-            Ok(())
         })
-        .unwrap_or_else(|err: RouteError| unreachable!("{err}"))
+    }
+}
+
+/// A layer, applied to one route's service and erased: built once per `layer` call, so that
+/// wrapping each route is not generic code per route.
+type LayerFn<B> = Arc<dyn Fn(RouteService<B>) -> Arc<dyn Endpoint<B, ()>> + Send + Sync>;
+
+fn layer_fn<B, L, ResBody>(layer: L) -> LayerFn<B>
+where
+    B: Send + 'static,
+    L: Layer<RouteService<B>> + Send + Sync + 'static,
+    L::Service: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    <L::Service as Service<Request<B>>>::Future: Send + 'static,
+    ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    Arc::new(move |route: RouteService<B>| {
+        let methods = route.endpoint().methods().cloned();
+        let endpoint: Arc<dyn Endpoint<B, ()>> =
+            Arc::new(LayeredEndpoint::new(layer.layer(route), methods));
+        endpoint
+    })
+}
+
+/// `endpoint` wrapped by `apply`: now when it needs no state (or `()`), else when it is given.
+fn layered<B: Send + 'static, S: Send + Sync + 'static>(
+    endpoint: &SharedEndpoint<B, S>,
+    apply: &LayerFn<B>,
+) -> SharedEndpoint<B, S> {
+    match endpoint.ready_now() {
+        Some(ready) => SharedEndpoint::Ready(apply(RouteService::new(ready))),
+        None => SharedEndpoint::NeedsState(Arc::new(PendingLayer {
+            inner: endpoint.clone(),
+            apply: Arc::clone(apply),
+        })),
+    }
+}
+
+/// A route of a router that still needs its state, with a layer to apply when it is given.
+struct PendingLayer<B, S> {
+    inner: SharedEndpoint<B, S>,
+    apply: LayerFn<B>,
+}
+
+impl<B: Send + 'static, S: Send + Sync + 'static> PendingLayer<B, S> {
+    fn bind(&self, state: &S) -> Arc<dyn Endpoint<B, ()>> {
+        (self.apply)(RouteService::new(self.inner.provide_state(state)))
+    }
+}
+
+impl<B: Send + 'static, S: Send + Sync + 'static> Endpoint<B, S> for PendingLayer<B, S> {
+    fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
+        // Only a router whose state was given is served, and giving it binds this route: a call
+        // here comes from a caller that kept the unbound endpoint. Answer all the same.
+        Endpoint::call(
+            &*self.bind(cx.state),
+            req,
+            CallContext {
+                state: &(),
+                route: cx.route,
+                body_limit: cx.body_limit,
+            },
+        )
+    }
+
+    fn methods(&self) -> Option<&MethodSet> {
+        self.inner.methods()
+    }
+
+    fn provide_state(self: Arc<Self>, state: &S) -> Arc<dyn Endpoint<B, ()>> {
+        self.bind(state)
     }
 }
 
 /// Adds a user's route; a pattern already routed with other methods gets the new ones merged in.
-fn add_route<B: Send + 'static, S: 'static>(
+fn add_route<B: Send + 'static, S: Send + Sync + 'static>(
     table: &mut RouteTable<B, S>,
     path: &str,
     endpoint: SharedEndpoint<B, S>,
 ) -> Result<(), RouteError> {
-    match table.insert(path, Arc::clone(&endpoint), EntryKind::Route) {
+    match table.insert(path, endpoint.clone(), EntryKind::Route) {
         Err(err) if err.conflicts_with() == Some(path) => {
             let Some(existing) = table.route_mut(path) else {
                 return Err(err);
@@ -543,7 +682,7 @@ fn add_prefix_routes<B, S>(
         format!("{prefix}/"),
         format!("{prefix}/{}", pattern::HIDDEN_REST),
     ] {
-        match table.insert(&path, Arc::clone(endpoint), kind) {
+        match table.insert(&path, endpoint.clone(), kind) {
             Err(err) if err.conflicts_with().is_some() => {}
             other => other?,
         }
@@ -575,7 +714,7 @@ fn check_prefix(prefix: &str) -> Result<(), RouteError> {
     Ok(())
 }
 
-impl<B, S> Clone for Router<B, S> {
+impl<S, B> Clone for Router<S, B> {
     fn clone(&self) -> Self {
         Router {
             inner: Arc::clone(&self.inner),
@@ -583,7 +722,7 @@ impl<B, S> Clone for Router<B, S> {
     }
 }
 
-impl<B, S> fmt::Debug for Router<B, S> {
+impl<S, B> fmt::Debug for Router<S, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Router")
             .field("routes", &self.routes().collect::<Vec<_>>())
@@ -591,7 +730,10 @@ impl<B, S> fmt::Debug for Router<B, S> {
     }
 }
 
-impl<B: 'static, S: 'static> Service<Request<B>> for Router<B, S> {
+/// Only a router that needs no more state is a service: give it with
+/// [`with_state`](Router::with_state). `serve` refuses a `Router<AppState>` at compile time, with an
+/// error that names `Router<AppState>`.
+impl<B: 'static> Service<Request<B>> for Router<(), B> {
     type Response = Response<Body>;
     type Error = Infallible;
     type Future = RouterFuture;
@@ -619,10 +761,11 @@ impl<B: 'static, S: 'static> Service<Request<B>> for Router<B, S> {
             ),
             None => (&inner.fallback, None),
         };
-        RouterFuture::new(endpoint.call(
+        RouterFuture::new(Endpoint::call(
+            &**endpoint.as_ready(),
             req,
             CallContext {
-                state: inner.state.as_ref(),
+                state: &(),
                 route,
                 body_limit: inner.body_limit,
             },
@@ -642,6 +785,11 @@ impl RouterFuture {
     #[inline]
     pub(crate) fn new(future: EndpointFuture) -> Self {
         RouterFuture { future }
+    }
+
+    #[inline]
+    pub(crate) fn into_endpoint_future(self) -> EndpointFuture {
+        self.future
     }
 }
 
@@ -676,7 +824,7 @@ impl<B> Service<Request<B>> for NotFound {
     }
 }
 
-impl<B, S> Router<B, S> {
+impl<S, B> Router<S, B> {
     /// The patterns of every route, in the order they were added (nested ones with their prefix).
     pub fn routes(&self) -> impl Iterator<Item = &str> + '_ {
         self.inner

@@ -54,7 +54,7 @@ impl<B, S> Clone for RouteTable<B, S> {
 impl<B, S> Clone for RouteEntry<B, S> {
     fn clone(&self) -> Self {
         RouteEntry {
-            endpoint: Arc::clone(&self.endpoint),
+            endpoint: self.endpoint.clone(),
             info: Arc::clone(&self.info),
             kind: self.kind,
             exposes_params: self.exposes_params,
@@ -63,6 +63,26 @@ impl<B, S> Clone for RouteEntry<B, S> {
 }
 
 impl<B, S> RouteTable<B, S> {
+    /// The same table with every endpoint mapped: the tree and the routes' order kept.
+    pub(crate) fn map_endpoints<S2>(
+        &self,
+        mut map: impl FnMut(&SharedEndpoint<B, S>) -> SharedEndpoint<B, S2>,
+    ) -> RouteTable<B, S2> {
+        RouteTable {
+            tree: self.tree.clone(),
+            routes: self
+                .routes
+                .iter()
+                .map(|entry| RouteEntry {
+                    endpoint: map(&entry.endpoint),
+                    info: Arc::clone(&entry.info),
+                    kind: entry.kind,
+                    exposes_params: entry.exposes_params,
+                })
+                .collect(),
+        }
+    }
+
     /// Adds `pattern`, leading to `endpoint`.
     ///
     /// A nested router's fallback only answers what is left under its prefix: a route added

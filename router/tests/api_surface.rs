@@ -163,7 +163,7 @@ impl http_body::Body for OneChunk {
 
 #[tokio::test]
 async fn debug_output_names_routes_allowed_methods_and_captures() {
-    let app = Router::default()
+    let app: Router = Router::default()
         .route("/users/<id:i64>", get(|| async { "" }))
         .route("/files/{*path}", get(|| async { "" }).post(|| async { "" }));
     assert_eq!(
@@ -189,7 +189,7 @@ async fn debug_output_names_routes_allowed_methods_and_captures() {
         assert_eq!((params.len(), params.is_empty()), (1, false));
         format!("{params:?}")
     };
-    let app = Router::<()>::with_body().route("/users/<id:i64>", get(probe));
+    let app = Router::<(), ()>::with_body().route("/users/<id:i64>", get(probe));
     let response = app
         .oneshot(Request::get("/users/7").body(()).unwrap())
         .await
@@ -204,7 +204,7 @@ async fn service_forms_route_like_handler_forms() {
     let answer = |text: &'static str| {
         service_fn(move |_: Request<()>| async move { Ok::<_, Infallible>(text.into_response()) })
     };
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route("/any", any_service(answer("any")))
         .route("/on", on_service(Method::PATCH, answer("patch")))
         .route(
@@ -278,7 +278,7 @@ fn routing_any_twice_on_one_path_is_refused() {
 
 #[test]
 fn a_malformed_route_is_invalid_not_a_conflict_and_a_bad_param_names_itself() {
-    let err: RouteError = Router::<()>::with_body()
+    let err: RouteError = Router::<(), ()>::with_body()
         .try_route("/users/{id", get(|| async { "" }))
         .unwrap_err();
     assert_eq!(err.route(), "/users/{id");
@@ -308,13 +308,13 @@ impl<S> tower::Layer<S> for Tag {
 
 #[tokio::test]
 async fn a_layer_reaches_every_endpoint_of_a_wide_and_nested_tree() {
-    let nested = Router::<()>::with_body()
+    let nested = Router::<(), ()>::with_body()
         .route("/a", get(|| async { "a" }))
         .route("/b", get(|| async { "b" }))
-        .fallback(handler_fn(|| async {
+        .fallback_service(handler_fn(|| async {
             (StatusCode::IM_A_TEAPOT, "nested fallback")
         }));
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route("/1", get(|| async { "1" }))
         .route("/2", get(|| async { "2" }))
         .route("/3", get(|| async { "3" }))

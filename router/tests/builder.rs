@@ -10,7 +10,7 @@ use http_body_util::BodyExt;
 use silent_tower_router::{delete, get, handler_fn, post, Body, RequestExt, Router};
 use tower::ServiceExt;
 
-type App = Router<()>;
+type App = Router<(), ()>;
 
 async fn send(app: &App, method: Method, uri: &str) -> (StatusCode, Option<String>, String) {
     let request = Request::builder().method(method).uri(uri).body(()).unwrap();
@@ -174,8 +174,8 @@ fn the_same_method_twice_on_one_path_is_refused_naming_the_route() {
 
 #[test]
 fn merging_two_fallbacks_is_refused() {
-    let a = App::with_body().fallback(handler_fn(text("a")));
-    let b = App::with_body().fallback(handler_fn(text("b")));
+    let a = App::with_body().fallback_service(handler_fn(text("a")));
+    let b = App::with_body().fallback_service(handler_fn(text("b")));
     let err = a.try_merge(b).unwrap_err();
     assert!(
         err.to_string()
@@ -188,7 +188,7 @@ fn merging_two_fallbacks_is_refused() {
 async fn merge_keeps_the_fallback_of_either_side() {
     let app = App::with_body()
         .route("/", get(text("home")))
-        .merge(App::with_body().fallback(handler_fn(text("theirs"))));
+        .merge(App::with_body().fallback_service(handler_fn(text("theirs"))));
     assert_eq!(send(&app, Method::GET, "/nowhere").await.2, "theirs");
 }
 

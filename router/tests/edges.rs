@@ -9,7 +9,7 @@ use http_body_util::BodyExt;
 use silent_tower_router::{get, handler_fn, post, Body, RequestExt, Router};
 use tower::{Service, ServiceExt};
 
-type App = Router<()>;
+type App = Router<(), ()>;
 
 async fn get_body<S>(app: &S, uri: &str) -> (StatusCode, String)
 where
@@ -45,14 +45,14 @@ fn echo(name: &'static str) -> impl Fn(Request<()>) -> std::future::Ready<String
 fn inner_with_fallback() -> App {
     App::with_body()
         .route("/users", get(echo("users")))
-        .fallback(handler_fn(|| async {
+        .fallback_service(handler_fn(|| async {
             (StatusCode::NOT_FOUND, "inner-fallback")
         }))
 }
 
 /// A router with a fallback and no route.
 fn fallback_only() -> App {
-    App::with_body().fallback(handler_fn(|| async { "second-fallback" }))
+    App::with_body().fallback_service(handler_fn(|| async { "second-fallback" }))
 }
 
 fn not_found_inner() -> (StatusCode, String) {
@@ -174,7 +174,7 @@ fn two_fallbacks_nested_at_the_same_prefix_are_refused_naming_the_prefixes() {
 
 #[tokio::test]
 async fn a_nested_fallback_reads_the_prefix_parameters() {
-    let inner = App::with_body().fallback(handler_fn(|req: Request<()>| async move {
+    let inner = App::with_body().fallback_service(handler_fn(|req: Request<()>| async move {
         format!("tenant {}", req.param_str("tenant").unwrap())
     }));
     let app = App::with_body().nest("/{tenant}", inner);
@@ -187,7 +187,7 @@ async fn a_nested_fallback_reads_the_prefix_parameters() {
 async fn a_nested_fallback_sees_the_prefix_parameters_and_nothing_else() {
     let inner = App::with_body()
         .route("/users", get(echo("users")))
-        .fallback(handler_fn(|req: Request<()>| async move {
+        .fallback_service(handler_fn(|req: Request<()>| async move {
             let params = req.path_params().unwrap();
             let seen: Vec<String> = params
                 .iter(req.uri().path())
@@ -219,7 +219,7 @@ async fn a_nested_fallback_sees_the_prefix_parameters_and_nothing_else() {
 
 #[tokio::test]
 async fn a_nested_fallback_without_prefix_parameters_sees_none() {
-    let inner = App::with_body().fallback(handler_fn(|req: Request<()>| async move {
+    let inner = App::with_body().fallback_service(handler_fn(|req: Request<()>| async move {
         format!("params: {}", req.path_params().is_some())
     }));
     let app = App::with_body().nest("/api", inner);

@@ -338,11 +338,11 @@ fn endpoint(
 /// Adds `$routes` to a new router in order, then boxes it flat and nested under `/n`.
 macro_rules! build {
     ($routes:expr) => {
-        build!(@ Router::<()>::with_body(), $routes; 0 1 2 3 4 5 6 7 8 9)
+        build!(@ Router::<(), ()>::with_body(), $routes; 0 1 2 3 4 5 6 7 8 9)
     };
     (@ $router:expr, $routes:expr;) => {{
         let router = $router;
-        Ok((router.clone(), Router::<()>::with_body().nest("/n", router)))
+        Ok((router.clone(), Router::<(), ()>::with_body().nest("/n", router)))
     }};
     (@ $router:expr, $routes:expr; $i:literal $($rest:literal)*) => {{
         let router = $router;
@@ -359,12 +359,12 @@ macro_rules! build {
 const MAX_ROUTES: usize = 10;
 
 /// The table built from `patterns`, flat and nested, or the first route refused and why.
-fn build(patterns: &[String]) -> Result<(Router<()>, Router<()>), (usize, RouteError)> {
+fn build(patterns: &[String]) -> Result<(Router<(), ()>, Router<(), ()>), (usize, RouteError)> {
     assert!(patterns.len() <= MAX_ROUTES);
     build!(patterns)
 }
 
-fn look_up(router: &Router<()>, path: &str) -> Option<Seen> {
+fn look_up(router: &Router<(), ()>, path: &str) -> Option<Seen> {
     let request = Request::get(path).body(()).unwrap();
     let mut router = router.clone();
     let future = pin!(router.call(request));

@@ -53,7 +53,7 @@ fn echo(name: &'static str) -> impl Fn(Request<()>) -> std::future::Ready<String
 
 #[tokio::test]
 async fn static_routes_match_exactly_and_a_trailing_slash_is_another_path() {
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route("/", get(echo("root")))
         .route("/users", get(echo("users")))
         .route("/users/", get(echo("users-slash")))
@@ -82,7 +82,7 @@ async fn static_routes_match_exactly_and_a_trailing_slash_is_another_path() {
 
 #[tokio::test]
 async fn silent_and_matchit_syntaxes_capture_the_same_way() {
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route("/a/{x}/{y}", get(echo("braces")))
         .route("/b/<x>/<y:str>", get(echo("angles")))
         .route("/c/<x:path>", get(echo("path")));
@@ -96,7 +96,7 @@ async fn silent_and_matchit_syntaxes_capture_the_same_way() {
 
 #[tokio::test]
 async fn catch_alls_take_the_rest_of_the_path_but_never_nothing() {
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route("/files/{*path}", get(echo("braces")))
         .route("/static/<path:**>", get(echo("stars")))
         .route("/assets/<path:full_path>", get(echo("full")));
@@ -115,7 +115,7 @@ async fn catch_alls_take_the_rest_of_the_path_but_never_nothing() {
 
 #[tokio::test]
 async fn typed_parameters_parse_and_fall_through_when_they_do_not() {
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route("/users/<id:i64>", get(echo("by-id")))
         .route("/users/<name>", get(echo("by-name")))
         .route("/small/<n:u32>", get(echo("u32")))
@@ -153,7 +153,7 @@ async fn typed_parameters_parse_and_fall_through_when_they_do_not() {
 
 #[tokio::test]
 async fn literal_beats_typed_beats_untyped_beats_catch_all() {
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route("/p/{*rest}", get(echo("catch-all")))
         .route("/p/<name>", get(echo("untyped")))
         .route("/p/<id:int>", get(echo("typed")))
@@ -169,7 +169,7 @@ async fn literal_beats_typed_beats_untyped_beats_catch_all() {
 
 #[tokio::test]
 async fn a_dead_end_branch_backtracks_to_the_next_candidate() {
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route("/org/new/settings", get(echo("new-settings")))
         .route("/org/{org}/members", get(echo("members")))
         .route("/org/<id:int>/x", get(echo("typed-x")))
@@ -188,7 +188,7 @@ async fn a_dead_end_branch_backtracks_to_the_next_candidate() {
 
 #[tokio::test]
 async fn parameters_are_percent_decoded_when_read_and_matched_raw() {
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route(
             "/tags/{tag}",
             get(|req: Request<()>| async move {
@@ -216,7 +216,7 @@ async fn parameters_are_percent_decoded_when_read_and_matched_raw() {
 
 #[tokio::test]
 async fn reading_parameters_gives_typed_values_and_clear_errors() {
-    let app = Router::<()>::with_body().route(
+    let app = Router::<(), ()>::with_body().route(
         "/r/<id:i64>/{name}",
         get(|req: Request<()>| async move {
             let id: i64 = req.param("id").unwrap();
@@ -237,7 +237,7 @@ async fn reading_parameters_gives_typed_values_and_clear_errors() {
         "300 None | path parameter `name` is not a valid integer (i32) | the matched route has no \
          path parameter `nope` | 500 Internal Server Error | /r/<id:i64>/{name}"
     );
-    let bad = Router::<()>::with_body().route(
+    let bad = Router::<(), ()>::with_body().route(
         "/q/{n}",
         get(|req: Request<()>| async move { req.param::<u16>("n").map(|n| n.to_string()) }),
     );
@@ -252,7 +252,7 @@ async fn reading_parameters_gives_typed_values_and_clear_errors() {
 
 #[tokio::test]
 async fn query_parameters_are_reachable() {
-    let app = Router::<()>::with_body().route(
+    let app = Router::<(), ()>::with_body().route(
         "/search",
         get(|req: Request<()>| async move {
             format!(
@@ -271,7 +271,7 @@ async fn query_parameters_are_reachable() {
 
 #[test]
 fn conflicting_routes_are_refused_naming_both() {
-    let err = Router::<()>::with_body()
+    let err = Router::<(), ()>::with_body()
         .route("/users/{id}", get(echo("a")))
         .try_route("/users/<name:str>", get(echo("b")))
         .unwrap_err();
@@ -283,13 +283,13 @@ fn conflicting_routes_are_refused_naming_both() {
         "{err}"
     );
 
-    let err = Router::<()>::with_body()
+    let err = Router::<(), ()>::with_body()
         .route("/files/{*a}", get(echo("a")))
         .try_route("/files/<b:**>", get(echo("b")))
         .unwrap_err();
     assert_eq!(err.conflicts_with(), Some("/files/{*a}"));
 
-    let err = Router::<()>::with_body()
+    let err = Router::<(), ()>::with_body()
         .route("/same", get(echo("a")).post(echo("b")))
         .try_route("/same", post(echo("c")))
         .unwrap_err();
@@ -297,7 +297,7 @@ fn conflicting_routes_are_refused_naming_both() {
     assert!(err.to_string().contains("both route `POST`"), "{err}");
 
     // Different shapes are not conflicts: priorities settle them.
-    Router::<()>::with_body()
+    Router::<(), ()>::with_body()
         .route("/x/{a}", get(echo("a")))
         .route("/x/<a:int>", get(echo("b")))
         .route("/x/{*a}", get(echo("c")))
@@ -306,14 +306,14 @@ fn conflicting_routes_are_refused_naming_both() {
 
 #[test]
 fn malformed_routes_are_refused_with_the_reason() {
-    let err = Router::<()>::with_body()
+    let err = Router::<(), ()>::with_body()
         .try_route("no-slash", get(echo("a")))
         .unwrap_err();
     assert_eq!(
         err.to_string(),
         "invalid route `no-slash`: a route must start with `/`"
     );
-    let err = Router::<()>::with_body()
+    let err = Router::<(), ()>::with_body()
         .try_route("/x/<id:float>", get(echo("a")))
         .unwrap_err();
     assert!(
@@ -325,7 +325,7 @@ fn malformed_routes_are_refused_with_the_reason() {
 #[test]
 #[should_panic(expected = "route `/a` conflicts with the already registered route `/a`")]
 fn route_panics_with_the_conflict() {
-    let _ = Router::<()>::with_body()
+    let _ = Router::<(), ()>::with_body()
         .route("/a", get(echo("a")))
         .route("/a", get(echo("b")));
 }
@@ -333,12 +333,12 @@ fn route_panics_with_the_conflict() {
 #[test]
 #[should_panic(expected = "MethodRouter: `GET` is routed twice on the same path")]
 fn routing_a_method_twice_panics() {
-    let _ = Router::<()>::with_body().route("/", get(echo("a")).get(echo("b")));
+    let _ = Router::<(), ()>::with_body().route("/", get(echo("a")).get(echo("b")));
 }
 
 #[tokio::test]
 async fn unrouted_methods_get_405_with_allow_and_options_gets_204() {
-    let app = Router::<()>::with_body().route("/items", get(echo("list")).post(echo("create")));
+    let app = Router::<(), ()>::with_body().route("/items", get(echo("list")).post(echo("create")));
     let answer = send(&app, Method::DELETE, "/items").await;
     assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(answer.headers[header::ALLOW], "GET,HEAD,POST,OPTIONS");
@@ -348,7 +348,7 @@ async fn unrouted_methods_get_405_with_allow_and_options_gets_204() {
     assert_eq!(answer.headers[header::ALLOW], "GET,HEAD,POST,OPTIONS");
     assert_eq!(send(&app, Method::POST, "/items").await.body, "create");
     // A path with only POST does not offer HEAD.
-    let app = Router::<()>::with_body().route("/only-post", post(echo("p")));
+    let app = Router::<(), ()>::with_body().route("/only-post", post(echo("p")));
     assert_eq!(
         send(&app, Method::GET, "/only-post").await.headers[header::ALLOW],
         "POST,OPTIONS"
@@ -357,7 +357,7 @@ async fn unrouted_methods_get_405_with_allow_and_options_gets_204() {
 
 #[tokio::test]
 async fn head_is_answered_by_get_without_the_body() {
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route("/page", get(|| async { "thirteen byte" }))
         .route(
             "/own",
@@ -379,7 +379,7 @@ async fn head_is_answered_by_get_without_the_body() {
 #[tokio::test]
 async fn any_and_extension_methods() {
     let purge = Method::from_bytes(b"PURGE").unwrap();
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route(
             "/all",
             any(|req: Request<()>| async move { req.method().to_string() }),
@@ -398,13 +398,13 @@ async fn any_and_extension_methods() {
 
 #[tokio::test]
 async fn nested_routers_are_flattened_under_their_prefix() {
-    let users = Router::<()>::with_body()
+    let users = Router::<(), ()>::with_body()
         .route("/", get(echo("users-index")))
         .route("/<id:int>", get(echo("user")));
-    let v1 = Router::<()>::with_body()
+    let v1 = Router::<(), ()>::with_body()
         .nest("/users", users)
         .route("/health", get(echo("health")));
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .nest("/api/v1", v1)
         .route("/", get(echo("root")));
     assert_eq!(get_body(&app, "/api/v1/users").await.1, "users-index");
@@ -430,12 +430,12 @@ async fn nested_routers_are_flattened_under_their_prefix() {
 
 #[tokio::test]
 async fn nest_prefixes_may_capture_and_nested_fallbacks_answer_under_them() {
-    let repo = Router::<()>::with_body()
+    let repo = Router::<(), ()>::with_body()
         .route("/issues", get(echo("issues")))
-        .fallback(handler_fn(|| async {
+        .fallback_service(handler_fn(|| async {
             (StatusCode::NOT_FOUND, "no such repo page")
         }));
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .nest("/repos/{owner}", repo)
         .route("/repos/{owner}/x/{*rest}", get(echo("outer")));
     assert_eq!(
@@ -468,19 +468,19 @@ fn bad_nest_prefixes_are_refused() {
         ("/api/", "must not end with `/`"),
         ("/api/{*rest}", "catch-all"),
     ] {
-        let err = Router::<()>::with_body()
+        let err = Router::<(), ()>::with_body()
             .try_nest(
                 prefix,
-                Router::<()>::with_body().route("/x", get(echo("x"))),
+                Router::<(), ()>::with_body().route("/x", get(echo("x"))),
             )
             .unwrap_err();
         assert!(err.to_string().contains(reason), "{prefix}: {err}");
     }
-    let err = Router::<()>::with_body()
+    let err = Router::<(), ()>::with_body()
         .route("/api/x", get(echo("a")))
         .try_nest(
             "/api",
-            Router::<()>::with_body().route("/x", get(echo("b"))),
+            Router::<(), ()>::with_body().route("/x", get(echo("b"))),
         )
         .unwrap_err();
     assert_eq!(err.conflicts_with(), Some("/api/x"));
@@ -488,9 +488,9 @@ fn bad_nest_prefixes_are_refused() {
 
 #[tokio::test]
 async fn the_fallback_is_replaceable() {
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route("/", get(echo("root")))
-        .fallback(handler_fn(|req: Request<()>| async move {
+        .fallback_service(handler_fn(|req: Request<()>| async move {
             (
                 StatusCode::NOT_FOUND,
                 format!("nothing at {}", req.uri().path()),
@@ -527,7 +527,7 @@ impl<S> tower::Layer<S> for Tag {
 
 #[tokio::test]
 async fn layer_wraps_routes_405s_and_fallback_route_layer_only_routes() {
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route("/a", get(echo("a")))
         .route_layer(Tag("route"))
         .layer(Tag("layer"));
@@ -549,7 +549,7 @@ async fn services_and_boxed_routers_route_too() {
             bytes::Bytes::from(format!("svc {}", req.uri().path())),
         )))
     });
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route_service("/svc/{*rest}", svc)
         .route(
             "/m",
@@ -562,22 +562,22 @@ async fn services_and_boxed_routers_route_too() {
 
 #[tokio::test]
 async fn many_routes_and_many_params() {
-    let mut app = Router::<()>::with_body().route("/first", get(echo("first")));
+    let mut app = Router::<(), ()>::with_body().route("/first", get(echo("first")));
     for i in 0..300 {
         app = app.route(&format!("/r{i}/{{a}}/<b:int>"), get(echo("many")));
     }
     // A chain of routers, each the fallback of the next: the one nesting that cannot be flattened.
     for i in 0..20 {
-        app = Router::<()>::with_body()
+        app = Router::<(), ()>::with_body()
             .route(&format!("/chained{i}"), get(echo("chained")))
-            .fallback(app);
+            .fallback_service(app);
     }
     assert_eq!(get_body(&app, "/r150/x/3").await.1, "many a=x b=3");
     assert_eq!(get_body(&app, "/first").await.1, "first");
     assert_eq!(get_body(&app, "/chained3").await.1, "chained");
 
     let twelve: String = (0..12).map(|i| format!("/{{p{i}}}")).collect();
-    let app = Router::<()>::with_body().route(&twelve, get(echo("twelve")));
+    let app = Router::<(), ()>::with_body().route(&twelve, get(echo("twelve")));
     let path: String = (0..12).map(|i| format!("/{i}")).collect();
     assert_eq!(
         get_body(&app, &path).await.1,
@@ -587,7 +587,7 @@ async fn many_routes_and_many_params() {
 
 #[tokio::test]
 async fn hostile_paths_get_a_status_never_a_panic() {
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route("/{a}", get(echo("one")))
         .route("/<n:int>/{*rest}", get(echo("rest")));
     // `http::Uri` caps a URI just under 64 KiB; this is as long as a request path can get.
@@ -605,7 +605,7 @@ async fn hostile_paths_get_a_status_never_a_panic() {
         get_body(&app, "/99999999999999999999999/x").await.0,
         StatusCode::NOT_FOUND
     );
-    let bad_utf8 = Router::<()>::with_body().route(
+    let bad_utf8 = Router::<(), ()>::with_body().route(
         "/{a}",
         get(|req: Request<()>| async move {
             req.param_str("a")
@@ -624,7 +624,7 @@ async fn hostile_paths_get_a_status_never_a_panic() {
 #[cfg(feature = "json")]
 #[tokio::test]
 async fn json_responses() {
-    let app = Router::<()>::with_body().route(
+    let app = Router::<(), ()>::with_body().route(
         "/users/<id:i64>",
         get(|req: Request<()>| async move {
             silent_tower_router::Json(serde_json::json!({ "id": req.param::<i64>("id").unwrap() }))
@@ -639,7 +639,7 @@ async fn json_responses() {
 async fn a_dead_end_below_a_literal_leaves_no_capture_behind() {
     // Found by the property test: the walk down `/a/<p1:u64>` captures `1`, dead-ends on
     // `%31`, and the catch-all that answers must not inherit that capture.
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route("/a", get(echo("a")))
         .route("/{*p0}", get(echo("catch-all")))
         .route("/a/<p1:u64>/a", get(echo("typed")));
@@ -650,7 +650,7 @@ async fn a_dead_end_below_a_literal_leaves_no_capture_behind() {
 #[tokio::test]
 async fn a_node_with_many_literal_children_finds_each_and_falls_through_to_its_parameter() {
     // Ten first bytes under `/`: past the point where the tree indexes children by a table.
-    let app = Router::<()>::with_body()
+    let app = Router::<(), ()>::with_body()
         .route("/alpha", get(echo("alpha")))
         .route("/bravo", get(echo("bravo")))
         .route("/charlie", get(echo("charlie")))

@@ -79,8 +79,8 @@
 //! HTTP/2) and QUIC (HTTP/3) at once, and TCP responses advertise HTTP/3 with `Alt-Svc`. Because
 //! hyper's `Incoming` body cannot be made outside hyper, such a server hands its service a
 //! `RequestBody` on both sides — hyper's body or h3's, behind one `http_body::Body` with `Bytes`
-//! data — so one `Router::<RequestBody>::with_body()` serves them all; a server without HTTP/3
-//! takes `Router<Incoming>` as before. See `Serve::http3` and the [`serve`](mod@serve#http3)
+//! data — so one `Router::<(), RequestBody>::with_body()` serves them all; a server without HTTP/3
+//! takes `Router<(), Incoming>` as before. See `Serve::http3` and the [`serve`](mod@serve#http3)
 //! module docs.
 //!
 //! [silent]: https://crates.io/crates/silent
@@ -101,10 +101,10 @@ pub use silent_tower_router::headers;
 pub use silent_tower_router::Json;
 pub use silent_tower_router::{
     any, any_service, connect, connect_service, delete, delete_service, endpoints, extract, get,
-    get_service, handler_fn, head, head_service, on, on_service, options, options_service, patch,
+    get_service, handler_fn, head, middleware, response, routing, head_service, on, on_service, options, options_service, patch,
     patch_service, post, post_service, put, put_service, sse, trace, trace_service, AppendHeaders,
     Body, BoxError, FromParam, Handler, HandlerService, HandlerSignature, Html, IntoHeaderName,
-    IntoHeaderValue, IntoResponse, IntoResponseHeaders, InvalidHeader, Layered, MethodRouter,
+    IntoHeaderValue, IntoResponse, IntoResponseHeaders, InvalidHeader, MethodRouter,
     NotFound, Param, ParamError, PathParams, Redirect, RequestExt, RouteError, Router, Sse,
     ENDPOINT_FUTURE_SIZE, HANDLER_FUTURE_SIZE, MAX_PARAMS,
 };

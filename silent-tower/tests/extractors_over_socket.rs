@@ -21,7 +21,7 @@ struct Counter {
     hits: AtomicU64,
 }
 
-type App = Router<HyperBody, Arc<Counter>>;
+type App = Router<Arc<Counter>, HyperBody>;
 
 #[derive(Deserialize, Serialize)]
 struct Todo {
@@ -122,7 +122,7 @@ fn app() -> App {
         .body_limit(1024)
 }
 
-async fn start(app: App) -> SocketAddr {
+async fn start(app: Router<(), HyperBody>) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(serve(listener, app).into_future());
@@ -401,25 +401,6 @@ async fn a_body_larger_than_the_limit_is_refused_while_it_streams() {
 }
 
 #[tokio::test]
-async fn a_router_never_given_its_state_answers_500_to_handlers_that_ask_for_it() {
-    let addr = start(app()).await;
-    assert_eq!(
-        send(addr, Method::GET, "/hits", &[], Bytes::new()).await,
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the router has no state: call `.with_state(..)` on it".into()
-        )
-    );
-    // Handlers that do not ask for it are served.
-    assert_eq!(
-        send(addr, Method::GET, "/users/1?page=1", &[], Bytes::new())
-            .await
-            .0,
-        StatusCode::OK
-    );
-}
-
-#[tokio::test]
 async fn silents_request_helpers_read_the_routers_state_and_the_query() {
     use silent_tower::extract::SilentRequestExt;
 
@@ -438,9 +419,10 @@ async fn silents_request_helpers_read_the_routers_state_and_the_query() {
         Ok(format!("page {}", page.page))
     }
 
-    let app = Router::from_state(AppName("todo"))
+    let app = Router::new()
         .route("/about", get(about))
-        .route("/search", get(search));
+        .route("/search", get(search))
+        .with_state(AppName("todo"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(serve(listener, app).into_future());

@@ -80,8 +80,8 @@ fn slow_body() -> Bytes {
     )
 }
 
-fn app(gate: Gate) -> Router<RequestBody> {
-    Router::<RequestBody>::with_body()
+fn app(gate: Gate) -> Router<(), RequestBody> {
+    Router::<(), RequestBody>::with_body()
         .route("/", get(|| async { "hello" }))
         .route(
             "/peer",

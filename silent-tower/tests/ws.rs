@@ -467,7 +467,7 @@ async fn requests_that_are_not_handshakes_are_refused_saying_why() {
 
 #[tokio::test]
 async fn a_handshake_that_did_not_come_through_a_hyper_server_is_a_500() {
-    let app = Router::<()>::with_body().route(
+    let app = Router::<(), ()>::with_body().route(
         "/ws",
         get(|ws: WebSocketUpgrade| async move { ws.on_upgrade(|_| async {}) }),
     );

@@ -47,9 +47,10 @@ async fn login(req: Request) -> Result<String, FormBodyRejection> {
 }
 
 pub async fn run(listener: TcpListener) -> std::io::Result<()> {
-    let app = Router::from_state(AppName("the todo app"))
+    let app = Router::new()
         .route("/todos", get(list).post(create))
         .route("/about", get(about))
-        .route("/login", post(login));
+        .route("/login", post(login))
+        .with_state(AppName("the todo app"));
     serve(listener, app).await
 }

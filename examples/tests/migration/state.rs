@@ -32,7 +32,7 @@ fn identify(mut req: Request) -> Request {
 }
 
 pub async fn run(listener: TcpListener) -> std::io::Result<()> {
-    let app = Router::<Incoming, AppState>::with_body()
+    let app = Router::<AppState, Incoming>::with_body()
         .route("/hits", get(hit))
         .route("/whoami", get(whoami))
         .with_state(AppState::default())

@@ -93,7 +93,7 @@ macro_rules! nest_then_box {
     ($nested_router:expr, $routes:expr, $nest:expr) => {{
         let nested_router = $nested_router;
         chain!(
-            Router::<()>::with_body(),
+            Router::<(), ()>::with_body(),
             $routes,
             0,
             Refused::Route,
@@ -175,7 +175,7 @@ impl Input {
 
     /// The router and, by endpoint index, the pattern each endpoint was registered with; `None`
     /// when the nest prefix itself is refused.
-    fn build(&self) -> Option<(Router<()>, Vec<String>)> {
+    fn build(&self) -> Option<(Router<(), ()>, Vec<String>)> {
         let mut routes = self.routes.clone();
         let mut nested = self.nest.as_ref().map_or(Vec::new(), |n| n.routes.clone());
         loop {
@@ -200,10 +200,10 @@ impl Input {
         }
     }
 
-    fn try_build(&self, routes: &[String], nested: &[String]) -> Result<Router<()>, Refused> {
+    fn try_build(&self, routes: &[String], nested: &[String]) -> Result<Router<(), ()>, Refused> {
         let Some(nest) = &self.nest else {
             return chain!(
-                Router::<()>::with_body(),
+                Router::<(), ()>::with_body(),
                 routes,
                 0,
                 Refused::Route,
@@ -212,10 +212,10 @@ impl Input {
             );
         };
         if nest.with_fallback {
-            let nested_router = Router::<()>::with_body().fallback(any(endpoint(NESTED_FALLBACK)));
+            let nested_router = Router::<(), ()>::with_body().fallback_service(any(endpoint(NESTED_FALLBACK)));
             chain_nested!(nested_router, nested, routes, nest)
         } else {
-            chain_nested!(Router::<()>::with_body(), nested, routes, nest)
+            chain_nested!(Router::<(), ()>::with_body(), nested, routes, nest)
         }
     }
 }
@@ -286,7 +286,7 @@ fn endpoint(
 }
 
 /// Whether a route answered `target`, checked.
-fn look_up(router: &Router<()>, table: &[String], target: &[u8]) -> bool {
+fn look_up(router: &Router<(), ()>, table: &[String], target: &[u8]) -> bool {
     let Ok(request) = Request::builder().uri(target).body(()) else {
         return false;
     };

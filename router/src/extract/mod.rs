@@ -30,7 +30,7 @@
 //! }
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let app = Router::<(), &'static str>::with_body()
+//! let app = Router::<&'static str, ()>::with_body()
 //!     .route("/users/{id}/posts", get(list))
 //!     .with_state("blog");
 //! let response = app.oneshot(Request::get("/users/7/posts?page=2").body(()).unwrap()).await.unwrap();
@@ -51,13 +51,17 @@ mod urlencoded;
 use std::future::Future;
 
 use http::request::Parts;
-use http::Request;
+
 
 use crate::params::PathParams;
 use crate::response::IntoResponse;
 
 pub use body::{Form, DEFAULT_BODY_LIMIT};
-pub use parts::{Extension, State};
+
+/// A request with hyper's body (what `serve` feeds a router), as axum's `extract::Request`: the
+/// last argument of a handler that reads it whole, or of a middleware function.
+pub type Request<B = hyper::body::Incoming> = http::Request<B>;
+pub use parts::{Extension, FromRef, State};
 pub use path::Path;
 pub use query::Query;
 pub use request_ext::SilentRequestExt;
@@ -68,15 +72,15 @@ pub use typed_header::TypedHeader;
 /// matched route's path parameters, the body limit in force.
 #[derive(Debug)]
 pub struct RequestContext<S> {
-    pub(crate) state: Option<S>,
+    pub(crate) state: S,
     pub(crate) params: Option<PathParams>,
     pub(crate) body_limit: usize,
 }
 
 impl<S> RequestContext<S> {
-    /// The router's state, if it was given one.
-    pub fn state(&self) -> Option<&S> {
-        self.state.as_ref()
+    /// The router's state: what [`Router::with_state`](crate::Router::with_state) was given.
+    pub fn state(&self) -> &S {
+        &self.state
     }
 
     /// The matched route's path parameters, if it has any.
@@ -190,8 +194,8 @@ impl<S: Clone + Send + Sync + 'static, B: Send> FromRequest<S, B> for Request<B>
             req.extensions_mut().insert(params.clone());
         }
         // For silent's `req.get_state::<S>()`; a state of no size (`()`) is not worth an insert.
-        if let Some(state) = cx.state.as_ref().filter(|_| std::mem::size_of::<S>() > 0) {
-            req.extensions_mut().insert(state.clone());
+        if std::mem::size_of::<S>() > 0 {
+            req.extensions_mut().insert(cx.state.clone());
         }
         std::future::ready(Ok(req))
     }

@@ -37,7 +37,7 @@ use crate::params::{Param, PathParams};
 /// async fn named(Path(ids): Path<Ids>) -> String { format!("{}/{}", ids.user, ids.post) }
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let app = Router::<()>::with_body()
+/// let app = Router::<(), ()>::with_body()
 ///     .route("/users/{id}", get(one))
 ///     .route("/a/{user}/{post}", get(two))
 ///     .route("/b/{user}/{post}", get(named));

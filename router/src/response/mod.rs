@@ -7,7 +7,7 @@ use std::convert::Infallible;
 
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE};
-use http::{Response, StatusCode};
+use http::StatusCode;
 
 use crate::body::{Body, BoxError};
 
@@ -22,6 +22,9 @@ pub use headers::{
 pub use html::Html;
 pub use redirect::Redirect;
 pub use sse::Sse;
+
+/// A response with this crate's [`Body`](crate::Body), as axum's `response::Response`.
+pub type Response<T = crate::Body> = http::Response<T>;
 
 const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 const OCTET_STREAM: HeaderValue = HeaderValue::from_static("application/octet-stream");

@@ -2,7 +2,7 @@
 //!
 //! hyper hands TCP requests an [`Incoming`] body, which nothing but hyper can make; h3 hands
 //! HTTP/3 requests the receiving half of a QUIC stream. A router has one body type
-//! (`Router<B>`), so to serve one router over both, [`RequestBody`] is that type: an enum of the
+//! (`Router<(), B>`), so to serve one router over both, [`RequestBody`] is that type: an enum of the
 //! two, with `Bytes` data and a boxed error, so that handlers read it without knowing which
 //! protocol carried the request. The HTTP/3 half alone is [`H3Body`].
 
@@ -23,7 +23,7 @@ pub(super) type H3RecvStream = h3::server::RequestStream<h3_quinn::RecvStream, B
 /// for requests that came over TCP, an [`H3Body`] for those that came over QUIC.
 ///
 /// A service given to a server with HTTP/3 takes `http::Request<RequestBody>`; build a router
-/// for it with `Router::<RequestBody>::with_body()`. Its data frames are [`Bytes`], its trailers
+/// for it with `Router::<(), RequestBody>::with_body()`. Its data frames are [`Bytes`], its trailers
 /// pass through, and its error is boxed (errors are rare; boxing one costs nothing otherwise).
 /// It is also made `From<Incoming>`, so a service written for it can be served over plain TCP.
 pub struct RequestBody {

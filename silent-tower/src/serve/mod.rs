@@ -67,7 +67,7 @@
 //! gives HTTP/3 requests a QUIC stream, while a router has one body type. So a server with
 //! HTTP/3 calls its service with `http::Request<RequestBody>` on both sides: an enum of hyper's
 //! body and an `H3Body` (h3's receiving stream as an `http_body::Body`), with `Bytes` data, a
-//! boxed error and `is_http3()`. One `Router::<RequestBody>::with_body()` serves TCP and QUIC;
+//! boxed error and `is_http3()`. One `Router::<(), RequestBody>::with_body()` serves TCP and QUIC;
 //! a server without `.http3` still takes services of `Request<Incoming>`, unchanged. The
 //! alternative, a service of `Request<H3Body>` for QUIC beside one of `Request<Incoming>` for
 //! TCP, would make every app with HTTP/3 build its router twice.
@@ -501,7 +501,7 @@ impl<S, Signal> Serve<S, Signal, TcpOnly> {
     /// with the same port if you can: clients look for HTTP/3 on the host they already use.
     ///
     /// The service then takes `http::Request<`[`RequestBody`]`>` on both sides, so that one
-    /// router serves both: `Router::<RequestBody>::with_body()`. Over TCP the body wraps hyper's
+    /// router serves both: `Router::<(), RequestBody>::with_body()`. Over TCP the body wraps hyper's
     /// `Incoming`, over QUIC an [`H3Body`]. Request bodies stream in and response bodies stream
     /// out, data frames and trailers alike.
     ///
@@ -520,7 +520,7 @@ impl<S, Signal> Serve<S, Signal, TcpOnly> {
     /// use silent_tower::serve::{RequestBody, TlsConfig};
     ///
     /// # async fn run() -> std::io::Result<()> {
-    /// let app = Router::<RequestBody>::with_body().route("/", get(|| async { "hello" }));
+    /// let app = Router::<(), RequestBody>::with_body().route("/", get(|| async { "hello" }));
     /// let listener = tokio::net::TcpListener::bind("0.0.0.0:443").await?;
     /// let udp = std::net::UdpSocket::bind("0.0.0.0:443")?;
     /// let tls = TlsConfig::from_pem_files("cert.pem", "key.pem")?;

@@ -43,7 +43,7 @@
 //! use silent_tower::ws::WebSocketUpgrade;
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let app = Router::<()>::with_body().route(
+//! let app = Router::<(), ()>::with_body().route(
 //!     "/ws",
 //!     get(|ws: WebSocketUpgrade| async move { ws.on_upgrade(|_socket| async {}) }),
 //! );

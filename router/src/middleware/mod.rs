@@ -1,0 +1,20 @@
+//! Middleware written as functions, as axum's `middleware` module: [`from_fn`],
+//! [`map_request`], [`map_response`] (and their `_with_state` forms), with extractors before
+//! the request as in axum, and [`Next`].
+//!
+//! Each is a `tower::Layer` with a named future ([`MiddlewareFuture`]) that holds the function's
+//! future inline: put it around the whole router and a request costs no allocation; put it on
+//! routes with [`Router::layer`](crate::Router::layer) or
+//! [`Router::route_layer`](crate::Router::route_layer) and the route's future, which now holds
+//! the middleware's, is boxed on those routes.
+
+mod from_fn;
+mod next;
+
+pub use from_fn::{
+    from_fn, from_fn_with_state, map_request, map_request_with_state, map_response,
+    map_response_with_state, FromFn, FromFnKind, FromFnLayer, IntoMapRequestResult, MapRequest,
+    MapRequestKind, MapRequestLayer, MapResponse, MapResponseKind, MapResponseLayer, Middleware,
+    MiddlewareFn, MiddlewareFuture, MiddlewareLayer, MIDDLEWARE_FUTURE_SIZE,
+};
+pub use next::{Next, NextFuture};
