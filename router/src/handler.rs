@@ -156,8 +156,8 @@ handler_with_extractors!(T1 T2 T3 T4 T5 T6 T7 T8 T9 T10 T11 T12 T13 T14 T15; T16
 /// The shape no handler has: a [`Handler`] impl for every type, so that when a function is
 /// not a handler, the one error the user sees is [`HandlerSignature`]'s, which says what a
 /// handler may look like, and not a second one about `Handler` for the same function. Nothing
-/// can be routed with it: every way to route a handler asks for `HandlerSignature`, which has no
-/// impl for this shape.
+/// is routed with it — every way to route a handler asks for `HandlerSignature`, which has no
+/// impl for this shape — and a caller that calls it anyway gets a `500` at once.
 #[doc(hidden)]
 pub enum NotAHandler {}
 
@@ -167,9 +167,35 @@ impl<F: Clone + Send + Sync + 'static, B, S> Handler<NotAHandler, B, S> for F {
         _: Request<B>,
         _: CallContext<'_, S>,
     ) -> impl Future<Output = Response<Body>> + Send + 'static {
-        std::future::pending()
+        std::future::ready(
+            (
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                "not a handler: routed without its `HandlerSignature`",
+            )
+                .into_response(),
+        )
     }
 }
+
+/// Marks a response value used as a handler: `get((StatusCode::CREATED, "made"))` answers with a
+/// clone of the value, as in axum.
+#[doc(hidden)]
+pub enum IntoResponseHandler {}
+
+impl<T, B, S> Handler<IntoResponseHandler, B, S> for T
+where
+    T: IntoResponse + Clone + Send + Sync + 'static,
+{
+    fn call(
+        self,
+        _: Request<B>,
+        _: CallContext<'_, S>,
+    ) -> impl Future<Output = Response<Body>> + Send + 'static {
+        std::future::ready(self.into_response())
+    }
+}
+
+impl<T: IntoResponse + Clone + Send + Sync + 'static> HandlerSignature<IntoResponseHandler> for T {}
 
 /// The signature of a handler function, which tells the [`Handler`] shapes apart where a
 /// handler is given (`get(f)`), before the request body and state types are known.

@@ -43,6 +43,7 @@ pub mod extract;
 mod handler;
 #[cfg(feature = "json")]
 mod json;
+mod method_filter;
 mod method_router;
 pub mod middleware;
 mod params;
@@ -66,6 +67,7 @@ pub use handler::{
 pub use headers;
 #[cfg(feature = "json")]
 pub use json::Json;
+pub use method_filter::MethodFilter;
 pub use method_router::{
     any, any_service, connect, connect_service, delete, delete_service, get, get_service, head,
     head_service, on, on_service, options, options_service, patch, patch_service, post,
@@ -82,9 +84,10 @@ pub use router::{NotFound, Router, RouterFuture};
 
 /// Routing as axum spells it: `silent_tower::routing::{get, post, MethodRouter, Router}`.
 pub mod routing {
+    pub use crate::method_filter::MethodFilter;
     pub use crate::method_router::{
-        any, any_service, connect, connect_service, delete, delete_service, get, get_service,
-        head, head_service, on, on_service, options, options_service, patch, patch_service, post,
+        any, any_service, connect, connect_service, delete, delete_service, get, get_service, head,
+        head_service, on, on_service, options, options_service, patch, patch_service, post,
         post_service, put, put_service, trace, trace_service, MethodFallback, MethodRouter,
     };
     pub use crate::router::Router;

@@ -25,12 +25,13 @@ use crate::endpoint::{CallContext, Endpoint, EndpointFuture, SharedEndpoint};
 use crate::endpoints::{EndpointTree, Endpoints, LayerTree, Nil, Push};
 use crate::error::RouteError;
 use crate::handler::{handler_fn, HandlerService, HandlerSignature};
+use crate::method_filter::MethodFilter;
 use crate::params::PathParams;
 use crate::route::Route;
 use crate::router::RouterFuture;
 
 /// The methods with a slot of their own, in the order `Allow` lists them.
-const STANDARD: [Method; 9] = [
+pub(crate) const STANDARD: [Method; 9] = [
     Method::GET,
     Method::HEAD,
     Method::POST,
@@ -45,7 +46,7 @@ const GET: usize = 0;
 
 /// The slot of a standard method in [`STANDARD`]: one `match`, where a search compares each.
 #[inline]
-fn standard_slot(method: &Method) -> Option<usize> {
+pub(crate) fn standard_slot(method: &Method) -> Option<usize> {
     Some(match *method {
         Method::GET => 0,
         Method::HEAD => 1,
@@ -118,10 +119,27 @@ impl MethodTable {
         }
     }
 
-    /// Gives `method` the next handler index.
+    /// Whether a handler of this path answers `method` (`OPTIONS` is always answered).
+    pub(crate) fn answers(&self, method: &Method) -> bool {
+        *method == Method::OPTIONS || self.handler_for(method).is_some()
+    }
+
+    /// Gives every method of `methods` one handler index, the next.
     #[track_caller]
-    fn route(&mut self, method: Method) {
+    fn route_all(&mut self, methods: &MethodFilter) {
         let index = self.next_index();
+        let mut any = false;
+        for method in methods.methods() {
+            self.route_at(method, index);
+            any = true;
+        }
+        if !any {
+            panic!("MethodRouter: `on` was given no method");
+        }
+    }
+
+    #[track_caller]
+    fn route_at(&mut self, method: Method, index: u8) {
         let taken = match STANDARD.iter().position(|m| *m == method) {
             Some(slot) => std::mem::replace(&mut self.standard[slot], index) != NONE,
             None => {
@@ -401,15 +419,15 @@ pub fn connect_service<S>(service: S) -> OneHandler<Route<S>> {
 
 /// Routes `method` to `handler`.
 pub fn on<F: HandlerSignature<T>, T>(
-    method: Method,
+    methods: impl Into<MethodFilter>,
     handler: F,
 ) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(method, handler)
+    MethodRouter::new().on(methods, handler)
 }
 
-/// Routes `method` to `service`.
-pub fn on_service<S>(method: Method, service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(method, service)
+/// Routes `methods` — a [`Method`] or a [`MethodFilter`] — to `service`.
+pub fn on_service<S>(methods: impl Into<MethodFilter>, service: S) -> OneHandler<Route<S>> {
+    MethodRouter::new().on_service(methods, service)
 }
 
 /// Routes every method to `handler`.
@@ -425,12 +443,16 @@ pub fn any_service<S>(service: S) -> OneHandler<Route<S>> {
 impl<H> MethodRouter<H, MethodFallback> {
     /// Routes `method` to `handler`.
     #[track_caller]
-    pub fn on<F, T>(mut self, method: Method, handler: F) -> MethodRouter<H::Output, MethodFallback>
+    pub fn on<F, T>(
+        mut self,
+        methods: impl Into<MethodFilter>,
+        handler: F,
+    ) -> MethodRouter<H::Output, MethodFallback>
     where
         H: Push<HandlerService<F, T>>,
         F: HandlerSignature<T>,
     {
-        self.table.route(method);
+        self.table.route_all(&methods.into());
         self.push(handler_fn(handler))
     }
 
@@ -441,13 +463,13 @@ impl<H> MethodRouter<H, MethodFallback> {
     #[track_caller]
     pub fn on_service<S>(
         mut self,
-        method: Method,
+        methods: impl Into<MethodFilter>,
         service: S,
     ) -> MethodRouter<H::Output, MethodFallback>
     where
         H: Push<Route<S>>,
     {
-        self.table.route(method);
+        self.table.route_all(&methods.into());
         self.push(Route(service))
     }
 

@@ -13,8 +13,8 @@ use tower_service::Service;
 
 use crate::body::{Body, BoxError};
 use crate::endpoint::{CallContext, Endpoint, EndpointFuture, ForwardedBodyLimit, HeadAware};
-use std::sync::Arc;
 use crate::endpoints::{EndpointTree, Endpoints, LayerTree};
+use std::sync::Arc;
 
 /// An endpoint: a `Clone` service, cloned for each request it answers (cheap for the usual
 /// `Arc`-held state, free for handler functions).

@@ -14,14 +14,14 @@ use tower_service::Service;
 
 use crate::body::{Body, BoxError};
 use crate::endpoint::{CallContext, Endpoint, EndpointFuture, RouteService, SharedEndpoint};
-use crate::handler::{handler_fn, Handler, HandlerEndpoint, HandlerSignature};
 use crate::endpoints::Endpoints;
 use crate::error::RouteError;
+use crate::handler::{handler_fn, Handler, HandlerEndpoint, HandlerSignature};
 use crate::method_router::merge_methods;
 use crate::method_router::MethodRouter;
+use crate::method_router::MethodSet;
 use crate::params::Captures;
 use crate::pattern::{self, Piece};
-use crate::method_router::MethodSet;
 use crate::route::{LayeredEndpoint, Route, ServiceEndpoint};
 use crate::strip_prefix::StripPrefix;
 use crate::table::{EntryKind, RouteTable};
@@ -116,6 +116,8 @@ struct Inner<B, S> {
     table: RouteTable<B, S>,
     fallback: SharedEndpoint<B, S>,
     custom_fallback: bool,
+    /// Answers a method a matched path does not route, instead of the path's own `405`.
+    method_not_allowed: Option<SharedEndpoint<B, S>>,
     body_limit: usize,
 }
 
@@ -125,6 +127,7 @@ impl<B, S> Clone for Inner<B, S> {
             table: self.table.clone(),
             fallback: self.fallback.clone(),
             custom_fallback: self.custom_fallback,
+            method_not_allowed: self.method_not_allowed.clone(),
             body_limit: self.body_limit,
         }
     }
@@ -158,6 +161,7 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
                 table: RouteTable::default(),
                 fallback: SharedEndpoint::Ready(Arc::new(ServiceEndpoint::new(NotFound))),
                 custom_fallback: false,
+                method_not_allowed: None,
                 body_limit: crate::extract::DEFAULT_BODY_LIMIT,
             }),
         }
@@ -203,6 +207,7 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
                 table: inner.table.map_endpoints(bind),
                 fallback: bind(&inner.fallback),
                 custom_fallback: inner.custom_fallback,
+                method_not_allowed: inner.method_not_allowed.as_ref().map(bind),
                 body_limit: inner.body_limit,
             }),
         }
@@ -459,6 +464,9 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
                 inner.fallback = other.fallback.clone();
                 inner.custom_fallback = true;
             }
+            if let Some(fallback) = &other.method_not_allowed {
+                inner.method_not_allowed = Some(fallback.clone());
+            }
             Ok(())
         })
     }
@@ -521,6 +529,9 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
             }
             if everything {
                 inner.fallback = layered(&inner.fallback, &apply);
+                if let Some(fallback) = &mut inner.method_not_allowed {
+                    *fallback = layered(fallback, &apply);
+                }
             }
         })
     }
@@ -558,6 +569,19 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
     {
         let endpoint = Arc::new(ServiceEndpoint::new(service));
         self.set_fallback(SharedEndpoint::Ready(endpoint))
+    }
+
+    /// Answers the methods a matched path does not route with `handler`, instead of each path's
+    /// own `405 Method Not Allowed` (as axum's `method_not_allowed_fallback`). `OPTIONS` keeps
+    /// its automatic answer; the handler may read the state, and sets its own headers (an
+    /// `Allow` included, if it wants one).
+    pub fn method_not_allowed_fallback<H, T>(self, handler: H) -> Self
+    where
+        H: Handler<T, B, S> + HandlerSignature<T>,
+        T: 'static,
+    {
+        let endpoint = Arc::new(HandlerEndpoint(handler_fn(handler)));
+        self.set(|inner| inner.method_not_allowed = Some(SharedEndpoint::NeedsState(endpoint)))
     }
 
     #[track_caller]
@@ -755,10 +779,13 @@ impl<B: 'static> Service<Request<B>> for Router<(), B> {
         // One call site for both outcomes, so that the endpoint writes its future straight into
         // the router's: a call in each arm of a `match` costs a copy of the slot on the way out.
         let (endpoint, route) = match found {
-            Some(entry) => (
-                &entry.endpoint,
-                entry.exposes_params.then_some((&entry.info, &captures)),
-            ),
+            Some(entry) => match &inner.method_not_allowed {
+                Some(fallback) if !routes_method(&entry.endpoint, req.method()) => (fallback, None),
+                _ => (
+                    &entry.endpoint,
+                    entry.exposes_params.then_some((&entry.info, &captures)),
+                ),
+            },
             None => (&inner.fallback, None),
         };
         RouterFuture::new(Endpoint::call(
@@ -771,6 +798,14 @@ impl<B: 'static> Service<Request<B>> for Router<(), B> {
             },
         ))
     }
+}
+
+/// Whether `endpoint` answers `method` with a handler of its own: a service always does.
+#[inline(never)]
+fn routes_method<B: 'static>(endpoint: &SharedEndpoint<B, ()>, method: &http::Method) -> bool {
+    endpoint
+        .methods()
+        .is_none_or(|methods| methods.answers(method))
 }
 
 /// The future of a [`Router`]: the matched endpoint's future, held inline.

@@ -79,8 +79,10 @@ fn not_found_and_a_static_route_deep_in_a_big_table_add_none_either() {
             "/n1",
             Router::<(), ()>::with_body().nest(
                 "/n2",
-                Router::<(), ()>::with_body()
-                    .nest("/n3", Router::<(), ()>::with_body().route("/leaf", get(hello))),
+                Router::<(), ()>::with_body().nest(
+                    "/n3",
+                    Router::<(), ()>::with_body().route("/leaf", get(hello)),
+                ),
             ),
         );
     let (response, count) = allocations(&mut app, request("/a/b/c/d/e/f/g/h/i/k"));

@@ -16,7 +16,12 @@ use tower_layer::Layer;
 
 type Req = Request<()>;
 
-async fn send<S>(app: &S, method: Method, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, String)
+async fn send<S>(
+    app: &S,
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, String)
 where
     S: Service<Req, Response = Response<Body>, Error = Infallible> + Clone,
 {
@@ -24,7 +29,11 @@ where
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let response = app.clone().oneshot(request.body(()).unwrap()).await.unwrap();
+    let response = app
+        .clone()
+        .oneshot(request.body(()).unwrap())
+        .await
+        .unwrap();
     let status = response.status();
     let body = response.into_body().collect().await.unwrap().to_bytes();
     (status, String::from_utf8(body.to_vec()).unwrap())
@@ -74,7 +83,10 @@ async fn with_state_gives_the_state_and_from_ref_reads_a_part_of_it() {
         .route("/name", get(name))
         .route("/hit", get(hit))
         .with_state(app_state());
-    assert_eq!(get_text(&app, "/name").await, (StatusCode::OK, "app".into()));
+    assert_eq!(
+        get_text(&app, "/name").await,
+        (StatusCode::OK, "app".into())
+    );
     assert_eq!(get_text(&app, "/hit").await, (StatusCode::OK, "1".into()));
     assert_eq!(get_text(&app, "/hit").await, (StatusCode::OK, "2".into()));
 }
@@ -96,8 +108,14 @@ async fn a_group_with_its_own_state_nests_under_a_parent_with_another() {
         .route("/name", get(name))
         .nest("/users", users)
         .with_state(app_state());
-    assert_eq!(get_text(&app, "/users/7").await, (StatusCode::OK, "users 7".into()));
-    assert_eq!(get_text(&app, "/name").await, (StatusCode::OK, "app".into()));
+    assert_eq!(
+        get_text(&app, "/users/7").await,
+        (StatusCode::OK, "users 7".into())
+    );
+    assert_eq!(
+        get_text(&app, "/name").await,
+        (StatusCode::OK, "app".into())
+    );
     // The group's 404s are its own fallback's, as if it had been written in the parent.
     assert_eq!(
         get_text(&app, "/users/x/y").await,
@@ -109,7 +127,10 @@ async fn a_group_with_its_own_state_nests_under_a_parent_with_another() {
 #[tokio::test]
 async fn a_fallback_reads_the_state() {
     async fn missing(State(state): State<AppState>, uri: http::Uri) -> (StatusCode, String) {
-        (StatusCode::NOT_FOUND, format!("{} has no {}", state.name, uri.path()))
+        (
+            StatusCode::NOT_FOUND,
+            format!("{} has no {}", state.name, uri.path()),
+        )
     }
     let app = Router::<AppState, ()>::with_body()
         .route("/", get(name))
@@ -146,7 +167,10 @@ async fn nest_merges_methods_with_an_outer_route_in_either_order() {
         .nest("/nest", inner())
         .route("/nest/x", get(|| async { "get" }));
     for app in [route_first, nest_first] {
-        assert_eq!(get_text(&app, "/nest/x").await, (StatusCode::OK, "get".into()));
+        assert_eq!(
+            get_text(&app, "/nest/x").await,
+            (StatusCode::OK, "get".into())
+        );
         assert_eq!(
             send(&app, Method::POST, "/nest/x", &[]).await,
             (StatusCode::OK, "post".into())
@@ -192,8 +216,14 @@ async fn router_layer_wraps_the_routes_so_far_and_the_fallback_and_returns_a_rou
         .layer(Seen("layer"))
         .route("/after", get(name))
         .with_state(app_state());
-    assert_eq!(seen(&app, Method::GET, "/before").await, (StatusCode::OK, Some("layer".into())));
-    assert_eq!(seen(&app, Method::GET, "/after").await, (StatusCode::OK, None));
+    assert_eq!(
+        seen(&app, Method::GET, "/before").await,
+        (StatusCode::OK, Some("layer".into()))
+    );
+    assert_eq!(
+        seen(&app, Method::GET, "/after").await,
+        (StatusCode::OK, None)
+    );
     assert_eq!(
         seen(&app, Method::GET, "/nowhere").await,
         (StatusCode::NOT_FOUND, Some("layer".into()))
@@ -246,11 +276,26 @@ async fn route_layer_leaves_the_fallbacks_and_nested_services_alone() {
         .nest("/n", nested)
         .nest_service("/s", service)
         .route_layer(Seen("route"));
-    assert_eq!(seen(&app, Method::GET, "/r").await, (StatusCode::OK, Some("route".into())));
-    assert_eq!(seen(&app, Method::GET, "/n/a").await, (StatusCode::OK, Some("route".into())));
-    assert_eq!(seen(&app, Method::GET, "/n/zzz").await, (StatusCode::NOT_FOUND, None));
-    assert_eq!(seen(&app, Method::GET, "/s/x").await, (StatusCode::OK, None));
-    assert_eq!(seen(&app, Method::GET, "/zzz").await, (StatusCode::NOT_FOUND, None));
+    assert_eq!(
+        seen(&app, Method::GET, "/r").await,
+        (StatusCode::OK, Some("route".into()))
+    );
+    assert_eq!(
+        seen(&app, Method::GET, "/n/a").await,
+        (StatusCode::OK, Some("route".into()))
+    );
+    assert_eq!(
+        seen(&app, Method::GET, "/n/zzz").await,
+        (StatusCode::NOT_FOUND, None)
+    );
+    assert_eq!(
+        seen(&app, Method::GET, "/s/x").await,
+        (StatusCode::OK, None)
+    );
+    assert_eq!(
+        seen(&app, Method::GET, "/zzz").await,
+        (StatusCode::NOT_FOUND, None)
+    );
 }
 
 #[tokio::test]
@@ -259,7 +304,10 @@ async fn a_path_layered_then_routed_again_merges_its_methods() {
         .route("/x", get(|| async { "get" }))
         .route_layer(Seen("auth"))
         .route("/x", post(|| async { "post" }));
-    assert_eq!(seen(&app, Method::GET, "/x").await, (StatusCode::OK, Some("auth".into())));
+    assert_eq!(
+        seen(&app, Method::GET, "/x").await,
+        (StatusCode::OK, Some("auth".into()))
+    );
     assert_eq!(seen(&app, Method::POST, "/x").await, (StatusCode::OK, None));
 }
 
@@ -282,7 +330,10 @@ async fn auth(
 async fn from_fn_with_state_takes_extractors_before_the_request() {
     let state = app_state();
     let app = Router::<AppState, ()>::with_body()
-        .route("/users/{id}", get(|Path(id): Path<u32>| async move { format!("user {id}") }))
+        .route(
+            "/users/{id}",
+            get(|Path(id): Path<u32>| async move { format!("user {id}") }),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), auth))
         .route("/public", get(|| async { "public" }))
         .with_state(state.clone());
@@ -291,10 +342,19 @@ async fn from_fn_with_state_takes_extractors_before_the_request() {
         (StatusCode::UNAUTHORIZED, "who are you?".into())
     );
     assert_eq!(
-        send(&app, Method::GET, "/users/3", &[("authorization", "Bearer secret")]).await,
+        send(
+            &app,
+            Method::GET,
+            "/users/3",
+            &[("authorization", "Bearer secret")]
+        )
+        .await,
         (StatusCode::OK, "user 3".into())
     );
-    assert_eq!(get_text(&app, "/public").await, (StatusCode::OK, "public".into()));
+    assert_eq!(
+        get_text(&app, "/public").await,
+        (StatusCode::OK, "public".into())
+    );
     assert_eq!(state.hits.load(Ordering::SeqCst), 1);
 }
 
@@ -309,8 +369,14 @@ async fn from_fn_around_the_whole_router_sees_every_request() {
     }
     let router = Router::<(), ()>::with_body().route("/", get(|| async { "home" }));
     let app = middleware::from_fn(tag).layer(router);
-    assert_eq!(seen(&app, Method::GET, "/").await, (StatusCode::OK, Some("outer".into())));
-    assert_eq!(seen(&app, Method::GET, "/zzz").await, (StatusCode::NOT_FOUND, Some("outer".into())));
+    assert_eq!(
+        seen(&app, Method::GET, "/").await,
+        (StatusCode::OK, Some("outer".into()))
+    );
+    assert_eq!(
+        seen(&app, Method::GET, "/zzz").await,
+        (StatusCode::NOT_FOUND, Some("outer".into()))
+    );
 }
 
 #[tokio::test]
@@ -331,7 +397,10 @@ async fn map_request_can_change_the_request_or_answer_and_map_response_the_respo
         .route("/", get(|| async { "{}" }))
         .route_layer(middleware::map_request(only_json))
         .route_layer(middleware::map_response(stamp));
-    assert_eq!(get_text(&app, "/").await, (StatusCode::NOT_ACCEPTABLE, "json only".into()));
+    assert_eq!(
+        get_text(&app, "/").await,
+        (StatusCode::NOT_ACCEPTABLE, "json only".into())
+    );
     assert_eq!(
         send(&app, Method::GET, "/", &[("accept", "application/json")]).await,
         (StatusCode::OK, "{}".into())
@@ -351,6 +420,72 @@ async fn a_middleware_extractor_that_fails_answers_with_its_rejection() {
     let app = Router::<(), ()>::with_body()
         .route("/items/{id}", get(|| async { "item" }))
         .route_layer(middleware::from_fn(needs_id));
-    assert_eq!(seen(&app, Method::GET, "/items/12").await, (StatusCode::OK, Some("12".into())));
+    assert_eq!(
+        seen(&app, Method::GET, "/items/12").await,
+        (StatusCode::OK, Some("12".into()))
+    );
     assert_eq!(get_text(&app, "/items/x").await.0, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn on_takes_a_method_filter_and_a_response_value_is_a_handler() {
+    use silent_tower_router::{on, MethodFilter};
+
+    let app = Router::<(), ()>::with_body()
+        .route(
+            "/both",
+            on(MethodFilter::GET.or(MethodFilter::POST), || async {
+                "both"
+            }),
+        )
+        .route("/made", post((StatusCode::CREATED, "made")));
+    assert_eq!(
+        get_text(&app, "/both").await,
+        (StatusCode::OK, "both".into())
+    );
+    assert_eq!(
+        send(&app, Method::POST, "/both", &[]).await,
+        (StatusCode::OK, "both".into())
+    );
+    assert_eq!(
+        send(&app, Method::PUT, "/both", &[]).await.0,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    assert_eq!(
+        send(&app, Method::POST, "/made", &[]).await,
+        (StatusCode::CREATED, "made".into())
+    );
+    assert_eq!(
+        send(&app, Method::POST, "/made", &[]).await,
+        (StatusCode::CREATED, "made".into())
+    );
+}
+
+#[tokio::test]
+async fn method_not_allowed_fallback_answers_unrouted_methods_and_reads_the_state() {
+    async fn not_allowed(State(state): State<AppState>, method: Method) -> (StatusCode, String) {
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("{}: no {method}", state.name),
+        )
+    }
+    let app = Router::<AppState, ()>::with_body()
+        .route("/x", get(name))
+        .method_not_allowed_fallback(not_allowed)
+        .with_state(app_state());
+    assert_eq!(
+        send(&app, Method::DELETE, "/x", &[]).await,
+        (StatusCode::METHOD_NOT_ALLOWED, "app: no DELETE".into())
+    );
+    assert_eq!(get_text(&app, "/x").await, (StatusCode::OK, "app".into()));
+    // HEAD is answered by GET, OPTIONS keeps its automatic answer, unknown paths the fallback.
+    assert_eq!(send(&app, Method::HEAD, "/x", &[]).await.0, StatusCode::OK);
+    assert_eq!(
+        send(&app, Method::OPTIONS, "/x", &[]).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        send(&app, Method::DELETE, "/y", &[]).await.0,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -212,7 +212,8 @@ impl Input {
             );
         };
         if nest.with_fallback {
-            let nested_router = Router::<(), ()>::with_body().fallback_service(any(endpoint(NESTED_FALLBACK)));
+            let nested_router =
+                Router::<(), ()>::with_body().fallback_service(any(endpoint(NESTED_FALLBACK)));
             chain_nested!(nested_router, nested, routes, nest)
         } else {
             chain_nested!(Router::<(), ()>::with_body(), nested, routes, nest)

@@ -52,7 +52,6 @@ use std::future::Future;
 
 use http::request::Parts;
 
-
 use crate::params::PathParams;
 use crate::response::IntoResponse;
 
