@@ -372,6 +372,29 @@ where
     }
 }
 
+/// A handler as a router's fallback: it may read the state like any route's handler.
+pub(crate) struct HandlerEndpoint<H, T>(pub(crate) HandlerService<H, T>);
+
+impl<H, T, B, S> crate::endpoint::Endpoint<B, S> for HandlerEndpoint<H, T>
+where
+    H: Handler<T, B, S>,
+    T: 'static,
+    B: 'static,
+    S: Clone + Send + Sync + 'static,
+{
+    #[inline]
+    fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
+        EndpointFuture::new(self.0.handler.clone().call(req, cx))
+    }
+
+    fn provide_state(
+        self: std::sync::Arc<Self>,
+        state: &S,
+    ) -> std::sync::Arc<dyn crate::endpoint::Endpoint<B, ()>> {
+        crate::endpoint::with_state(self, state)
+    }
+}
+
 #[cfg(test)]
 mod future_sizes {
     use std::sync::Arc;
@@ -440,28 +463,5 @@ mod future_sizes {
                 "B-extractors: {scenario_b} bytes"
             );
         }
-    }
-}
-
-/// A handler as a router's fallback: it may read the state like any route's handler.
-pub(crate) struct HandlerEndpoint<H, T>(pub(crate) HandlerService<H, T>);
-
-impl<H, T, B, S> crate::endpoint::Endpoint<B, S> for HandlerEndpoint<H, T>
-where
-    H: Handler<T, B, S>,
-    T: 'static,
-    B: 'static,
-    S: Clone + Send + Sync + 'static,
-{
-    #[inline]
-    fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
-        EndpointFuture::new(self.0.handler.clone().call(req, cx))
-    }
-
-    fn provide_state(
-        self: std::sync::Arc<Self>,
-        state: &S,
-    ) -> std::sync::Arc<dyn crate::endpoint::Endpoint<B, ()>> {
-        crate::endpoint::with_state(self, state)
     }
 }

@@ -358,8 +358,11 @@ macro_rules! build {
 
 const MAX_ROUTES: usize = 10;
 
+/// A router of the tests: no state, a `()` body.
+type App = Router<(), ()>;
+
 /// The table built from `patterns`, flat and nested, or the first route refused and why.
-fn build(patterns: &[String]) -> Result<(Router<(), ()>, Router<(), ()>), (usize, RouteError)> {
+fn build(patterns: &[String]) -> Result<(App, App), (usize, RouteError)> {
     assert!(patterns.len() <= MAX_ROUTES);
     build!(patterns)
 }

@@ -206,16 +206,20 @@ pub trait MiddlewareFn<K, T, S, B>: Clone + Send + Sync + 'static {
 /// What a [`map_request`] function returns: the request to pass on, or an answer.
 pub trait IntoMapRequestResult<B> {
     /// The request, or the response that answers instead.
+    // The two are about the same size, and the value is taken apart at once.
+    #[allow(clippy::result_large_err)]
     fn into_map_request_result(self) -> Result<Request<B>, Response<Body>>;
 }
 
 impl<B> IntoMapRequestResult<B> for Request<B> {
+    #[allow(clippy::result_large_err)]
     fn into_map_request_result(self) -> Result<Request<B>, Response<Body>> {
         Ok(self)
     }
 }
 
 impl<B, E: IntoResponse> IntoMapRequestResult<B> for Result<Request<B>, E> {
+    #[allow(clippy::result_large_err)]
     fn into_map_request_result(self) -> Result<Request<B>, Response<Body>> {
         self.map_err(IntoResponse::into_response)
     }
