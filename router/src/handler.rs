@@ -10,16 +10,14 @@ use std::task::{Context, Poll};
 use http::{Request, Response};
 use pin_project::pin_project;
 use stackfuture::StackFuture;
-use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::Body;
 use crate::endpoint::{CallContext, EndpointFuture, HeadAware};
-use crate::endpoints::{EndpointTree, Endpoints, LayerTree};
+use crate::endpoints::{EndpointTree, Endpoints};
 use crate::extract::{FromRequest, FromRequestParts, ViaParts, ViaRequest, DEFAULT_BODY_LIMIT};
 use crate::params::PathParams;
 use crate::response::IntoResponse;
-use crate::route::Route;
 
 /// An async function that answers a request: `async fn(E1, …, En) -> R` where every `Ei` is an
 /// [extractor](crate::extract) — the last may read the body — and `R:` [`IntoResponse`]. Up to 16
@@ -124,6 +122,14 @@ macro_rules! handler_with_extractors {
 
         /// The router's state and body types are part of the shape, so that an argument that is
         /// no extractor is caught here, where the handler is given, in one error.
+        impl<M, S, B, $($head,)* $last> crate::layered_handler::HandlerState for (M, S, B, $($head,)* $last,) {
+            type State = S;
+        }
+
+        impl<M, S, B, $($head,)* $last> crate::layered_handler::StateFor<S> for (M, S, B, $($head,)* $last,) {
+            const READS_STATE: bool = true;
+        }
+
         impl<F, Fut, M, S, B, $($head,)* $last> HandlerSignature<(M, S, B, $($head,)* $last,)> for F
         where
             F: FnOnce($($head,)* $last) -> Fut,
@@ -197,6 +203,22 @@ where
 
 impl<T: IntoResponse + Clone + Send + Sync + 'static> HandlerSignature<IntoResponseHandler> for T {}
 
+impl crate::layered_handler::HandlerState for IntoResponseHandler {
+    type State = ();
+}
+
+impl<S> crate::layered_handler::StateFor<S> for IntoResponseHandler {
+    const READS_STATE: bool = false;
+}
+
+impl crate::layered_handler::HandlerState for () {
+    type State = ();
+}
+
+impl<S> crate::layered_handler::StateFor<S> for () {
+    const READS_STATE: bool = false;
+}
+
 /// The signature of a handler function, which tells the [`Handler`] shapes apart where a
 /// handler is given (`get(f)`), before the request body and state types are known.
 #[diagnostic::on_unimplemented(
@@ -240,7 +262,7 @@ pub fn handler_fn<H: HandlerSignature<T>, T>(handler: H) -> HandlerService<H, T>
 
 /// The service made from a [`Handler`] by [`handler_fn`] (and by `get(f)` and friends).
 pub struct HandlerService<H, T> {
-    handler: H,
+    pub(crate) handler: H,
     _marker: PhantomData<fn() -> T>,
 }
 
@@ -302,6 +324,17 @@ pub struct HandlerFuture {
     slot: StackFuture<'static, Response<Body>, HANDLER_FUTURE_SIZE>,
 }
 
+impl HandlerFuture {
+    pub(crate) fn new<F>(future: F) -> Self
+    where
+        F: Future<Output = Response<Body>> + Send + 'static,
+    {
+        HandlerFuture {
+            slot: crate::endpoint::inline_or_boxed(future),
+        }
+    }
+}
+
 impl fmt::Debug for HandlerFuture {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HandlerFuture").finish_non_exhaustive()
@@ -321,14 +354,6 @@ impl Future for HandlerFuture {
 /// always ready, so it is called at once, with no readiness state in its future.
 impl<H, T> EndpointTree for HandlerService<H, T> {
     const LEN: usize = 1;
-}
-
-impl<H, T, L: Layer<HandlerService<H, T>>> LayerTree<L> for HandlerService<H, T> {
-    type Output = Route<L::Service>;
-
-    fn layer_tree(self, layer: &L) -> Self::Output {
-        Route(layer.layer(self))
-    }
 }
 
 impl<H, T, B, S> Endpoints<B, S> for HandlerService<H, T>

@@ -43,6 +43,7 @@ pub mod extract;
 mod handler;
 #[cfg(feature = "json")]
 mod json;
+mod layered_handler;
 mod method_filter;
 mod method_router;
 pub mod middleware;
@@ -67,6 +68,7 @@ pub use handler::{
 pub use headers;
 #[cfg(feature = "json")]
 pub use json::Json;
+pub use layered_handler::{HandlerState, LayeredHandler, LayeredHandlerService, StateFor};
 pub use method_filter::MethodFilter;
 pub use method_router::{
     any, any_service, connect, connect_service, delete, delete_service, get, get_service, head,

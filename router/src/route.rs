@@ -61,7 +61,7 @@ impl<Svc> Route<Svc> {
     /// endpoint's own future, not the request too. An endpoint that is not ready (a concurrency
     /// limit, a buffer) keeps the request boxed until it is: one allocation, on that path only.
     #[inline]
-    fn call_service<B>(&self, req: Request<B>) -> RouteFuture<Svc, B>
+    pub(crate) fn call_service<B>(&self, req: Request<B>) -> RouteFuture<Svc, B>
     where
         Svc: Service<Request<B>, Error = Infallible> + Clone,
     {

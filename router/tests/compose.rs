@@ -489,3 +489,35 @@ async fn method_not_allowed_fallback_answers_unrouted_methods_and_reads_the_stat
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_paths_own_layer_wraps_a_handler_that_reads_the_state_parameters_and_body_limit() {
+    use http_body_util::Full;
+
+    async fn stateful(
+        State(state): State<AppState>,
+        Path(id): Path<u32>,
+        body: bytes::Bytes,
+    ) -> String {
+        format!("{} {id} {}", state.name, body.len())
+    }
+    let app = Router::<AppState, Full<bytes::Bytes>>::with_body()
+        .route(
+            "/items/{id}",
+            post(stateful).layer(Seen("path")).body_limit(4),
+        )
+        .with_state(app_state());
+    let post_body = |body: &'static str| {
+        Request::post("/items/5")
+            .body(Full::new(bytes::Bytes::from_static(body.as_bytes())))
+            .unwrap()
+    };
+    let response = app.clone().oneshot(post_body("abcd")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-seen"], "path");
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&body[..], b"app 5 4");
+    // The path's body limit reaches the handler inside the layer.
+    let response = app.clone().oneshot(post_body("abcde")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
