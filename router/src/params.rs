@@ -68,6 +68,12 @@ impl Captures {
     pub(crate) fn truncate(&mut self, len: usize) {
         self.len = self.len.min(len as u8);
     }
+
+    /// The byte range of capture `index`.
+    pub(crate) fn range(&self, index: usize) -> Option<std::ops::Range<usize>> {
+        let capture = self.items[..self.len()].get(index)?;
+        Some(capture.start as usize..capture.end as usize)
+    }
 }
 
 /// What the router knows about a route: its pattern and its parameters' names.
@@ -89,11 +95,32 @@ pub(crate) struct RouteInfo {
 pub struct PathParams {
     route: Arc<RouteInfo>,
     captures: Captures,
+    /// The path the captures point into, kept when a nested service's prefix is taken off the
+    /// request's path: then the parameters are read from here, not from the request.
+    source: Option<Arc<str>>,
 }
 
 impl PathParams {
     pub(crate) fn new(route: Arc<RouteInfo>, captures: Captures) -> Self {
-        PathParams { route, captures }
+        PathParams {
+            route,
+            captures,
+            source: None,
+        }
+    }
+
+    /// Parameters that keep the path they were captured from.
+    pub(crate) fn with_source(route: Arc<RouteInfo>, captures: Captures, source: Arc<str>) -> Self {
+        PathParams {
+            route,
+            captures,
+            source: Some(source),
+        }
+    }
+
+    /// Whether these are a nested service's prefix parameters, read from the path as sent.
+    pub(crate) fn is_nested(&self) -> bool {
+        self.source.is_some()
     }
 
     /// The route and the captures, borrowed, as the router hands them to an endpoint.
@@ -120,8 +147,9 @@ impl PathParams {
         self.len() == 0
     }
 
-    /// The parameter `name`, read from `path` (the request path the parameters were captured from).
-    pub fn get<'a>(&self, path: &'a str, name: &str) -> Option<Param<'a>> {
+    /// The parameter `name`, read from `path` (the request path the parameters were captured
+    /// from; under a nested service, whose path lost its prefix, from the path as it was).
+    pub fn get<'a>(&'a self, path: &'a str, name: &str) -> Option<Param<'a>> {
         let index = self.route.names.iter().position(|n| &**n == name)?;
         self.at(path, index)
     }
@@ -140,9 +168,9 @@ impl PathParams {
         Some((self.route.names.get(index)?, self.at(path, index)?))
     }
 
-    fn at<'a>(&self, path: &'a str, index: usize) -> Option<Param<'a>> {
-        let capture = self.captures.items[..self.captures.len()].get(index)?;
-        let raw = path.get(capture.start as usize..capture.end as usize)?;
+    fn at<'a>(&'a self, path: &'a str, index: usize) -> Option<Param<'a>> {
+        let path = self.source.as_deref().unwrap_or(path);
+        let raw = path.get(self.captures.range(index)?)?;
         Some(Param { raw })
     }
 }

@@ -23,7 +23,7 @@ use crate::method_router::MethodSet;
 use crate::params::Captures;
 use crate::pattern::{self, Piece};
 use crate::route::{LayeredEndpoint, Route, ServiceEndpoint};
-use crate::strip_prefix::StripPrefix;
+use crate::strip_prefix::NestedService;
 use crate::table::{EntryKind, RouteTable};
 
 /// Routes requests by path to endpoints.
@@ -403,9 +403,8 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
         ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
         ResBody::Error: Into<BoxError>,
     {
-        let stripped = StripPrefix::new(prefix, service);
         let endpoint: SharedEndpoint<B, S> =
-            SharedEndpoint::Ready(Arc::new(ServiceEndpoint::new(stripped)));
+            SharedEndpoint::Ready(Arc::new(NestedService::new(service)));
         let nested = check_prefix(prefix).and_then(|()| {
             self.edit(|inner| {
                 add_prefix_routes(

@@ -1,67 +1,77 @@
-//! [`StripPrefix`]: a nested service's view of the path, its prefix taken off.
+//! A service nested under a prefix ([`Router::nest_service`](crate::Router::nest_service)): it
+//! sees the request's path with the prefix taken off, as axum's nested services do.
 
-use std::task::{Context, Poll};
+use std::convert::Infallible;
+use std::sync::Arc;
 
+use bytes::Bytes;
 use http::uri::{PathAndQuery, Uri};
-use http::Request;
+use http::{Request, Response};
 use tower_service::Service;
 
-/// Takes the first `segments` segments (the nest prefix's) off the request path before calling
-/// the service. A prefix's parameters fill whole segments, so counting segments finds where the
-/// prefix ends whatever the parameters matched.
-#[derive(Clone)]
-pub(crate) struct StripPrefix<S> {
-    service: S,
-    segments: usize,
-}
+use crate::body::BoxError;
+use crate::endpoint::{CallContext, Endpoint, EndpointFuture, HeadAware};
+use crate::params::{Captures, PathParams, RouteInfo};
+use crate::route::Route;
 
-impl<S> StripPrefix<S> {
-    pub(crate) fn new(prefix: &str, service: S) -> Self {
-        StripPrefix {
-            service,
-            segments: prefix.matches('/').count(),
-        }
+/// The endpoint of a nested service. Its table entries are `prefix`, `prefix/` and
+/// `prefix/{hidden rest}`, with the prefix as nested (an outer `nest` adds its own in front), so
+/// the path the service sees is the hidden capture — whatever the nesting — and the prefix's
+/// parameters are read from the path as the client sent it.
+pub(crate) struct NestedService<Svc>(Route<Svc>);
+
+impl<Svc> NestedService<Svc> {
+    pub(crate) fn new(service: Svc) -> Self {
+        NestedService(Route(service))
     }
 }
 
-/// The path without its first `segments` segments, with the query kept: `/` when nothing is left.
-fn strip(uri: &Uri, segments: usize) -> Option<Uri> {
+/// The path below the prefix: `/` and the hidden capture, the query kept.
+fn rest_of(uri: &Uri, info: &RouteInfo, captures: &Captures) -> Option<Uri> {
     let path = uri.path();
-    let end = path
-        .match_indices('/')
-        .nth(segments)
-        .map_or(path.len(), |(at, _)| at);
-    let rest = match &path[end..] {
-        "" => "/",
-        rest => rest,
+    let rest = match captures.len() > info.names.len() {
+        true => path.get(captures.range(captures.len() - 1)?)?,
+        false => "",
     };
     let path_and_query = match uri.query() {
-        Some(query) => format!("{rest}?{query}"),
-        None => rest.to_owned(),
+        Some(query) => format!("/{rest}?{query}"),
+        None => format!("/{rest}"),
     };
     let mut parts = uri.clone().into_parts();
     parts.path_and_query = Some(PathAndQuery::try_from(path_and_query).ok()?);
     Uri::from_parts(parts).ok()
 }
 
-impl<S, B> Service<Request<B>> for StripPrefix<S>
+impl<Svc, B, S, ResBody> Endpoint<B, S> for NestedService<Svc>
 where
-    S: Service<Request<B>>,
+    Svc: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    Svc::Future: Send + 'static,
+    B: Send + 'static,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
 {
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = S::Future;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.service.poll_ready(cx)
+    fn call(&self, mut req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
+        if let Some((info, captures)) = cx.route {
+            if !info.names.is_empty() {
+                let source: Arc<str> = Arc::from(req.uri().path());
+                req.extensions_mut().insert(PathParams::with_source(
+                    Arc::clone(info),
+                    *captures,
+                    source,
+                ));
+            }
+            if let Some(uri) = rest_of(req.uri(), info, captures) {
+                *req.uri_mut() = uri;
+            }
+        }
+        EndpointFuture::new(HeadAware::new(self.0.call_service(req), false))
     }
 
-    fn call(&mut self, mut req: Request<B>) -> Self::Future {
-        // The path came through the router's match, so it is a valid URI path; stripping a
-        // valid path leaves a valid one, and the request keeps its URI if that ever failed.
-        if let Some(uri) = strip(req.uri(), self.segments) {
-            *req.uri_mut() = uri;
-        }
-        self.service.call(req)
+    fn provide_state(self: Arc<Self>, _: &S) -> Arc<dyn Endpoint<B, ()>> {
+        self
     }
 }

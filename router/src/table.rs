@@ -105,7 +105,8 @@ impl<B, S> RouteTable<B, S> {
         let names: Box<[Box<str>]> = pattern::param_names(&pieces).into();
         let entry = RouteEntry {
             endpoint,
-            exposes_params: !names.is_empty(),
+            // A nested service takes the rest of the path from its hidden capture.
+            exposes_params: !names.is_empty() || kind == EntryKind::NestedService,
             info: Arc::new(RouteInfo {
                 pattern: pattern.into(),
                 names,

@@ -521,3 +521,68 @@ async fn a_paths_own_layer_wraps_a_handler_that_reads_the_state_parameters_and_b
     let response = app.clone().oneshot(post_body("abcde")).await.unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn a_nested_routers_nest_service_keeps_working_once_nested() {
+    let service = tower::service_fn(|req: Req| async move {
+        Ok::<_, Infallible>(Response::new(Body::from(format!("svc {}", req.uri()))))
+    });
+    let inner = Router::<(), ()>::with_body().nest_service("/svc", service);
+    let app = Router::<(), ()>::with_body().nest("/outer", inner);
+    assert_eq!(
+        get_text(&app, "/outer/svc/deep/path?q=1").await,
+        (StatusCode::OK, "svc /deep/path?q=1".into())
+    );
+    assert_eq!(
+        get_text(&app, "/outer/svc").await,
+        (StatusCode::OK, "svc /".into())
+    );
+    assert_eq!(
+        get_text(&app, "/outer/svc/").await,
+        (StatusCode::OK, "svc /".into())
+    );
+    assert_eq!(
+        get_text(&app, "/outer/other").await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_nested_service_reads_the_prefixs_parameters_from_the_path_the_client_sent() {
+    use silent_tower_router::RequestExt;
+
+    let service = tower::service_fn(|req: Req| async move {
+        let tenant = req.param_str("tenant").map(|t| t.into_owned());
+        Ok::<_, Infallible>(Response::new(Body::from(format!(
+            "{tenant:?} {}",
+            req.uri().path()
+        ))))
+    });
+    let app = Router::<(), ()>::with_body().nest_service("/t/{tenant}", service);
+    assert_eq!(
+        get_text(&app, "/t/acme/xxevil").await,
+        (StatusCode::OK, "Ok(\"acme\") /xxevil".into())
+    );
+    assert_eq!(
+        get_text(&app, "/t/acme").await,
+        (StatusCode::OK, "Ok(\"acme\") /".into())
+    );
+    // A router served under it reads the prefix's parameter with `Path` too.
+    let inner = Router::<(), ()>::with_body()
+        .route("/", get(|Path(tenant): Path<String>| async move { tenant }))
+        .route(
+            "/{page}",
+            get(|Path((tenant, page)): Path<(String, String)>| async move {
+                format!("{tenant}/{page}")
+            }),
+        );
+    let app = Router::<(), ()>::with_body().nest_service("/t/{tenant}", inner);
+    assert_eq!(
+        get_text(&app, "/t/acme").await,
+        (StatusCode::OK, "acme".into())
+    );
+    assert_eq!(
+        get_text(&app, "/t/acme/xxevil").await,
+        (StatusCode::OK, "acme/xxevil".into())
+    );
+}

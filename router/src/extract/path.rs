@@ -63,6 +63,10 @@ where
     ) -> Result<Self, PathRejection> {
         let deserializer = Params {
             path: parts.uri.path(),
+            outer: parts
+                .extensions
+                .get::<PathParams>()
+                .filter(|outer| outer.is_nested()),
             params: cx.params.as_ref(),
         };
         T::deserialize(deserializer)
@@ -124,19 +128,25 @@ fn wrong_count(expected: usize, found: usize) -> Error {
     }
 }
 
-/// All the route's parameters.
+/// All the route's parameters: those of the prefix of a service it is nested under
+/// (`nest_service("/t/{tenant}", router)`) first, then its own.
 struct Params<'a> {
     path: &'a str,
+    outer: Option<&'a PathParams>,
     params: Option<&'a PathParams>,
 }
 
 impl<'a> Params<'a> {
     fn len(&self) -> usize {
-        self.params.map_or(0, PathParams::len)
+        self.outer.map_or(0, PathParams::len) + self.params.map_or(0, PathParams::len)
     }
 
     fn at(&self, index: usize) -> Option<One<'a>> {
-        let (name, param) = self.params?.entry(self.path, index)?;
+        let outer = self.outer.map_or(0, PathParams::len);
+        let (name, param) = match index.checked_sub(outer) {
+            None => self.outer?.entry(self.path, index)?,
+            Some(index) => self.params?.entry(self.path, index)?,
+        };
         Some(One::path(name, param))
     }
 
