@@ -88,6 +88,11 @@
 #![forbid(unsafe_code)]
 
 pub mod serve;
+
+/// The axum migration guide's snippets, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/migrating-from-axum.md")]
+pub struct MigratingFromAxumGuide;
 #[cfg(feature = "ws")]
 pub mod ws;
 
