@@ -1,14 +1,25 @@
 //! The radix tree that maps a request path to a route.
 //!
 //! Each node owns a run of literal bytes (`prefix`) and three kinds of way onwards, tried in
-//! priority order: literal children (told apart by their first byte), parameter edges (typed ones
-//! first, in the order they were registered, the untyped one last), and one catch-all. A route ends
-//! at a node (`route`) or at its catch-all.
+//! priority order: literal children (told apart by their first byte), parameter edges, and one
+//! catch-all. A route ends at a node (`route`) or at its catch-all.
+//!
+//! A parameter edge takes the rest of the segment, up to the next `/`: a non-empty value, then
+//! the edge's literal suffix (often empty: `{file}.png` has `.png`, `{id}` none). A parameter's
+//! prefix within its segment (`new-{id}`) is plain literal bytes above the node. The edges of a
+//! node are kept longest suffix first; of one suffix, typed ones first, in the order they were
+//! registered, the untyped one last.
 //!
 //! Lookup walks the request path's bytes against the tree and backtracks when a branch dead-ends,
 //! so a typed parameter that does not parse, or a literal branch with no route under it, falls
-//! through to the next candidate. It allocates nothing: captures go to a fixed-size buffer on the
-//! caller's stack.
+//! through to the next candidate. One choice is final, as in matchit: the suffix. Of the edges
+//! the segment can take — its value non-empty and of the edge's kind, and the edge leading on to
+//! a route when the segment is the path's last or to a `/` when it is not — the longest suffix
+//! wins, and edges with shorter suffixes are not tried for that segment even if it dead-ends
+//! deeper. So `/a.png/b` under `/{x}.png/a` and `/{x}/b` is not found, as with matchit: the
+//! segment reads as `{x}.png`.
+//!
+//! Lookup allocates nothing: captures go to a fixed-size buffer on the caller's stack.
 
 use crate::error::RouteError;
 use crate::params::{Capture, Captures};
@@ -74,7 +85,23 @@ impl Indices {
 #[derive(Debug, Clone)]
 struct ParamEdge {
     kind: ParamKind,
+    /// Matched literally after the value, before the segment's end.
+    suffix: Box<[u8]>,
     next: Node,
+}
+
+impl ParamEdge {
+    /// Where the value of `segment` ends, if this edge takes it: the segment ends with the
+    /// suffix, and what comes before it is a non-empty value of the edge's kind.
+    #[inline]
+    fn value_len(&self, segment: &[u8]) -> Option<usize> {
+        let len = segment
+            .len()
+            .checked_sub(self.suffix.len())
+            .filter(|&n| n > 0)?;
+        let (value, suffix) = segment.split_at(len);
+        (has_prefix_at(suffix, 0, &self.suffix) && accepts(self.kind, value)).then_some(len)
+    }
 }
 
 impl Node {
@@ -104,21 +131,32 @@ impl Node {
             Some((Piece::Static(literal), rest)) => {
                 self.insert_literal(literal.as_bytes(), rest, leaf)
             }
-            Some((Piece::Param { kind, .. }, rest)) => {
-                let position = self.params.iter().position(|edge| edge.kind == *kind);
+            Some((Piece::Param { kind, suffix, .. }, rest)) => {
+                let suffix = suffix.as_bytes();
+                let position = self
+                    .params
+                    .iter()
+                    .position(|edge| edge.kind == *kind && *edge.suffix == *suffix);
                 let index = match position {
                     Some(index) => index,
                     None => {
-                        // Typed edges stay in registration order, ahead of the untyped one.
-                        let at = if kind.is_typed() {
-                            self.params.iter().take_while(|e| e.kind.is_typed()).count()
-                        } else {
-                            self.params.len()
-                        };
+                        // Longest suffix first; of one suffix, typed edges in registration
+                        // order, the untyped one last.
+                        let at = self
+                            .params
+                            .iter()
+                            .position(|edge| {
+                                edge.suffix.len() < suffix.len()
+                                    || (*edge.suffix == *suffix
+                                        && kind.is_typed()
+                                        && !edge.kind.is_typed())
+                            })
+                            .unwrap_or(self.params.len());
                         self.params.insert(
                             at,
                             ParamEdge {
                                 kind: *kind,
+                                suffix: suffix.into(),
                                 next: Node::default(),
                             },
                         );
@@ -257,15 +295,29 @@ impl Node {
                 if segment_end > pos {
                     let segment = &path[pos..segment_end];
                     let mark = captures.len();
+                    // The suffix length chosen for this segment, once an edge has chosen it.
+                    let mut chosen: Option<usize> = None;
                     for (at, edge) in node.params.iter().enumerate() {
-                        if !accepts(edge.kind, segment) {
+                        if chosen.is_some_and(|len| edge.suffix.len() < len) {
+                            break;
+                        }
+                        let Some(value_len) = edge.value_len(segment) else {
                             continue;
+                        };
+                        if at == last {
+                            if node.catch_all.is_none() {
+                                captures.push(Capture::new(pos, pos + value_len));
+                                (node, pos) = (&edge.next, segment_end);
+                                continue 'walk;
+                            }
+                        } else if chosen.is_none() {
+                            // An edge chooses the suffix only if the path can go on through it.
+                            if !edge.next.leads_on(segment_end == path.len()) {
+                                continue;
+                            }
+                            chosen = Some(edge.suffix.len());
                         }
-                        captures.push(Capture::new(pos, segment_end));
-                        if at == last && node.catch_all.is_none() {
-                            (node, pos) = (&edge.next, segment_end);
-                            continue 'walk;
-                        }
+                        captures.push(Capture::new(pos, pos + value_len));
                         if let Some(id) = edge.next.find_below(path, segment_end, captures) {
                             return Some(id);
                         }
@@ -276,6 +328,19 @@ impl Node {
             let leaf = node.catch_all.as_ref()?;
             captures.push(Capture::new(pos, path.len()));
             return Some(leaf.id);
+        }
+    }
+}
+
+impl Node {
+    /// Whether a path can go on below this node, the node after a parameter: to a route here
+    /// when the segment was the path's last, or to the `/` that starts the next segment.
+    #[inline]
+    fn leads_on(&self, at_end: bool) -> bool {
+        if at_end {
+            self.route.is_some()
+        } else {
+            self.indices.find(b'/').is_some()
         }
     }
 }
