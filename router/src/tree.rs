@@ -287,41 +287,36 @@ impl Node {
                     captures.truncate(mark);
                 }
             }
-            if let Some(last) = node.params.len().checked_sub(1) {
+            if let Some(first) = node.params.first() {
                 let segment_end = path[pos..]
                     .iter()
                     .position(|&b| b == b'/')
                     .map_or(path.len(), |offset| pos + offset);
                 if segment_end > pos {
-                    let segment = &path[pos..segment_end];
-                    let mark = captures.len();
-                    // The suffix length chosen for this segment, once an edge has chosen it.
-                    let mut chosen: Option<usize> = None;
-                    for (at, edge) in node.params.iter().enumerate() {
-                        if chosen.is_some_and(|len| edge.suffix.len() < len) {
-                            break;
+                    // Edges are kept longest suffix first: when the first has none, none has,
+                    // and each edge takes the whole segment (the common case, kept lean).
+                    if !first.suffix.is_empty() {
+                        if let Some(id) = node.find_suffixed(path, pos, segment_end, captures) {
+                            return Some(id);
                         }
-                        let Some(value_len) = edge.value_len(segment) else {
-                            continue;
-                        };
-                        if at == last {
-                            if node.catch_all.is_none() {
-                                captures.push(Capture::new(pos, pos + value_len));
+                    } else {
+                        let segment = &path[pos..segment_end];
+                        let last = node.params.len() - 1;
+                        let mark = captures.len();
+                        for (at, edge) in node.params.iter().enumerate() {
+                            if !accepts(edge.kind, segment) {
+                                continue;
+                            }
+                            captures.push(Capture::new(pos, segment_end));
+                            if at == last && node.catch_all.is_none() {
                                 (node, pos) = (&edge.next, segment_end);
                                 continue 'walk;
                             }
-                        } else if chosen.is_none() {
-                            // An edge chooses the suffix only if the path can go on through it.
-                            if !edge.next.leads_on(segment_end == path.len()) {
-                                continue;
+                            if let Some(id) = edge.next.find_below(path, segment_end, captures) {
+                                return Some(id);
                             }
-                            chosen = Some(edge.suffix.len());
+                            captures.truncate(mark);
                         }
-                        captures.push(Capture::new(pos, pos + value_len));
-                        if let Some(id) = edge.next.find_below(path, segment_end, captures) {
-                            return Some(id);
-                        }
-                        captures.truncate(mark);
                     }
                 }
             }
@@ -333,6 +328,42 @@ impl Node {
 }
 
 impl Node {
+    /// Matches the segment `path[pos..segment_end]` (not empty) against this node's parameter
+    /// edges when some have a suffix, and the path beyond it below them. Of the edges that can
+    /// take the segment, the longest suffix is chosen for good (see the module's docs).
+    fn find_suffixed(
+        &self,
+        path: &[u8],
+        pos: usize,
+        segment_end: usize,
+        captures: &mut Captures,
+    ) -> Option<u32> {
+        let segment = &path[pos..segment_end];
+        let mark = captures.len();
+        let mut chosen: Option<usize> = None;
+        for edge in &self.params {
+            if chosen.is_some_and(|len| edge.suffix.len() < len) {
+                break;
+            }
+            let Some(value_len) = edge.value_len(segment) else {
+                continue;
+            };
+            // An edge chooses the suffix only if the path can go on through it.
+            if chosen.is_none() {
+                if !edge.next.leads_on(segment_end == path.len()) {
+                    continue;
+                }
+                chosen = Some(edge.suffix.len());
+            }
+            captures.push(Capture::new(pos, pos + value_len));
+            if let Some(id) = edge.next.find_below(path, segment_end, captures) {
+                return Some(id);
+            }
+            captures.truncate(mark);
+        }
+        None
+    }
+
     /// Whether a path can go on below this node, the node after a parameter: to a route here
     /// when the segment was the path's last, or to the `/` that starts the next segment.
     #[inline]
