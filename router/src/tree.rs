@@ -39,6 +39,9 @@ pub(crate) struct Node {
     indices: Indices,
     children: Vec<Node>,
     params: Vec<ParamEdge>,
+    /// Whether an edge of `params` has a suffix: lookup takes the suffix rules only then, and
+    /// the plain loop, read from the node itself, everywhere else.
+    suffixed: bool,
     catch_all: Option<Leaf>,
     route: Option<Leaf>,
 }
@@ -163,6 +166,7 @@ impl Node {
                         at
                     }
                 };
+                self.suffixed |= !suffix.is_empty();
                 self.params[index].next.insert_pieces(rest, leaf)
             }
             Some((Piece::CatchAll { .. }, _)) => match &self.catch_all {
@@ -216,6 +220,7 @@ impl Node {
             indices: std::mem::take(&mut self.indices),
             children: std::mem::take(&mut self.children),
             params: std::mem::take(&mut self.params),
+            suffixed: std::mem::take(&mut self.suffixed),
             catch_all: self.catch_all.take(),
             route: self.route.take(),
         };
@@ -287,36 +292,32 @@ impl Node {
                     captures.truncate(mark);
                 }
             }
-            if let Some(first) = node.params.first() {
-                let segment_end = path[pos..]
-                    .iter()
-                    .position(|&b| b == b'/')
-                    .map_or(path.len(), |offset| pos + offset);
+            if node.suffixed {
+                let segment_end = segment_end(path, pos);
                 if segment_end > pos {
-                    // Edges are kept longest suffix first: when the first has none, none has,
-                    // and each edge takes the whole segment (the common case, kept lean).
-                    if !first.suffix.is_empty() {
-                        if let Some(id) = node.find_suffixed(path, pos, segment_end, captures) {
+                    if let Some(id) = node.find_suffixed(path, pos, segment_end, captures) {
+                        return Some(id);
+                    }
+                }
+            } else if let Some(last) = node.params.len().checked_sub(1) {
+                // No edge has a suffix: each takes the whole segment.
+                let segment_end = segment_end(path, pos);
+                if segment_end > pos {
+                    let segment = &path[pos..segment_end];
+                    let mark = captures.len();
+                    for (at, edge) in node.params.iter().enumerate() {
+                        if !accepts(edge.kind, segment) {
+                            continue;
+                        }
+                        captures.push(Capture::new(pos, segment_end));
+                        if at == last && node.catch_all.is_none() {
+                            (node, pos) = (&edge.next, segment_end);
+                            continue 'walk;
+                        }
+                        if let Some(id) = edge.next.find_below(path, segment_end, captures) {
                             return Some(id);
                         }
-                    } else {
-                        let segment = &path[pos..segment_end];
-                        let last = node.params.len() - 1;
-                        let mark = captures.len();
-                        for (at, edge) in node.params.iter().enumerate() {
-                            if !accepts(edge.kind, segment) {
-                                continue;
-                            }
-                            captures.push(Capture::new(pos, segment_end));
-                            if at == last && node.catch_all.is_none() {
-                                (node, pos) = (&edge.next, segment_end);
-                                continue 'walk;
-                            }
-                            if let Some(id) = edge.next.find_below(path, segment_end, captures) {
-                                return Some(id);
-                            }
-                            captures.truncate(mark);
-                        }
+                        captures.truncate(mark);
                     }
                 }
             }
@@ -374,6 +375,15 @@ impl Node {
             self.indices.find(b'/').is_some()
         }
     }
+}
+
+/// Where the segment that starts at `pos` ends: at the next `/`, or the path's end.
+#[inline]
+fn segment_end(path: &[u8], pos: usize) -> usize {
+    path[pos..]
+        .iter()
+        .position(|&b| b == b'/')
+        .map_or(path.len(), |offset| pos + offset)
 }
 
 /// `path[pos..]` starts with `prefix`. Most prefixes are a few bytes long, where a plain loop
