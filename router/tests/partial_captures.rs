@@ -268,3 +268,14 @@ async fn a_literal_colon_or_star_starts_a_segment_when_escaped() {
         [r"/\:id", r"/files/\*", "/time/12:30"]
     );
 }
+
+#[tokio::test]
+async fn a_service_nested_under_a_partial_parameter_sees_the_path_below_it() {
+    let inner = App::with_body().route(
+        "/{*rest}",
+        get(|req: Request<()>| std::future::ready(req.uri().to_string())),
+    );
+    let app = App::with_body().nest_service("/v{n}.json", inner);
+    assert_eq!(get_body(&app, "/v2.json/a/b?q=1").await, ok("/a/b?q=1"));
+    assert_eq!(get_body(&app, "/v.json/a").await, not_found());
+}
