@@ -279,3 +279,16 @@ async fn a_service_nested_under_a_partial_parameter_sees_the_path_below_it() {
     assert_eq!(get_body(&app, "/v2.json/a/b?q=1").await, ok("/a/b?q=1"));
     assert_eq!(get_body(&app, "/v.json/a").await, not_found());
 }
+
+#[tokio::test]
+async fn a_nested_fallback_under_a_partial_prefix_answers_below_it_and_reads_it() {
+    let inner = App::with_body()
+        .route("/items", get(echo("items")))
+        .fallback(silent_tower_router::handler_fn(echo("fallback")));
+    let app = App::with_body().nest("/{x}.json", inner);
+    assert_eq!(get_body(&app, "/a.json/items").await, ok("items x=a"));
+    assert_eq!(get_body(&app, "/a.json").await, ok("fallback x=a"));
+    assert_eq!(get_body(&app, "/a.json/").await, ok("fallback x=a"));
+    assert_eq!(get_body(&app, "/a.json/zzz/q").await, ok("fallback x=a"));
+    assert_eq!(get_body(&app, "/a.jsonx/items").await, not_found());
+}
