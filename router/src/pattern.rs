@@ -60,10 +60,16 @@ impl fmt::Display for ParamKind {
 /// One piece of a parsed route.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Piece {
-    /// Bytes matched literally.
+    /// Bytes matched literally: everything between parameters, the `/`s and a parameter's
+    /// prefix within its segment included.
     Static(String),
-    /// One segment, up to the next `/`.
-    Param { name: String, kind: ParamKind },
+    /// One parameter in one segment: a non-empty value, up to the next `/`, that ends with
+    /// `suffix` (often empty), which is matched literally and is not part of the value.
+    Param {
+        name: String,
+        kind: ParamKind,
+        suffix: String,
+    },
     /// The rest of the path, at least one byte.
     CatchAll { name: String },
 }
@@ -116,117 +122,176 @@ fn unroutable(byte: u8) -> Option<&'static str> {
 
 fn parse_pattern(route: &str) -> Result<Vec<Piece>, RouteError> {
     let invalid = |reason: String| RouteError::invalid(route, reason);
-    if !route.starts_with('/') {
+    let Some(segments) = route.strip_prefix('/') else {
         return Err(invalid("a route must start with `/`".into()));
-    }
+    };
     if let Some(reason) = route.bytes().find_map(unroutable) {
         return Err(invalid(reason.into()));
     }
     let mut pieces = Vec::new();
     let mut names: Vec<&str> = Vec::new();
+    // The literal bytes since the last parameter; after a parameter, its suffix so far.
     let mut literal = String::new();
-    let mut rest = route;
-    while let Some(at) = rest.find(['<', '{', '>', '}']) {
-        let (before, from) = rest.split_at(at);
-        literal.push_str(before);
-        // `{{` and `}}` are a literal `{` and `}`, as in matchit.
-        if from.starts_with("{{") || from.starts_with("}}") {
-            literal.push_str(&from[..1]);
-            rest = &from[2..];
-            continue;
-        }
-        let open = from.as_bytes()[0];
-        let close = match open {
-            b'<' => '>',
-            b'{' => '}',
-            other => {
+    let mut segments = segments.split('/').peekable();
+    while let Some(segment) = segments.next() {
+        literal.push('/');
+        let mut rest = match v07_capture(segment) {
+            Some(reason) => return Err(invalid(reason)),
+            None => unescape_start(segment, &mut literal),
+        };
+        // The parameter of this segment, once found: the rest of the segment is its suffix.
+        let mut param: Option<(&str, ParamKind)> = None;
+        while let Some(at) = rest.find(['<', '{', '>', '}']) {
+            let (before, from) = rest.split_at(at);
+            literal.push_str(before);
+            // `{{` and `}}` are a literal `{` and `}`, as in matchit.
+            if from.starts_with("{{") || from.starts_with("}}") {
+                literal.push_str(&from[..1]);
+                rest = &from[2..];
+                continue;
+            }
+            let open = from.as_bytes()[0];
+            let close = match open {
+                b'<' => '>',
+                b'{' => '}',
+                other => {
+                    return Err(invalid(format!(
+                        "`{}` closes a parameter that was never opened",
+                        other as char
+                    )))
+                }
+            };
+            let Some(end) = from.find(close) else {
                 return Err(invalid(format!(
-                    "`{}` closes a parameter that was never opened",
-                    other as char
-                )))
+                    "`{}` opens a parameter that is never closed with `{close}` in its path \
+                     segment",
+                    open as char
+                )));
+            };
+            let spelled = &from[..=end];
+            let (name, kind) = read_param(&from[1..end], open, spelled).map_err(invalid)?;
+            if let Some((first, _)) = param {
+                return Err(invalid(format!(
+                    "one parameter per path segment: `{first}` and `{name}` share one (a value \
+                     ends at the next `/`, so two in a segment could split it more than one way); \
+                     capture the segment whole and split it in the handler"
+                )));
             }
-        };
-        let Some(end) = from.find(close) else {
-            return Err(invalid(format!(
-                "`{}` opens a parameter that is never closed with `{close}`",
-                open as char
-            )));
-        };
-        let inner = &from[1..end];
-        if !literal.ends_with('/') {
-            return Err(invalid(format!(
-                "parameter `{}` must start a path segment (right after a `/`)",
-                &from[..=end]
-            )));
-        }
-        let after = &from[end + 1..];
-        if !after.is_empty() && !after.starts_with('/') {
-            return Err(invalid(format!(
-                "parameter `{}` must end its path segment (be followed by `/` or nothing)",
-                &from[..=end]
-            )));
-        }
-        let (name, kind) = if open == b'{' {
-            match inner.strip_prefix('*') {
-                Some(name) => (name, None),
-                None => (inner, Some(ParamKind::Any)),
+            if names.contains(&name) {
+                return Err(invalid(format!("parameter name `{name}` is used twice")));
             }
-        } else {
-            match inner.split_once(':') {
-                None => (inner, Some(ParamKind::Any)),
-                Some((name, "**" | "full_path")) => (name, None),
-                Some((name, type_name)) => match ParamKind::from_type_name(type_name) {
-                    Some(kind) => (name, Some(kind)),
-                    None => {
+            names.push(name);
+            if names.len() > MAX_PARAMS {
+                return Err(invalid(format!(
+                    "a route may capture at most {MAX_PARAMS} parameters"
+                )));
+            }
+            rest = &from[end + 1..];
+            pieces.push(Piece::Static(std::mem::take(&mut literal)));
+            match kind {
+                Some(kind) => param = Some((name, kind)),
+                None => {
+                    if !rest.is_empty() || segments.peek().is_some() {
                         return Err(invalid(format!(
-                            "unknown parameter type `{type_name}` in `{}`; expected one of str, \
-                             path, int, i32, i64, u32, u64, uuid, ** or full_path",
-                            &from[..=end]
-                        )))
+                            "catch-all parameter `{spelled}` must be the last thing in the route"
+                        )));
                     }
-                },
+                    pieces.push(Piece::CatchAll {
+                        name: name.to_owned(),
+                    });
+                }
             }
-        };
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(invalid(format!(
-                "parameter `{}` needs a name made of ASCII letters, digits and `_`",
-                &from[..=end]
-            )));
         }
-        if names.contains(&name) {
-            return Err(invalid(format!("parameter name `{name}` is used twice")));
-        }
-        names.push(name);
-        if names.len() > MAX_PARAMS {
-            return Err(invalid(format!(
-                "a route may capture at most {MAX_PARAMS} parameters"
-            )));
-        }
-        pieces.push(Piece::Static(std::mem::take(&mut literal)));
-        match kind {
-            Some(kind) => pieces.push(Piece::Param {
+        literal.push_str(rest);
+        if let Some((name, kind)) = param {
+            pieces.push(Piece::Param {
                 name: name.to_owned(),
                 kind,
-            }),
-            None => {
-                if !after.is_empty() {
-                    return Err(invalid(format!(
-                        "catch-all parameter `{}` must be the last thing in the route",
-                        &from[..=end]
-                    )));
-                }
-                pieces.push(Piece::CatchAll {
-                    name: name.to_owned(),
-                });
-            }
+                suffix: std::mem::take(&mut literal),
+            });
         }
-        rest = after;
     }
-    literal.push_str(rest);
     if !literal.is_empty() {
         pieces.push(Piece::Static(literal));
     }
     Ok(pieces)
+}
+
+/// The name of the parameter spelled `spelled` (`inner` between its brackets, opened with
+/// `open`), and its kind: `None` for a catch-all.
+fn read_param<'a>(
+    inner: &'a str,
+    open: u8,
+    spelled: &str,
+) -> Result<(&'a str, Option<ParamKind>), String> {
+    let (name, kind) = if open == b'{' {
+        match inner.strip_prefix('*') {
+            Some(name) => (name, None),
+            None => (inner, Some(ParamKind::Any)),
+        }
+    } else {
+        match inner.split_once(':') {
+            None => (inner, Some(ParamKind::Any)),
+            Some((name, "**" | "full_path")) => (name, None),
+            Some((name, type_name)) => match ParamKind::from_type_name(type_name) {
+                Some(kind) => (name, Some(kind)),
+                None => {
+                    return Err(format!(
+                        "unknown parameter type `{type_name}` in `{spelled}`; expected one of \
+                         str, path, int, i32, i64, u32, u64, uuid, ** or full_path"
+                    ))
+                }
+            },
+        }
+    };
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(format!(
+            "parameter `{spelled}` needs a name made of ASCII letters, digits and `_`"
+        ));
+    }
+    Ok((name, kind))
+}
+
+/// Why `segment` is refused when it starts with `:` or `*`: axum 0.7's and older routers'
+/// parameter syntax (`/:id`, `/*rest`), which would otherwise be taken as literal bytes and
+/// leave a migrated route answering `404`. The message shows the spelling this router reads.
+fn v07_capture(segment: &str) -> Option<String> {
+    let marker = segment.chars().next().filter(|c| matches!(c, ':' | '*'))?;
+    let rest = &segment[1..];
+    let name_len = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    let name = match &rest[..name_len] {
+        "" => "name",
+        name => name,
+    };
+    let tail = &rest[name_len..];
+    Some(if marker == ':' {
+        format!(
+            "path segment `{segment}` starts with `:`, the parameter syntax of axum 0.7, which \
+             this router would match as literal text: write the parameter `{{{name}}}{tail}` \
+             (or `<{name}>{tail}`); for a segment that starts with a literal `:`, write `\\:`"
+        )
+    } else {
+        format!(
+            "path segment `{segment}` starts with `*`, the wildcard syntax of axum 0.7, which \
+             this router would match as literal text: write the catch-all `{{*{name}}}` (or \
+             `<{name}:**>`); for a segment that starts with a literal `*`, write `\\*`"
+        )
+    })
+}
+
+/// The escape for a literal `:` or `*` at the start of a segment: `\:` and `\*` push the
+/// character to `literal` and return the rest of the segment; any other segment is returned whole.
+fn unescape_start<'a>(segment: &'a str, literal: &mut String) -> &'a str {
+    match segment.strip_prefix('\\') {
+        Some(rest) if rest.starts_with([':', '*']) => {
+            literal.push_str(&rest[..1]);
+            &rest[1..]
+        }
+        _ => segment,
+    }
 }
 
 /// Parameter names of a parsed route, in order; the hidden catch-all of a nested fallback has
@@ -251,9 +316,14 @@ mod tests {
     }
 
     fn param(name: &str, kind: ParamKind) -> Piece {
+        partial(name, kind, "")
+    }
+
+    fn partial(name: &str, kind: ParamKind, suffix: &str) -> Piece {
         Piece::Param {
             name: name.into(),
             kind,
+            suffix: suffix.into(),
         }
     }
 
@@ -310,8 +380,15 @@ mod tests {
             ("/users/<id:float>", "unknown parameter type `float`"),
             ("/users/{}", "needs a name"),
             ("/users/{a-b}", "needs a name"),
-            ("/users/{id}.json", "must end its path segment"),
-            ("/users/v{id}", "must start a path segment"),
+            ("/v{major}.{minor}", "one parameter per path segment"),
+            (
+                "/v<major:int>.<minor:int>",
+                "one parameter per path segment",
+            ),
+            ("/{a}{*b}", "one parameter per path segment"),
+            ("/{*rest}.png", "must be the last"),
+            ("/{*rest}/", "must be the last"),
+            ("/a{b", "never closed"),
             ("/{a}/{a}", "used twice"),
             ("/{*rest}/more", "must be the last"),
         ];
@@ -320,6 +397,67 @@ mod tests {
             assert!(err.contains(reason), "{route}: {err}");
             assert!(err.contains(route), "{route}: {err}");
         }
+    }
+
+    #[test]
+    fn a_parameter_may_have_a_prefix_and_a_suffix_in_its_segment() {
+        assert_eq!(
+            parse("/files/{file}.png").unwrap(),
+            vec![stat("/files/"), partial("file", ParamKind::Any, ".png")]
+        );
+        assert_eq!(
+            parse("/new-{id}/edit").unwrap(),
+            vec![stat("/new-"), param("id", ParamKind::Any), stat("/edit")]
+        );
+        assert_eq!(
+            parse("/x{a}x/y").unwrap(),
+            vec![stat("/x"), partial("a", ParamKind::Any, "x"), stat("/y")]
+        );
+        assert_eq!(
+            parse("/v<n:i64>.json").unwrap(),
+            vec![stat("/v"), partial("n", ParamKind::I64, ".json")]
+        );
+        // Doubled braces in a suffix are literal braces.
+        assert_eq!(
+            parse("/{a}.{{b}}").unwrap(),
+            vec![stat("/"), partial("a", ParamKind::Any, ".{b}")]
+        );
+        // A catch-all may follow a prefix, as in matchit.
+        assert_eq!(
+            parse("/static/x{*rest}").unwrap(),
+            vec![
+                stat("/static/x"),
+                Piece::CatchAll {
+                    name: "rest".into()
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn axum_07_parameters_are_refused_with_the_spelling_to_use() {
+        let cases = [
+            ("/users/:id", "`{id}`"),
+            ("/users/:id/posts", "`{id}`"),
+            ("/:id.json", "`{id}.json`"),
+            ("/files/*rest", "`{*rest}`"),
+            ("/*", "`{*name}`"),
+            ("/:", "`{name}`"),
+        ];
+        for (route, spelling) in cases {
+            let err = parse(route).unwrap_err().to_string();
+            assert!(err.contains(spelling), "{route}: {err}");
+            assert!(err.contains("axum 0.7"), "{route}: {err}");
+        }
+        // `\:` and `\*` at a segment's start are the literal characters.
+        assert_eq!(parse(r"/a/\:id").unwrap(), vec![stat("/a/:id")]);
+        assert_eq!(
+            parse(r"/\*/{x}").unwrap(),
+            vec![stat("/*/"), param("x", ParamKind::Any)]
+        );
+        // Elsewhere in a segment, `:` and `*` were never parameters: they stay literal.
+        assert_eq!(parse("/a:b/c*").unwrap(), vec![stat("/a:b/c*")]);
+        assert_eq!(parse(r"/a\:b").unwrap(), vec![stat(r"/a\:b")]);
     }
 
     #[test]

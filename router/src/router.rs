@@ -51,7 +51,16 @@ use crate::table::{EntryKind, RouteTable};
 /// | `<id:int>`/`<id:i64>`, `<id:i32>`, `<id:u64>`, `<id:u32>` | one segment that parses as that integer |
 /// | `<id:uuid>` | one segment that parses as a UUID |
 /// | `<rest:**>`, `<rest:full_path>`, `{*rest}` | the rest of the path, at least one byte |
+/// | `/{file}.png`, `/new-{id}`, `/x{a}x`, `/v<n:i64>.json` | a parameter with a literal prefix and/or suffix in its segment: a non-empty value (of the type, if typed) between them; `/x{a}x` takes `/xax` (`a` = `a`), not `/xx` |
+/// | `/static/x{*rest}` | a catch-all after a literal prefix: `/static/xa/b` (`rest` = `a/b`) |
 /// | `{{`, `}}` | a literal `{`, `}` as the client sent it unescaped (as in matchit); clients that escape it send `%7B`, `%7D`, which a route spells `%7B`, `%7D` |
+/// | `\:`, `\*` at the start of a segment | a literal `:`, `*` (`r"/\:id"` matches `/:id`); elsewhere in a segment `:` and `*` are plain characters |
+///
+/// A segment holds one parameter at most (`/v{major}.{minor}` is refused, as in matchit: capture
+/// the segment and split it in the handler). A segment that starts with `:` or `*` is refused
+/// with the spelling to use: `/users/:id` and `/files/*rest` are axum 0.7's syntax, which would
+/// otherwise match only the literal text; axum 0.8 refuses them too, and they are
+/// `/users/{id}` and `/files/{*rest}` here.
 ///
 /// A route holds only what can reach it in a request path, and refuses the rest with the reason:
 /// `?` (the query is not part of the path: read it with
@@ -61,19 +70,33 @@ use crate::table::{EntryKind, RouteTable};
 /// they are, which hyper accepts; a client that escapes `é` sends `%C3%A9`, which a route
 /// spells so.
 ///
-/// A parameter fills a whole segment. Where several routes could match, the more specific wins:
-/// literal > typed parameter > untyped parameter > catch-all. A typed parameter that does not
-/// parse falls through to the next candidate, so `/users/<id:i64>` and `/users/<name>` live side
-/// by side; of two typed parameters at the same place, the one registered first is tried first.
+/// Where several routes could match, the more specific wins: literal > typed parameter > untyped
+/// parameter > catch-all, read from the left. Literal bytes come first, so a longer literal
+/// prefix wins (`/new-item` over `/new-{id}` over `/{id}`; `/b{x}` over `/{x}a` for `/bza`);
+/// of parameters with the same prefix, the longest suffix (`/{x}.tar.gz` over `/{x}.gz` over
+/// `/{x}`), then the typed ones, then the untyped one. A typed parameter that does not parse
+/// falls through to the next candidate, so `/users/<id:i64>` and `/users/<name>` live side by
+/// side; of two typed parameters at the same place, the one registered first is tried first. A
+/// candidate that dead-ends further right falls through to the next one too, with one exception
+/// taken from matchit (so that a table behaves as in axum): the suffix is chosen by the segment.
+/// Of the parameters at one place that can take a segment (a non-empty value of the type before
+/// the suffix, and a route going on after it — ending there when the segment is the path's last),
+/// those with the longest suffix are tried, and those with shorter suffixes are not: with
+/// `/{x}.png/a` and `/{x}/b`, `/f.png/b` answers `404`, as in axum.
 /// A request no route takes answers `404` — also when the only candidate was a typed parameter
 /// that did not parse. For a `400` naming the bad value instead, route an untyped parameter and
 /// read it typed: `/users/{id}` with `req.param::<i64>("id")?`.
 /// Paths are matched byte for byte as the client sent them, still percent-encoded and never
 /// normalised (`/a/../b` is not `/b`, `//b` is not `/b`); parameters are decoded when read. So
 /// integer parameters take what Rust's integer parsing takes (`42`, `-7`, `+5`), and an escaped
-/// digit (`%34%32`) is not an integer. Two routes that match exactly the same paths are refused
-/// when added, unless they are the same pattern with different methods (see
-/// [`route`](Router::route)).
+/// digit (`%34%32`) is not an integer. Two routes that match exactly the same paths — the same
+/// literals, and parameters of the same type with the same prefix and suffix, whatever their
+/// names (`/{a}.png` and `/{b}.png`) — are refused when added, in a nest prefix too, with a
+/// message naming both, unless they are the same pattern with different methods (see
+/// [`route`](Router::route)). Routes that overlap otherwise are ordered by the rules above, so
+/// the router takes tables matchit refuses as ambiguous (`/{x}` beside `/{*rest}`, `/a{x}b`
+/// beside `/a{x}`); on a table matchit takes, a path finds the route and the captures matchit
+/// finds (the router's tests compare the two on generated tables).
 ///
 /// # Methods
 /// See [`MethodRouter`](crate::MethodRouter): `HEAD` is answered by `GET` when not routed,

@@ -1,14 +1,25 @@
 //! The radix tree that maps a request path to a route.
 //!
 //! Each node owns a run of literal bytes (`prefix`) and three kinds of way onwards, tried in
-//! priority order: literal children (told apart by their first byte), parameter edges (typed ones
-//! first, in the order they were registered, the untyped one last), and one catch-all. A route ends
-//! at a node (`route`) or at its catch-all.
+//! priority order: literal children (told apart by their first byte), parameter edges, and one
+//! catch-all. A route ends at a node (`route`) or at its catch-all.
+//!
+//! A parameter edge takes the rest of the segment, up to the next `/`: a non-empty value, then
+//! the edge's literal suffix (often empty: `{file}.png` has `.png`, `{id}` none). A parameter's
+//! prefix within its segment (`new-{id}`) is plain literal bytes above the node. The edges of a
+//! node are kept longest suffix first; of one suffix, typed ones first, in the order they were
+//! registered, the untyped one last.
 //!
 //! Lookup walks the request path's bytes against the tree and backtracks when a branch dead-ends,
 //! so a typed parameter that does not parse, or a literal branch with no route under it, falls
-//! through to the next candidate. It allocates nothing: captures go to a fixed-size buffer on the
-//! caller's stack.
+//! through to the next candidate. One choice is final, as in matchit: the suffix. Of the edges
+//! the segment can take — its value non-empty and of the edge's kind, and the edge leading on to
+//! a route when the segment is the path's last or to a `/` when it is not — the longest suffix
+//! wins, and edges with shorter suffixes are not tried for that segment even if it dead-ends
+//! deeper. So `/a.png/b` under `/{x}.png/a` and `/{x}/b` is not found, as with matchit: the
+//! segment reads as `{x}.png`.
+//!
+//! Lookup allocates nothing: captures go to a fixed-size buffer on the caller's stack.
 
 use crate::error::RouteError;
 use crate::params::{Capture, Captures};
@@ -28,6 +39,9 @@ pub(crate) struct Node {
     indices: Indices,
     children: Vec<Node>,
     params: Vec<ParamEdge>,
+    /// Whether an edge of `params` has a suffix: lookup takes the suffix rules only then, and
+    /// the plain loop, read from the node itself, everywhere else.
+    suffixed: bool,
     catch_all: Option<Leaf>,
     route: Option<Leaf>,
 }
@@ -74,7 +88,23 @@ impl Indices {
 #[derive(Debug, Clone)]
 struct ParamEdge {
     kind: ParamKind,
+    /// Matched literally after the value, before the segment's end.
+    suffix: Box<[u8]>,
     next: Node,
+}
+
+impl ParamEdge {
+    /// Where the value of `segment` ends, if this edge takes it: the segment ends with the
+    /// suffix, and what comes before it is a non-empty value of the edge's kind.
+    #[inline]
+    fn value_len(&self, segment: &[u8]) -> Option<usize> {
+        let len = segment
+            .len()
+            .checked_sub(self.suffix.len())
+            .filter(|&n| n > 0)?;
+        let (value, suffix) = segment.split_at(len);
+        (has_prefix_at(suffix, 0, &self.suffix) && accepts(self.kind, value)).then_some(len)
+    }
 }
 
 impl Node {
@@ -104,27 +134,39 @@ impl Node {
             Some((Piece::Static(literal), rest)) => {
                 self.insert_literal(literal.as_bytes(), rest, leaf)
             }
-            Some((Piece::Param { kind, .. }, rest)) => {
-                let position = self.params.iter().position(|edge| edge.kind == *kind);
+            Some((Piece::Param { kind, suffix, .. }, rest)) => {
+                let suffix = suffix.as_bytes();
+                let position = self
+                    .params
+                    .iter()
+                    .position(|edge| edge.kind == *kind && *edge.suffix == *suffix);
                 let index = match position {
                     Some(index) => index,
                     None => {
-                        // Typed edges stay in registration order, ahead of the untyped one.
-                        let at = if kind.is_typed() {
-                            self.params.iter().take_while(|e| e.kind.is_typed()).count()
-                        } else {
-                            self.params.len()
-                        };
+                        // Longest suffix first; of one suffix, typed edges in registration
+                        // order, the untyped one last.
+                        let at = self
+                            .params
+                            .iter()
+                            .position(|edge| {
+                                edge.suffix.len() < suffix.len()
+                                    || (*edge.suffix == *suffix
+                                        && kind.is_typed()
+                                        && !edge.kind.is_typed())
+                            })
+                            .unwrap_or(self.params.len());
                         self.params.insert(
                             at,
                             ParamEdge {
                                 kind: *kind,
+                                suffix: suffix.into(),
                                 next: Node::default(),
                             },
                         );
                         at
                     }
                 };
+                self.suffixed |= !suffix.is_empty();
                 self.params[index].next.insert_pieces(rest, leaf)
             }
             Some((Piece::CatchAll { .. }, _)) => match &self.catch_all {
@@ -178,6 +220,7 @@ impl Node {
             indices: std::mem::take(&mut self.indices),
             children: std::mem::take(&mut self.children),
             params: std::mem::take(&mut self.params),
+            suffixed: std::mem::take(&mut self.suffixed),
             catch_all: self.catch_all.take(),
             route: self.route.take(),
         };
@@ -249,11 +292,16 @@ impl Node {
                     captures.truncate(mark);
                 }
             }
-            if let Some(last) = node.params.len().checked_sub(1) {
-                let segment_end = path[pos..]
-                    .iter()
-                    .position(|&b| b == b'/')
-                    .map_or(path.len(), |offset| pos + offset);
+            if node.suffixed {
+                let segment_end = segment_end(path, pos);
+                if segment_end > pos {
+                    if let Some(id) = node.find_suffixed(path, pos, segment_end, captures) {
+                        return Some(id);
+                    }
+                }
+            } else if let Some(last) = node.params.len().checked_sub(1) {
+                // No edge has a suffix: each takes the whole segment.
+                let segment_end = segment_end(path, pos);
                 if segment_end > pos {
                     let segment = &path[pos..segment_end];
                     let mark = captures.len();
@@ -278,6 +326,64 @@ impl Node {
             return Some(leaf.id);
         }
     }
+}
+
+impl Node {
+    /// Matches the segment `path[pos..segment_end]` (not empty) against this node's parameter
+    /// edges when some have a suffix, and the path beyond it below them. Of the edges that can
+    /// take the segment, the longest suffix is chosen for good (see the module's docs).
+    fn find_suffixed(
+        &self,
+        path: &[u8],
+        pos: usize,
+        segment_end: usize,
+        captures: &mut Captures,
+    ) -> Option<u32> {
+        let segment = &path[pos..segment_end];
+        let mark = captures.len();
+        let mut chosen: Option<usize> = None;
+        for edge in &self.params {
+            if chosen.is_some_and(|len| edge.suffix.len() < len) {
+                break;
+            }
+            let Some(value_len) = edge.value_len(segment) else {
+                continue;
+            };
+            // An edge chooses the suffix only if the path can go on through it.
+            if chosen.is_none() {
+                if !edge.next.leads_on(segment_end == path.len()) {
+                    continue;
+                }
+                chosen = Some(edge.suffix.len());
+            }
+            captures.push(Capture::new(pos, pos + value_len));
+            if let Some(id) = edge.next.find_below(path, segment_end, captures) {
+                return Some(id);
+            }
+            captures.truncate(mark);
+        }
+        None
+    }
+
+    /// Whether a path can go on below this node, the node after a parameter: to a route here
+    /// when the segment was the path's last, or to the `/` that starts the next segment.
+    #[inline]
+    fn leads_on(&self, at_end: bool) -> bool {
+        if at_end {
+            self.route.is_some()
+        } else {
+            self.indices.find(b'/').is_some()
+        }
+    }
+}
+
+/// Where the segment that starts at `pos` ends: at the next `/`, or the path's end.
+#[inline]
+fn segment_end(path: &[u8], pos: usize) -> usize {
+    path[pos..]
+        .iter()
+        .position(|&b| b == b'/')
+        .map_or(path.len(), |offset| pos + offset)
 }
 
 /// `path[pos..]` starts with `prefix`. Most prefixes are a few bytes long, where a plain loop

@@ -10,9 +10,14 @@
 //! Building may fail (malformed patterns, conflicts): a route refused by `try_route` is left out
 //! and the table rebuilt without it. Looking up may answer anything. Neither may panic or hang,
 //! and what a match reports must hold together: the route's pattern with the captured values put
-//! in its parameters' places (and `{`, `}` in place of `{{`, `}}`) spells the request path again,
-//! byte for byte; every value is non-empty, only a catch-all's holds a `/`, and a typed
-//! parameter reads as its type.
+//! in its parameters' places (and `{`, `}` in place of `{{`, `}}`, `:`, `*` in place of a
+//! segment's leading `\:`, `\*`) spells the request path again, byte for byte; every value is
+//! non-empty, only a catch-all's holds a `/`, and a typed parameter reads as its type.
+//!
+//! And when the table has no nest and is written in matchit's syntax alone (no `<…>`, no `\`
+//! escape, no `}}` right after a parameter, which matchit reads as part of its name), and
+//! matchit 0.9 accepts every route of it, every lookup must find what matchit finds: the same
+//! route and the same captures, or nothing.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -37,11 +42,40 @@ pub fn route_table(data: &[u8]) -> usize {
     let Some((router, table)) = input.build() else {
         return 0;
     };
+    let reference = input
+        .nest
+        .is_none()
+        .then(|| matchit_table(&table))
+        .flatten();
     let mut matched = 0;
     for target in &input.targets {
-        matched += usize::from(look_up(&router, &table, target));
+        let found = look_up(&router, &table, target);
+        matched += usize::from(found.is_some());
+        if let (Some(reference), Ok(uri)) = (&reference, http::Uri::try_from(&target[..])) {
+            let path = uri.path();
+            let expected = reference.at(path).ok().map(|matched| {
+                let captures = matched.params.iter().map(|(_, v)| v.to_owned()).collect();
+                (*matched.value, captures)
+            });
+            assert_eq!(
+                found, expected,
+                "{path:?} in {table:#?}: ours, then matchit's"
+            );
+        }
     }
     matched
+}
+
+/// matchit's table for `patterns`, when they are in its syntax alone and it accepts them all.
+fn matchit_table(patterns: &[String]) -> Option<matchit::Router<usize>> {
+    let mut reference = matchit::Router::new();
+    for (index, pattern) in patterns.iter().enumerate() {
+        if pattern.contains(['<', '>', '\\']) || pattern.contains("}}}") {
+            return None;
+        }
+        reference.insert(pattern.as_str(), index).ok()?;
+    }
+    Some(reference)
 }
 
 /// Adds `$routes[0..]` to `$router` one by one, endpoint `i` answering `$base + i`, then hands the
@@ -286,10 +320,15 @@ fn endpoint(
     }
 }
 
-/// Whether a route answered `target`, checked.
-fn look_up(router: &Router<(), ()>, table: &[String], target: &[u8]) -> bool {
+/// The endpoint that answered `target` and the raw values it captured, when a route (not a
+/// fallback) did, checked.
+fn look_up(
+    router: &Router<(), ()>,
+    table: &[String],
+    target: &[u8],
+) -> Option<(usize, Vec<String>)> {
     let Ok(request) = Request::builder().uri(target).body(()) else {
-        return false;
+        return None;
     };
     let path = request.uri().path().to_owned();
     let mut router = router.clone();
@@ -302,11 +341,15 @@ fn look_up(router: &Router<(), ()>, table: &[String], target: &[u8]) -> bool {
     let Ok(response) = response;
     let Some(seen) = response.extensions().get::<Seen>() else {
         assert_eq!(response.status(), 404, "{path:?}: neither a route nor 404");
-        return false;
+        return None;
     };
     if seen.endpoint == NESTED_FALLBACK {
-        return false;
+        return None;
     }
+    let found = Some((
+        seen.endpoint,
+        seen.params.iter().map(|param| param.raw.clone()).collect(),
+    ));
     let pattern = &table[seen.endpoint];
     let params = parse_params(pattern);
     if params.is_empty() {
@@ -319,7 +362,7 @@ fn look_up(router: &Router<(), ()>, table: &[String], target: &[u8]) -> bool {
             literal(pattern),
             "a static route matched another path"
         );
-        return true;
+        return found;
     }
     assert_eq!(seen.route.as_deref(), Some(pattern.as_str()));
     assert_eq!(seen.params.len(), params.len(), "{pattern} on {path:?}");
@@ -360,12 +403,17 @@ fn look_up(router: &Router<(), ()>, table: &[String], target: &[u8]) -> bool {
         spelled, path,
         "{pattern}: the captures do not spell the path"
     );
-    true
+    found
 }
 
-/// The path bytes a literal run of a pattern matches: `{{` and `}}` stand for `{` and `}`.
+/// The path bytes a literal run of a pattern matches: `{{` and `}}` stand for `{` and `}`, and
+/// `\:`, `\*` at a segment's start for `:`, `*`. (A run that starts a segment holds the `/` before
+/// it: parameters never end right before a `/`-less segment start.)
 fn literal(text: &str) -> String {
-    text.replace("{{", "{").replace("}}", "}")
+    text.replace("{{", "{")
+        .replace("}}", "}")
+        .replace("/\\:", "/:")
+        .replace("/\\*", "/*")
 }
 
 /// A parameter of a pattern that `try_route` accepted: its name, its type (`*` for `{*name}`,
