@@ -27,70 +27,58 @@
 //! # }
 //! ```
 //!
-//! The pieces, top down as a request meets them: [`Router`] (paths), [`EndpointFuture`] (the
-//! inline slot), [`MethodRouter`] (methods: [`get`], [`post`], …, [`any`]), [`Handler`]
-//! (`async fn`s as services), [`Body`] and [`IntoResponse`] (responses: [`Html`], [`Redirect`],
-//! [`Sse`], header tuples through [`IntoResponseHeaders`]), [`RequestExt`]
-//! (parameters); [`middleware`] for layers written as functions.
+//! # Reading order
+//! Top down, as a request meets the code; each folder imports only from its own floor or below:
+//! - `routing/` — [`Router`] (paths: `router`, then `combine` for `nest`/`merge` and `layers` for
+//!   `layer`/`route_layer`/fallbacks), [`MethodRouter`] (methods), and what the router stores:
+//!   endpoints erased once behind a vtable (`erased`), given their state by
+//!   [`Router::with_state`];
+//! - [`middleware`] — `from_fn`, `map_request`, `map_response`, [`middleware::Next`];
+//! - `handler/` — [`Handler`]: `async fn`s with extractors as endpoints, and a handler under a
+//!   path's own layers;
+//! - [`extract`] and [`response`] — what handlers take and return; [`Body`];
+//! - `endpoint/` — the bottom of the request path: [`CallContext`], the inline slot
+//!   [`EndpointFuture`], a path's handlers at their concrete types ([`endpoints`]), [`Route`];
+//! - `tree`, `pattern`, `params` — the radix tree, route syntax, and captured [`PathParams`].
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod body;
 mod endpoint;
-pub mod endpoints;
 mod error;
 pub mod extract;
 mod handler;
 #[cfg(feature = "json")]
 mod json;
-mod layered_handler;
-mod method_filter;
-mod method_router;
 pub mod middleware;
 mod params;
 mod pattern;
 pub mod response;
-mod route;
-mod router;
-mod strip_prefix;
-mod table;
+pub mod routing;
 mod tree;
 
 pub use body::{Body, BoxError};
-pub use endpoint::{CallContext, EndpointFuture, RouteService, ENDPOINT_FUTURE_SIZE};
+pub use endpoint::tree as endpoints;
+pub use endpoint::{CallContext, EndpointFuture, Route, RouteFuture, ENDPOINT_FUTURE_SIZE};
 pub use error::RouteError;
 pub use handler::{
     handler_fn, Handler, HandlerFuture, HandlerResponse, HandlerService, HandlerSignature,
-    HANDLER_FUTURE_SIZE,
+    HandlerState, LayeredHandler, LayeredHandlerService, StateFor, HANDLER_FUTURE_SIZE,
 };
 /// The `headers` crate, whose types [`TypedHeader`](extract::TypedHeader) reads.
 #[cfg(feature = "typed-header")]
 pub use headers;
 #[cfg(feature = "json")]
 pub use json::Json;
-pub use layered_handler::{HandlerState, LayeredHandler, LayeredHandlerService, StateFor};
-pub use method_filter::MethodFilter;
-pub use method_router::{
-    any, any_service, connect, connect_service, delete, delete_service, get, get_service, head,
-    head_service, on, on_service, options, options_service, patch, patch_service, post,
-    post_service, put, put_service, trace, trace_service, MethodFallback, MethodRouter,
-};
 pub use params::{FromParam, Param, ParamError, PathParams, RequestExt};
 pub use pattern::MAX_PARAMS;
 pub use response::{
     sse, AppendHeaders, Html, IntoHeaderName, IntoHeaderValue, IntoResponse, IntoResponseHeaders,
     InvalidHeader, Redirect, Sse,
 };
-pub use route::{Route, RouteFuture};
-pub use router::{NotFound, Router, RouterFuture};
-
-/// Routing as axum spells it: `silent_tower::routing::{get, post, MethodRouter, Router}`.
-pub mod routing {
-    pub use crate::method_filter::MethodFilter;
-    pub use crate::method_router::{
-        any, any_service, connect, connect_service, delete, delete_service, get, get_service, head,
-        head_service, on, on_service, options, options_service, patch, patch_service, post,
-        post_service, put, put_service, trace, trace_service, MethodFallback, MethodRouter,
-    };
-    pub use crate::router::Router;
-}
+pub use routing::{
+    any, any_service, connect, connect_service, delete, delete_service, get, get_service, head,
+    head_service, on, on_service, options, options_service, patch, patch_service, post,
+    post_service, put, put_service, trace, trace_service, MethodFallback, MethodFilter,
+    MethodRouter, NotFound, RouteService, Router, RouterFuture,
+};

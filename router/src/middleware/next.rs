@@ -12,9 +12,8 @@ use pin_project::pin_project;
 use tower_service::Service;
 
 use crate::body::Body;
-use crate::endpoint::{call_forwarded, Endpoint, EndpointFuture, RouteService};
-use crate::route::ServiceEndpoint;
-use crate::router::Router;
+use crate::endpoint::EndpointFuture;
+use crate::routing::{call_forwarded, Endpoint, RouteService, Router, ServiceEndpoint};
 
 /// The rest of the stack below a middleware function: the route (inside
 /// [`Router::layer`](crate::Router::layer)), the router (around it), or any other service.

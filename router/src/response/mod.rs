@@ -23,7 +23,7 @@ pub use html::Html;
 pub use redirect::Redirect;
 pub use sse::Sse;
 
-/// A response with this crate's [`Body`](crate::Body), as axum's `response::Response`.
+/// A response with this crate's `Body`, as axum's `response::Response`.
 pub type Response<T = crate::Body> = http::Response<T>;
 
 const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");

@@ -13,8 +13,8 @@ use stackfuture::StackFuture;
 use tower_service::Service;
 
 use crate::body::Body;
+use crate::endpoint::tree::{EndpointTree, Endpoints};
 use crate::endpoint::{CallContext, EndpointFuture, HeadAware};
-use crate::endpoints::{EndpointTree, Endpoints};
 use crate::extract::{FromRequest, FromRequestParts, ViaParts, ViaRequest, DEFAULT_BODY_LIMIT};
 use crate::params::PathParams;
 use crate::response::IntoResponse;
@@ -122,11 +122,11 @@ macro_rules! handler_with_extractors {
 
         /// The router's state and body types are part of the shape, so that an argument that is
         /// no extractor is caught here, where the handler is given, in one error.
-        impl<M, S, B, $($head,)* $last> crate::layered_handler::HandlerState for (M, S, B, $($head,)* $last,) {
+        impl<M, S, B, $($head,)* $last> super::state::HandlerState for (M, S, B, $($head,)* $last,) {
             type State = S;
         }
 
-        impl<M, S, B, $($head,)* $last> crate::layered_handler::StateFor<S> for (M, S, B, $($head,)* $last,) {
+        impl<M, S, B, $($head,)* $last> super::state::StateFor<S> for (M, S, B, $($head,)* $last,) {
             const READS_STATE: bool = true;
         }
 
@@ -203,19 +203,19 @@ where
 
 impl<T: IntoResponse + Clone + Send + Sync + 'static> HandlerSignature<IntoResponseHandler> for T {}
 
-impl crate::layered_handler::HandlerState for IntoResponseHandler {
+impl super::state::HandlerState for IntoResponseHandler {
     type State = ();
 }
 
-impl<S> crate::layered_handler::StateFor<S> for IntoResponseHandler {
+impl<S> super::state::StateFor<S> for IntoResponseHandler {
     const READS_STATE: bool = false;
 }
 
-impl crate::layered_handler::HandlerState for () {
+impl super::state::HandlerState for () {
     type State = ();
 }
 
-impl<S> crate::layered_handler::StateFor<S> for () {
+impl<S> super::state::StateFor<S> for () {
     const READS_STATE: bool = false;
 }
 
@@ -394,29 +394,6 @@ where
             .future
             .poll(cx)
             .map(IntoResponse::into_response)
-    }
-}
-
-/// A handler as a router's fallback: it may read the state like any route's handler.
-pub(crate) struct HandlerEndpoint<H, T>(pub(crate) HandlerService<H, T>);
-
-impl<H, T, B, S> crate::endpoint::Endpoint<B, S> for HandlerEndpoint<H, T>
-where
-    H: Handler<T, B, S>,
-    T: 'static,
-    B: 'static,
-    S: Clone + Send + Sync + 'static,
-{
-    #[inline]
-    fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
-        EndpointFuture::new(self.0.handler.clone().call(req, cx))
-    }
-
-    fn provide_state(
-        self: std::sync::Arc<Self>,
-        state: &S,
-    ) -> std::sync::Arc<dyn crate::endpoint::Endpoint<B, ()>> {
-        crate::endpoint::with_state(self, state)
     }
 }
 

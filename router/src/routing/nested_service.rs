@@ -9,10 +9,10 @@ use http::uri::{PathAndQuery, Uri};
 use http::{Request, Response};
 use tower_service::Service;
 
+use super::erased::Endpoint;
 use crate::body::BoxError;
-use crate::endpoint::{CallContext, Endpoint, EndpointFuture, HeadAware};
+use crate::endpoint::{CallContext, EndpointFuture, HeadAware, Route};
 use crate::params::{Captures, PathParams, RouteInfo};
-use crate::route::Route;
 
 /// The endpoint of a nested service. Its table entries are `prefix`, `prefix/` and
 /// `prefix/{hidden rest}`, with the prefix as nested (an outer `nest` adds its own in front), so

@@ -2,29 +2,23 @@
 
 use std::convert::Infallible;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::{Request, Response, StatusCode};
-use pin_project::pin_project;
-use tower_layer::Layer;
+use http::{Request, Response};
 use tower_service::Service;
 
+use super::erased::{Endpoint, SharedEndpoint};
+use super::future::RouterFuture;
+use super::merged::merge_methods;
+use super::method_router::MethodRouter;
+use super::service::{NotFound, ServiceEndpoint};
+use super::table::{EntryKind, RouteTable};
 use crate::body::{Body, BoxError};
-use crate::endpoint::{CallContext, Endpoint, EndpointFuture, RouteService, SharedEndpoint};
-use crate::endpoints::Endpoints;
+use crate::endpoint::tree::Endpoints;
+use crate::endpoint::{CallContext, Route};
 use crate::error::RouteError;
-use crate::handler::{handler_fn, Handler, HandlerEndpoint, HandlerSignature};
-use crate::method_router::merge_methods;
-use crate::method_router::MethodRouter;
-use crate::method_router::MethodSet;
 use crate::params::Captures;
-use crate::pattern::{self, Piece};
-use crate::route::{LayeredEndpoint, Route, ServiceEndpoint};
-use crate::strip_prefix::NestedService;
-use crate::table::{EntryKind, RouteTable};
 
 /// Routes requests by path to endpoints.
 ///
@@ -38,8 +32,9 @@ use crate::table::{EntryKind, RouteTable};
 /// Each path's [`MethodRouter`](crate::MethodRouter) keeps its concrete type and is put behind a
 /// vtable once, when the route is added. A request then costs one tree walk and **one indirect
 /// call**, which writes the endpoint's future inline into the router's future (see
-/// [`EndpointFuture`]): no allocation on a static route, one `Extensions::insert` of the
-/// [`PathParams`] on a route with parameters.
+/// [`EndpointFuture`](crate::EndpointFuture)): no allocation on a static route, nor on a route
+/// whose handler reads its parameters with `Path` (the parameters go into the request's
+/// extensions only for handlers and services that read them from there).
 ///
 /// [`serve`]: https://docs.rs/silent-tower/latest/silent_tower/fn.serve.html
 ///
@@ -132,16 +127,16 @@ use crate::table::{EntryKind, RouteTable};
 /// # }
 /// ```
 pub struct Router<S = (), B = hyper::body::Incoming> {
-    inner: Arc<Inner<B, S>>,
+    pub(super) inner: Arc<Inner<B, S>>,
 }
 
-struct Inner<B, S> {
-    table: RouteTable<B, S>,
-    fallback: SharedEndpoint<B, S>,
-    custom_fallback: bool,
+pub(super) struct Inner<B, S> {
+    pub(super) table: RouteTable<B, S>,
+    pub(super) fallback: SharedEndpoint<B, S>,
+    pub(super) custom_fallback: bool,
     /// Answers a method a matched path does not route, instead of the path's own `405`.
-    method_not_allowed: Option<SharedEndpoint<B, S>>,
-    body_limit: usize,
+    pub(super) method_not_allowed: Option<SharedEndpoint<B, S>>,
+    pub(super) body_limit: usize,
 }
 
 impl<B, S> Clone for Inner<B, S> {
@@ -244,7 +239,7 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
         self.set(|inner| inner.body_limit = limit)
     }
 
-    fn set(self, set: impl FnOnce(&mut Inner<B, S>)) -> Self {
+    pub(super) fn set(self, set: impl FnOnce(&mut Inner<B, S>)) -> Self {
         let mut inner = self.into_inner();
         set(&mut inner);
         Router {
@@ -252,11 +247,11 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
         }
     }
 
-    fn into_inner(self) -> Inner<B, S> {
+    pub(super) fn into_inner(self) -> Inner<B, S> {
         Arc::try_unwrap(self.inner).unwrap_or_else(|shared| (*shared).clone())
     }
 
-    fn edit(
+    pub(super) fn edit(
         self,
         edit: impl FnOnce(&mut Inner<B, S>) -> Result<(), RouteError>,
     ) -> Result<Self, RouteError> {
@@ -341,363 +336,10 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
             Err(err) => refused(err),
         }
     }
-
-    /// Serves `router`'s routes under `prefix`: `/users` in `router` becomes `/api/users` for
-    /// `nest("/api", router)`, and `/` becomes `/api`.
-    ///
-    /// Nesting is flattened into this router's one tree: a route nested five deep is looked up
-    /// and dispatched as fast as the same route added flat. Handlers see the full request path,
-    /// prefix included. `router`'s `route_layer`s stay on its routes. To nest a router with
-    /// its own state, give it first: `nest("/api", api.with_state(db))`.
-    ///
-    /// # A nested router's fallback
-    /// If `router` has a [fallback](Router::fallback), it answers what is left under `prefix`:
-    /// `prefix`, `prefix/` and the paths below that no route matches — its own routes, and this
-    /// router's, whenever they were added. A route of this router always wins over it, in either
-    /// order: `.route("/api/{*rest}", h).nest("/api", inner)` and
-    /// `.nest("/api", inner).route("/api/{*rest}", h)` both send `/api/zzz` to `h`, and the
-    /// fallback keeps `/api` and `/api/`. The fallback sees the prefix's parameters
-    /// (`req.param_str("tenant")` under `nest("/{tenant}", inner)`), and nothing else: the rest
-    /// of the path is not a parameter. Two nested routers with fallbacks at the same prefix are
-    /// refused, as [`merge`](Router::merge) refuses two fallbacks.
-    ///
-    /// # Panics
-    /// As [`try_nest`](Router::try_nest) errors.
-    #[track_caller]
-    pub fn nest(self, prefix: &str, router: Router<S, B>) -> Self {
-        match self.try_nest(prefix, router) {
-            Ok(router) => router,
-            Err(err) => refused(err),
-        }
-    }
-
-    /// [`nest`](Router::nest), or why it cannot: a prefix that is `/`, does not start with `/`,
-    /// ends with `/` or holds a catch-all, a nested route that conflicts with one here, or a
-    /// nested fallback where a router nested at the same prefix already has one.
-    pub fn try_nest(self, prefix: &str, router: Router<S, B>) -> Result<Self, RouteError> {
-        check_prefix(prefix)?;
-        let nested = router.into_inner();
-        self.edit(|inner| {
-            for entry in &nested.table.routes {
-                let path = match &*entry.info.pattern {
-                    "/" => prefix.to_owned(),
-                    path => format!("{prefix}{path}"),
-                };
-                match entry.kind {
-                    EntryKind::Route => add_route(&mut inner.table, &path, entry.endpoint.clone())?,
-                    kind => inner.table.insert(&path, entry.endpoint.clone(), kind)?,
-                }
-            }
-            if nested.custom_fallback {
-                add_prefix_routes(
-                    &mut inner.table,
-                    prefix,
-                    &nested.fallback,
-                    EntryKind::NestedFallback,
-                )?;
-            }
-            Ok(())
-        })
-    }
-
-    /// Serves every path under `prefix` — `prefix` itself, `prefix/` and `prefix/…` — with
-    /// `service`, as axum's `nest_service` does: for a router with its own router-wide layers
-    /// (wrapped whole with `ServiceBuilder`), or any other service. The service sees the path with the prefix taken off
-    /// (`/api/users?page=2` reaches it as `/users?page=2`, `/api` as `/`), so a nested router's
-    /// routes are written as they are when it is served alone.
-    ///
-    /// The service's future is held in the same inline slot as a route's: a layered router's
-    /// future holds a router's future and the layers' state, so it is usually larger than
-    /// [`ENDPOINT_FUTURE_SIZE`](crate::ENDPOINT_FUTURE_SIZE) and is boxed, and the shortened URI
-    /// is built anew: a few allocations per request under `prefix`. A nested [`Router`] given to
-    /// [`nest`](Router::nest) costs none of them.
-    ///
-    /// # Panics
-    /// As [`nest`](Router::nest).
-    #[track_caller]
-    pub fn nest_service<Svc, ResBody>(self, prefix: &str, service: Svc) -> Self
-    where
-        Svc: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        Svc::Future: Send + 'static,
-        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
-    {
-        let endpoint: SharedEndpoint<B, S> =
-            SharedEndpoint::Ready(Arc::new(NestedService::new(service)));
-        let nested = check_prefix(prefix).and_then(|()| {
-            self.edit(|inner| {
-                add_prefix_routes(
-                    &mut inner.table,
-                    prefix,
-                    &endpoint,
-                    EntryKind::NestedService,
-                )
-            })
-        });
-        match nested {
-            Ok(router) => router,
-            Err(err) => refused(err),
-        }
-    }
-
-    /// Adds every route of `other` to this router, as if added here one by one (axum's
-    /// `merge`). A fallback set on either is kept; set on both, the merge is refused.
-    ///
-    /// # Panics
-    /// When a route of `other` conflicts with one here, or both have a fallback.
-    #[track_caller]
-    pub fn merge(self, other: Router<S, B>) -> Self {
-        match self.try_merge(other) {
-            Ok(router) => router,
-            Err(err) => refused(err),
-        }
-    }
-
-    /// [`merge`](Router::merge), or why it cannot.
-    pub fn try_merge(self, other: Router<S, B>) -> Result<Self, RouteError> {
-        let other = other.into_inner();
-        self.edit(|inner| {
-            for entry in &other.table.routes {
-                match entry.kind {
-                    EntryKind::Route => add_route(
-                        &mut inner.table,
-                        &entry.info.pattern,
-                        entry.endpoint.clone(),
-                    )?,
-                    EntryKind::NestedFallback | EntryKind::NestedService => inner.table.insert(
-                        &entry.info.pattern,
-                        entry.endpoint.clone(),
-                        entry.kind,
-                    )?,
-                }
-            }
-            if other.custom_fallback {
-                if inner.custom_fallback {
-                    return Err(RouteError::invalid(
-                        "/",
-                        "both merged routers have a fallback: keep one (a router answers unknown \
-                         paths one way)",
-                    ));
-                }
-                inner.fallback = other.fallback.clone();
-                inner.custom_fallback = true;
-            }
-            if let Some(fallback) = &other.method_not_allowed {
-                inner.method_not_allowed = Some(fallback.clone());
-            }
-            Ok(())
-        })
-    }
-
-    /// Wraps every route added so far, and the fallback, in `layer`, as axum's `Router::layer`
-    /// does, and returns the router: routes added afterwards are not wrapped. Each route keeps
-    /// its own `405`/`OPTIONS` answers inside the layer, so a CORS layer answers preflights.
-    ///
-    /// The layer sees each route as a [`RouteService`], its state already given; the route's
-    /// parameters cross the layer in the request's extensions (an insert per request on a route
-    /// with parameters), and a layered route's future that outgrows the inline slot is boxed on
-    /// that route. For a layer around the *whole* router at no allocation, wrap the router
-    /// instead: `tower::ServiceBuilder::new().layer(layer).service(router)`, or
-    /// `layer.layer(router)` — the layer then also sees requests no route matches, before
-    /// routing.
-    ///
-    /// On a router that still needs its state, the layer is applied when the state is given
-    /// ([`with_state`](Router::with_state)), once per route, never per request.
-    pub fn layer<L, ResBody>(self, layer: L) -> Self
-    where
-        L: Layer<RouteService<B>> + Clone + Send + Sync + 'static,
-        L::Service: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        <L::Service as Service<Request<B>>>::Future: Send + 'static,
-        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
-    {
-        self.apply_layer(layer_fn(layer), true)
-    }
-
-    /// Wraps every route added so far in `layer` — not the fallback, nor a nested router's
-    /// fallback or a nested service — for middleware that should only see requests that matched
-    /// a route (authorisation, say, which must not turn a `404` into a `401`). Routes added
-    /// afterwards are not wrapped. Costs as [`layer`](Router::layer).
-    pub fn route_layer<L, ResBody>(self, layer: L) -> Self
-    where
-        L: Layer<RouteService<B>> + Clone + Send + Sync + 'static,
-        L::Service: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        <L::Service as Service<Request<B>>>::Future: Send + 'static,
-        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
-    {
-        self.apply_layer(layer_fn(layer), false)
-    }
-
-    /// The part of `layer` and `route_layer` that does not depend on the layer's type.
-    fn apply_layer(self, apply: LayerFn<B>, everything: bool) -> Self {
-        self.set(|inner| {
-            for entry in &mut inner.table.routes {
-                if everything || entry.kind == EntryKind::Route {
-                    entry.endpoint = layered(&entry.endpoint, &apply);
-                }
-            }
-            if everything {
-                inner.fallback = layered(&inner.fallback, &apply);
-                if let Some(fallback) = &mut inner.method_not_allowed {
-                    *fallback = layered(fallback, &apply);
-                }
-            }
-        })
-    }
-
-    /// Answers requests that match no route with `handler` instead of `404`: an `async fn` with
-    /// extractors, `State` included, as a route's handler.
-    ///
-    /// # Panics
-    /// When the router already has a fallback: a router answers unknown paths one way.
-    #[track_caller]
-    pub fn fallback<H, T>(self, handler: H) -> Self
-    where
-        H: Handler<T, B, S> + HandlerSignature<T>,
-        T: 'static,
-    {
-        let endpoint = Arc::new(HandlerEndpoint(handler_fn(handler)));
-        self.set_fallback(SharedEndpoint::NeedsState(endpoint))
-    }
-
-    /// Answers requests that match no route with `service` instead of `404`.
-    ///
-    /// # Panics
-    /// As [`fallback`](Router::fallback).
-    #[track_caller]
-    pub fn fallback_service<Svc, ResBody>(self, service: Svc) -> Self
-    where
-        Svc: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        Svc::Future: Send + 'static,
-        ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-        ResBody::Error: Into<BoxError>,
-    {
-        let endpoint = Arc::new(ServiceEndpoint::new(service));
-        self.set_fallback(SharedEndpoint::Ready(endpoint))
-    }
-
-    /// Answers the methods a matched path does not route with `handler`, instead of each path's
-    /// own `405 Method Not Allowed` (as axum's `method_not_allowed_fallback`). `OPTIONS` keeps
-    /// its automatic answer; the handler may read the state, and sets its own headers (an
-    /// `Allow` included, if it wants one).
-    pub fn method_not_allowed_fallback<H, T>(self, handler: H) -> Self
-    where
-        H: Handler<T, B, S> + HandlerSignature<T>,
-        T: 'static,
-    {
-        let endpoint = Arc::new(HandlerEndpoint(handler_fn(handler)));
-        self.set(|inner| inner.method_not_allowed = Some(SharedEndpoint::NeedsState(endpoint)))
-    }
-
-    #[track_caller]
-    fn set_fallback(self, fallback: SharedEndpoint<B, S>) -> Self {
-        if self.inner.custom_fallback {
-            refused::<()>(RouteError::invalid(
-                "/",
-                "the router already has a fallback: a router answers unknown paths one way",
-            ));
-        }
-        self.set(|inner| {
-            inner.fallback = fallback;
-            inner.custom_fallback = true;
-        })
-    }
-}
-
-/// A layer, applied to one route's service and erased: built once per `layer` call, so that
-/// wrapping each route is not generic code per route.
-type LayerFn<B> = Arc<dyn Fn(RouteService<B>) -> Arc<dyn Endpoint<B, ()>> + Send + Sync>;
-
-fn layer_fn<B, L, ResBody>(layer: L) -> LayerFn<B>
-where
-    B: Send + 'static,
-    L: Layer<RouteService<B>> + Send + Sync + 'static,
-    L::Service: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    <L::Service as Service<Request<B>>>::Future: Send + 'static,
-    ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-    ResBody::Error: Into<BoxError>,
-{
-    Arc::new(move |route: RouteService<B>| {
-        let methods = route.endpoint().methods().cloned();
-        let endpoint: Arc<dyn Endpoint<B, ()>> =
-            Arc::new(LayeredEndpoint::new(layer.layer(route), methods));
-        endpoint
-    })
-}
-
-/// `endpoint` wrapped by `apply`: now when it needs no state (or `()`), else when it is given.
-fn layered<B: Send + 'static, S: Send + Sync + 'static>(
-    endpoint: &SharedEndpoint<B, S>,
-    apply: &LayerFn<B>,
-) -> SharedEndpoint<B, S> {
-    match endpoint.ready_now() {
-        Some(ready) => SharedEndpoint::Ready(apply(RouteService::new(ready))),
-        None => SharedEndpoint::NeedsState(Arc::new(PendingLayer {
-            inner: endpoint.clone(),
-            apply: Arc::clone(apply),
-        })),
-    }
-}
-
-/// A route of a router that still needs its state, with a layer to apply when it is given.
-struct PendingLayer<B, S> {
-    inner: SharedEndpoint<B, S>,
-    apply: LayerFn<B>,
-}
-
-impl<B: Send + 'static, S: Send + Sync + 'static> PendingLayer<B, S> {
-    fn bind(&self, state: &S) -> Arc<dyn Endpoint<B, ()>> {
-        (self.apply)(RouteService::new(self.inner.provide_state(state)))
-    }
-}
-
-impl<B: Send + 'static, S: Send + Sync + 'static> Endpoint<B, S> for PendingLayer<B, S> {
-    fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
-        // Only a router whose state was given is served, and giving it binds this route: a call
-        // here comes from a caller that kept the unbound endpoint. Answer all the same.
-        Endpoint::call(
-            &*self.bind(cx.state),
-            req,
-            CallContext {
-                state: &(),
-                route: cx.route,
-                body_limit: cx.body_limit,
-            },
-        )
-    }
-
-    fn methods(&self) -> Option<&MethodSet> {
-        self.inner.methods()
-    }
-
-    fn provide_state(self: Arc<Self>, state: &S) -> Arc<dyn Endpoint<B, ()>> {
-        self.bind(state)
-    }
 }
 
 /// Adds a user's route; a pattern already routed with other methods gets the new ones merged in.
-fn add_route<B: Send + 'static, S: Send + Sync + 'static>(
+pub(super) fn add_route<B: Send + 'static, S: Send + Sync + 'static>(
     table: &mut RouteTable<B, S>,
     path: &str,
     endpoint: SharedEndpoint<B, S>,
@@ -714,50 +356,11 @@ fn add_route<B: Send + 'static, S: Send + Sync + 'static>(
     }
 }
 
-/// Routes `prefix`, `prefix/` and everything under `prefix/` to `endpoint`; a route already at
-/// one of those keeps it. The catch-all is the hidden one, which no request sees among its
-/// parameters and no error message names.
-fn add_prefix_routes<B, S>(
-    table: &mut RouteTable<B, S>,
-    prefix: &str,
-    endpoint: &SharedEndpoint<B, S>,
-    kind: EntryKind,
-) -> Result<(), RouteError> {
-    for path in [
-        prefix.to_owned(),
-        format!("{prefix}/"),
-        format!("{prefix}/{}", pattern::HIDDEN_REST),
-    ] {
-        match table.insert(&path, endpoint.clone(), kind) {
-            Err(err) if err.conflicts_with().is_some() => {}
-            other => other?,
-        }
-    }
-    Ok(())
-}
-
 /// Stops the build with the reason a route was refused, reported at the user's call (every
 /// caller is `#[track_caller]`, and so is this).
 #[track_caller]
-fn refused<T>(err: RouteError) -> T {
+pub(super) fn refused<T>(err: RouteError) -> T {
     panic!("{err}")
-}
-
-fn check_prefix(prefix: &str) -> Result<(), RouteError> {
-    let invalid = |reason: &str| Err(RouteError::invalid(prefix, reason));
-    if !prefix.starts_with('/') || prefix == "/" {
-        return invalid("a nest prefix must start with `/` and be more than `/`");
-    }
-    if prefix.ends_with('/') {
-        return invalid("a nest prefix must not end with `/`");
-    }
-    if pattern::parse(prefix)?
-        .iter()
-        .any(|piece| matches!(piece, Piece::CatchAll { .. }))
-    {
-        return invalid("a nest prefix cannot hold a catch-all parameter");
-    }
-    Ok(())
 }
 
 impl<S, B> Clone for Router<S, B> {
@@ -828,57 +431,6 @@ fn routes_method<B: 'static>(endpoint: &SharedEndpoint<B, ()>, method: &http::Me
     endpoint
         .methods()
         .is_none_or(|methods| methods.answers(method))
-}
-
-/// The future of a [`Router`]: the matched endpoint's future, held inline.
-#[pin_project]
-#[derive(Debug)]
-pub struct RouterFuture {
-    #[pin]
-    future: EndpointFuture,
-}
-
-impl RouterFuture {
-    #[inline]
-    pub(crate) fn new(future: EndpointFuture) -> Self {
-        RouterFuture { future }
-    }
-
-    #[inline]
-    pub(crate) fn into_endpoint_future(self) -> EndpointFuture {
-        self.future
-    }
-}
-
-impl Future for RouterFuture {
-    type Output = Result<Response<Body>, Infallible>;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.project().future.poll(cx).map(Ok)
-    }
-}
-
-/// The default fallback: `404 Not Found` with an empty body.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NotFound;
-
-impl<B> Service<Request<B>> for NotFound {
-    type Response = Response<Body>;
-    type Error = Infallible;
-    type Future = std::future::Ready<Result<Response<Body>, Infallible>>;
-
-    #[inline]
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    #[inline]
-    fn call(&mut self, _: Request<B>) -> Self::Future {
-        let mut response = Response::new(Body::empty());
-        *response.status_mut() = StatusCode::NOT_FOUND;
-        std::future::ready(Ok(response))
-    }
 }
 
 impl<S, B> Router<S, B> {

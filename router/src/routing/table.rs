@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::endpoint::SharedEndpoint;
+use super::erased::SharedEndpoint;
 use crate::error::RouteError;
 use crate::params::RouteInfo;
 use crate::pattern;

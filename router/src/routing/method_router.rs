@@ -14,55 +14,20 @@ use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use bytes::Bytes;
-use http::header::{HeaderValue, ALLOW};
-use http::{Method, Request, Response, StatusCode};
+use http::header::HeaderValue;
+use http::{Method, Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
+use super::erased::Endpoint;
+use super::future::RouterFuture;
+use super::method_filter::MethodFilter;
+use super::method_table::{MethodFallback, MethodSet, MethodTable, NONE, STANDARD};
 use crate::body::Body;
-use crate::endpoint::{CallContext, Endpoint, EndpointFuture, SharedEndpoint};
-use crate::endpoints::{EndpointTree, Endpoints, LayerTree, Nil, Push};
-use crate::error::RouteError;
+use crate::endpoint::tree::{EndpointTree, Endpoints, LayerTree, Nil, Push};
+use crate::endpoint::{CallContext, EndpointFuture, Route};
 use crate::handler::{handler_fn, HandlerService, HandlerSignature};
-use crate::method_filter::MethodFilter;
 use crate::params::PathParams;
-use crate::route::Route;
-use crate::router::RouterFuture;
-
-/// The methods with a slot of their own, in the order `Allow` lists them.
-pub(crate) const STANDARD: [Method; 9] = [
-    Method::GET,
-    Method::HEAD,
-    Method::POST,
-    Method::PUT,
-    Method::DELETE,
-    Method::PATCH,
-    Method::OPTIONS,
-    Method::CONNECT,
-    Method::TRACE,
-];
-const GET: usize = 0;
-
-/// The slot of a standard method in [`STANDARD`]: one `match`, where a search compares each.
-#[inline]
-pub(crate) fn standard_slot(method: &Method) -> Option<usize> {
-    Some(match *method {
-        Method::GET => 0,
-        Method::HEAD => 1,
-        Method::POST => 2,
-        Method::PUT => 3,
-        Method::DELETE => 4,
-        Method::PATCH => 5,
-        Method::OPTIONS => 6,
-        Method::CONNECT => 7,
-        Method::TRACE => 8,
-        _ => return None,
-    })
-}
-const HEAD: usize = 1;
-const OPTIONS: usize = 6;
-const NONE: u8 = u8::MAX;
 
 /// A path's handlers by method. Build one with [`get`], [`post`], [`on`], [`any`], … and chain
 /// more: `get(list).post(create)`.
@@ -75,137 +40,6 @@ pub struct MethodRouter<H = Nil, N = MethodFallback> {
     fallback: Route<N>,
     table: MethodTable,
     body_limit: Option<usize>,
-}
-
-/// Which handler of a path answers each method: the part of a method router that paths routed
-/// twice merge.
-pub(crate) type MethodSet = MethodTable;
-
-#[derive(Clone)]
-pub(crate) struct MethodTable {
-    standard: [u8; STANDARD.len()],
-    any: u8,
-    extensions: Vec<(Method, u8)>,
-    len: u8,
-}
-
-impl MethodTable {
-    #[inline]
-    fn lookup(&self, method: &Method) -> u8 {
-        match standard_slot(method) {
-            Some(slot) => self.standard[slot],
-            None => self
-                .extensions
-                .iter()
-                .find(|(m, _)| m == method)
-                .map_or(NONE, |&(_, index)| index),
-        }
-    }
-
-    /// Which handler answers `method`, and whether it answers a `HEAD` with `GET`'s handler;
-    /// `None` for the fallback (`405`, or `204` to `OPTIONS`). Out of line and not generic, so
-    /// that each path's method router carries only its dispatch, not this logic.
-    #[inline(never)]
-    fn handler_for(&self, method: &Method) -> Option<(usize, bool)> {
-        let index = self.lookup(method);
-        if index != NONE {
-            Some((usize::from(index), false))
-        } else if *method == Method::HEAD && self.standard[GET] != NONE {
-            Some((usize::from(self.standard[GET]), true))
-        } else if self.any != NONE {
-            Some((usize::from(self.any), false))
-        } else {
-            None
-        }
-    }
-
-    /// Whether a handler of this path answers `method` (`OPTIONS` is always answered).
-    pub(crate) fn answers(&self, method: &Method) -> bool {
-        *method == Method::OPTIONS || self.handler_for(method).is_some()
-    }
-
-    /// Gives every method of `methods` one handler index, the next.
-    #[track_caller]
-    fn route_all(&mut self, methods: &MethodFilter) {
-        let index = self.next_index();
-        let mut any = false;
-        for method in methods.methods() {
-            self.route_at(method, index);
-            any = true;
-        }
-        if !any {
-            panic!("MethodRouter: `on` was given no method");
-        }
-    }
-
-    #[track_caller]
-    fn route_at(&mut self, method: Method, index: u8) {
-        let taken = match STANDARD.iter().position(|m| *m == method) {
-            Some(slot) => std::mem::replace(&mut self.standard[slot], index) != NONE,
-            None => {
-                let taken = self.extensions.iter().any(|(m, _)| *m == method);
-                self.extensions.push((method.clone(), index));
-                taken
-            }
-        };
-        if taken {
-            panic!("MethodRouter: `{method}` is routed twice on the same path");
-        }
-    }
-
-    /// Gives `any` the next handler index.
-    #[track_caller]
-    fn route_any(&mut self) {
-        if self.any != NONE {
-            panic!("MethodRouter: `any` is routed twice on the same path");
-        }
-        self.any = self.next_index();
-    }
-
-    #[track_caller]
-    fn next_index(&mut self) -> u8 {
-        let index = self.len;
-        self.len = index
-            .checked_add(1)
-            .filter(|&len| len != NONE)
-            .expect("MethodRouter: too many handlers on one path");
-        index
-    }
-
-    /// The methods routed explicitly (not by `any`, not `HEAD` by `GET`), by name.
-    fn routed(&self) -> impl Iterator<Item = &Method> + '_ {
-        STANDARD
-            .iter()
-            .zip(self.standard)
-            .filter(|&(_, index)| index != NONE)
-            .map(|(method, _)| method)
-            .chain(self.extensions.iter().map(|(method, _)| method))
-    }
-
-    #[inline(never)]
-    fn allow(&self) -> HeaderValue {
-        if self.any != NONE {
-            return HeaderValue::from_static("");
-        }
-        let mut allow: Vec<&str> = Vec::new();
-        for (slot, method) in STANDARD.iter().enumerate() {
-            let answered = self.standard[slot] != NONE
-                || (slot == HEAD && self.standard[GET] != NONE)
-                || slot == OPTIONS;
-            if answered {
-                allow.push(method.as_str());
-            }
-        }
-        allow.extend(self.extensions.iter().map(|(m, _)| m.as_str()));
-        shared_header_value(allow.join(","))
-    }
-}
-
-/// A header value whose clones never allocate: a `HeaderValue` made from a `String` holds a
-/// `Bytes` that allocates on its first clone, one made from an owner is shared from the start.
-pub(crate) fn shared_header_value(value: String) -> HeaderValue {
-    HeaderValue::from_maybe_shared(Bytes::from_owner(value))
-        .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 impl Default for MethodRouter {
@@ -452,7 +286,7 @@ impl<H> MethodRouter<H, MethodFallback> {
         H: Push<HandlerService<F, T>>,
         F: HandlerSignature<T>,
     {
-        self.table.route_all(&methods.into());
+        self.table.route_all(methods.into().methods());
         self.push(handler_fn(handler))
     }
 
@@ -469,7 +303,7 @@ impl<H> MethodRouter<H, MethodFallback> {
     where
         H: Push<Route<S>>,
     {
-        self.table.route_all(&methods.into());
+        self.table.route_all(methods.into().methods());
         self.push(Route(service))
     }
 
@@ -599,7 +433,7 @@ where
     }
 
     fn provide_state(self: Arc<Self>, state: &S) -> Arc<dyn Endpoint<B, ()>> {
-        crate::endpoint::with_state(self, state)
+        super::erased::with_state(self, state)
     }
 }
 
@@ -627,146 +461,5 @@ where
             body_limit: crate::extract::DEFAULT_BODY_LIMIT,
         };
         RouterFuture::new(Endpoint::call(self, req, cx))
-    }
-}
-
-/// Answers the methods a path has no handler for: `204` + `Allow` to `OPTIONS`, `405` + `Allow`
-/// to the rest.
-#[derive(Clone)]
-pub struct MethodFallback {
-    allow: HeaderValue,
-}
-
-impl fmt::Debug for MethodFallback {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MethodFallback")
-            .field("allow", &self.allow)
-            .finish()
-    }
-}
-
-impl MethodFallback {
-    fn answer<B>(&self, req: &Request<B>) -> Result<Response<Body>, Infallible> {
-        let status = if req.method() == Method::OPTIONS {
-            StatusCode::NO_CONTENT
-        } else {
-            StatusCode::METHOD_NOT_ALLOWED
-        };
-        let mut response = Response::new(Body::empty());
-        *response.status_mut() = status;
-        response.headers_mut().insert(ALLOW, self.allow.clone());
-        Ok(response)
-    }
-}
-
-impl<B> Service<Request<B>> for MethodFallback {
-    type Response = Response<Body>;
-    type Error = Infallible;
-    type Future = std::future::Ready<Result<Response<Body>, Infallible>>;
-
-    #[inline]
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, req: Request<B>) -> Self::Future {
-        std::future::ready(self.answer(&req))
-    }
-}
-
-/// Two method routers of one path made one: `.route(p, get(a)).route(p, post(b))`. Each method
-/// goes to the part that routes it — that part's own future, so nothing nests — and the methods
-/// neither routes get `405`, or `204` to `OPTIONS`, with the `Allow` of both.
-struct MergedMethods<B, S> {
-    parts: [SharedEndpoint<B, S>; 2],
-    /// Which part answers each method: index 0 or 1.
-    table: MethodTable,
-    fallback: MethodFallback,
-}
-
-/// Merges the endpoints `existing` and `added` of `path`; `None` when either is not a method
-/// router (a service answers every method, so it shares its path with nothing).
-pub(crate) fn merge_methods<B: Send + 'static, S: Send + Sync + 'static>(
-    path: &str,
-    existing: &SharedEndpoint<B, S>,
-    added: &SharedEndpoint<B, S>,
-) -> Option<Result<SharedEndpoint<B, S>, RouteError>> {
-    let (first, second) = (existing.methods()?, added.methods()?);
-    let mut table = MethodTable {
-        standard: [NONE; STANDARD.len()],
-        any: NONE,
-        extensions: Vec::new(),
-        len: 2,
-    };
-    for (part, methods) in [first, second].into_iter().enumerate() {
-        if methods.any != NONE {
-            return Some(Err(RouteError::methods_conflict(
-                path,
-                "one of them routes `any`, which takes every method, so the path cannot be \
-                 routed again",
-            )));
-        }
-        for method in methods.routed() {
-            let routed_before = match STANDARD.iter().position(|m| m == method) {
-                Some(slot) => table.standard[slot] != NONE,
-                None => table.extensions.iter().any(|(m, _)| m == method),
-            };
-            if routed_before {
-                return Some(Err(RouteError::methods_conflict(
-                    path,
-                    format!(
-                        "both route `{method}`; a path's methods may be split over several \
-                         `.route` calls, but each method once"
-                    ),
-                )));
-            }
-            let slot = match STANDARD.iter().position(|m| m == method) {
-                Some(slot) => &mut table.standard[slot],
-                None => {
-                    table.extensions.push((method.clone(), NONE));
-                    &mut table.extensions.last_mut()?.1
-                }
-            };
-            *slot = part as u8;
-        }
-    }
-    let allow = table.allow();
-    Some(Ok(SharedEndpoint::NeedsState(Arc::new(MergedMethods {
-        parts: [existing.clone(), added.clone()],
-        table,
-        fallback: MethodFallback { allow },
-    }))))
-}
-
-impl<B: Send + 'static, S: Send + Sync + 'static> Endpoint<B, S> for MergedMethods<B, S> {
-    fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
-        let table = &self.table;
-        let mut part = table.lookup(req.method());
-        if part == NONE && req.method() == Method::HEAD {
-            part = table.standard[GET];
-        }
-        match self.parts.get(usize::from(part)) {
-            Some(endpoint) => endpoint.call(req, cx),
-            None => {
-                let Ok(response) = self.fallback.answer(&req);
-                EndpointFuture::new(std::future::ready(response))
-            }
-        }
-    }
-
-    fn methods(&self) -> Option<&MethodSet> {
-        Some(&self.table)
-    }
-
-    fn provide_state(self: Arc<Self>, state: &S) -> Arc<dyn Endpoint<B, ()>> {
-        let [first, second] = &self.parts;
-        Arc::new(MergedMethods::<B, ()> {
-            parts: [
-                SharedEndpoint::Ready(first.provide_state(state)),
-                SharedEndpoint::Ready(second.provide_state(state)),
-            ],
-            table: self.table.clone(),
-            fallback: self.fallback.clone(),
-        })
     }
 }

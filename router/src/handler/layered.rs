@@ -11,27 +11,15 @@ use http::{Request, Response, StatusCode};
 use tower_layer::Layer;
 use tower_service::Service;
 
+use super::function::{Handler, HandlerFuture, HandlerService};
+use super::state::{HandlerState, StateFor};
 use crate::body::{Body, BoxError};
+use crate::endpoint::tree::{EndpointTree, Endpoints, LayerTree};
+use crate::endpoint::Route;
 use crate::endpoint::{unit_state, CallContext, EndpointFuture, ForwardedBodyLimit, HeadAware};
-use crate::endpoints::{EndpointTree, Endpoints, LayerTree};
 use crate::extract::DEFAULT_BODY_LIMIT;
-use crate::handler::{Handler, HandlerFuture, HandlerService};
 use crate::params::PathParams;
 use crate::response::IntoResponse;
-use crate::route::Route;
-
-/// The state a handler of shape `T` reads: the router's for a handler with extractors, `()` for
-/// one without. Implemented by the shapes [`Handler`] is implemented for.
-pub trait HandlerState {
-    /// The state the handler's extractors read.
-    type State;
-}
-
-/// Whether a handler of shape `T` under a layer needs a router's state `S` carried to it.
-pub trait StateFor<S> {
-    /// `true` when the handler reads the state.
-    const READS_STATE: bool;
-}
 
 /// The router's state, carried across a path's layer to the handler inside.
 #[derive(Clone)]

@@ -1,4 +1,4 @@
-//! [`Route`]: one endpoint of the tree, any `Service` whose response body becomes a [`Body`].
+//! [`Route`]: one endpoint of a path, any `Service` whose response body becomes a [`Body`].
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -11,10 +11,10 @@ use pin_project::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use super::context::CallContext;
+use super::future::{EndpointFuture, HeadAware};
+use super::tree::{EndpointTree, Endpoints, LayerTree};
 use crate::body::{Body, BoxError};
-use crate::endpoint::{CallContext, Endpoint, EndpointFuture, ForwardedBodyLimit, HeadAware};
-use crate::endpoints::{EndpointTree, Endpoints, LayerTree};
-use std::sync::Arc;
 
 /// An endpoint: a `Clone` service, cloned for each request it answers (cheap for the usual
 /// `Arc`-held state, free for handler functions).
@@ -120,88 +120,5 @@ where
                 }
             }
         }
-    }
-}
-
-/// Any service as a route's endpoint: `route_service`, `nest_service`, fallbacks and layered
-/// routes.
-pub(crate) struct ServiceEndpoint<S>(Route<S>);
-
-impl<S> ServiceEndpoint<S> {
-    pub(crate) fn new(service: S) -> Self {
-        ServiceEndpoint(Route(service))
-    }
-}
-
-impl<Svc, B, S, ResBody> Endpoint<B, S> for ServiceEndpoint<Svc>
-where
-    Svc: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    Svc::Future: Send + 'static,
-    B: Send + 'static,
-    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-    ResBody::Error: Into<BoxError>,
-{
-    #[inline]
-    fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
-        self.0.call_at(0, req, cx, false)
-    }
-
-    fn provide_state(self: Arc<Self>, _: &S) -> Arc<dyn Endpoint<B, ()>> {
-        self
-    }
-}
-
-/// A route wrapped by [`Router::layer`](crate::Router::layer) or
-/// [`Router::route_layer`](crate::Router::route_layer): the route's parameters, and a body limit
-/// other than the default, cross the layer in the request's extensions, to the
-/// [`RouteService`](crate::RouteService) inside.
-pub(crate) struct LayeredEndpoint<Svc> {
-    route: Route<Svc>,
-    /// The methods of the route inside, so that a path layered and then routed again with other
-    /// methods merges as it does unlayered.
-    methods: Option<crate::method_router::MethodSet>,
-}
-
-impl<Svc> LayeredEndpoint<Svc> {
-    pub(crate) fn new(service: Svc, methods: Option<crate::method_router::MethodSet>) -> Self {
-        LayeredEndpoint {
-            route: Route(service),
-            methods,
-        }
-    }
-}
-
-impl<Svc, B, S, ResBody> Endpoint<B, S> for LayeredEndpoint<Svc>
-where
-    Svc: Service<Request<B>, Response = Response<ResBody>, Error = Infallible>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    Svc::Future: Send + 'static,
-    B: Send + 'static,
-    S: 'static,
-    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
-    ResBody::Error: Into<BoxError>,
-{
-    fn call(&self, mut req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
-        cx.expose_params(&mut req);
-        if cx.body_limit != crate::extract::DEFAULT_BODY_LIMIT {
-            req.extensions_mut()
-                .insert(ForwardedBodyLimit(cx.body_limit));
-        }
-        EndpointFuture::new(HeadAware::new(self.route.call_service(req), false))
-    }
-
-    fn methods(&self) -> Option<&crate::method_router::MethodSet> {
-        self.methods.as_ref()
-    }
-
-    fn provide_state(self: Arc<Self>, _: &S) -> Arc<dyn Endpoint<B, ()>> {
-        self
     }
 }

@@ -53,7 +53,7 @@ impl MethodFilter {
 
     /// Whether `method` is in the set.
     pub fn contains(&self, method: &Method) -> bool {
-        match super::method_router::standard_slot(method) {
+        match super::method_table::standard_slot(method) {
             Some(slot) => self.standard & (1 << slot) != 0,
             None => self.extensions.contains(method),
         }
@@ -61,7 +61,7 @@ impl MethodFilter {
 
     /// The standard methods of the set by slot, then the extension methods.
     pub(crate) fn methods(&self) -> impl Iterator<Item = Method> + '_ {
-        super::method_router::STANDARD
+        super::method_table::STANDARD
             .iter()
             .enumerate()
             .filter(|&(slot, _)| self.standard & (1 << slot) != 0)
@@ -72,7 +72,7 @@ impl MethodFilter {
 
 impl From<Method> for MethodFilter {
     fn from(method: Method) -> Self {
-        match super::method_router::standard_slot(&method) {
+        match super::method_table::standard_slot(&method) {
             Some(slot) => MethodFilter::bit(slot as u16),
             None => MethodFilter {
                 standard: 0,

@@ -16,7 +16,8 @@
 
 use http::{Request, StatusCode};
 
-use crate::endpoint::{CallContext, EndpointFuture};
+use super::context::CallContext;
+use super::future::EndpointFuture;
 use crate::response::IntoResponse;
 
 /// The empty endpoint tree: zero.

@@ -1,0 +1,180 @@
+//! Endpoints, erased once when a route is added, and the inline slot their futures live in.
+//!
+//! A path's [`MethodRouter`](crate::MethodRouter) is a concrete type: method dispatch is a few
+//! comparisons the compiler sees through. When the route is added, that concrete value goes
+//! behind an `Arc<dyn Endpoint<B>>`, so the [`Router`](crate::Router) keeps one type however many
+//! routes it holds, and the compiler builds each route's code once instead of re-spelling every
+//! route in every later route's type. A request makes **one** indirect call, `Endpoint::call`,
+//! which builds the endpoint's future and writes it into an [`EndpointFuture`]: a fixed-size
+//! buffer of [`ENDPOINT_FUTURE_SIZE`] bytes held inline in the response future, with the poll and
+//! drop functions of the future it holds. No allocation, no box — unless the future is larger
+//! than the slot. That is decided at compile time, per endpoint: such a future is boxed on its own
+//! route only (one allocation per request there, counted by the allocation tests), never refused,
+//! since a large handler future is a handler's right and a compile error would leave its author
+//! nothing to do but box it by hand.
+//!
+//! The slot is [`stackfuture`]'s `StackFuture`: the `unsafe` of storing a future of an unnamed type
+//! in a byte buffer lives in that crate, and this crate stays `#![forbid(unsafe_code)]`.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use http::header::{HeaderValue, CONTENT_LENGTH};
+use http::{Response, StatusCode};
+use http_body::Body as _;
+use pin_project::pin_project;
+use stackfuture::StackFuture;
+
+use crate::body::Body;
+
+/// The bytes an endpoint's future may take and still be held inline by the router's future.
+///
+/// A handler's future is its `async fn`'s state — what it holds across an `.await` — and its
+/// extractors': the request's head (224 bytes), the route's context (128), and while the body is
+/// read, the reader. A handler taking `Path<i64>` comes to about 380 bytes; one taking
+/// `Path<i64>`, `Query<T>`, `State<Arc<_>>` and `Json<T>`, about 720; one taking the `Request`,
+/// about 600, and 224 more if it holds the request across an `.await` — which then no longer
+/// fits. Larger futures still work, boxed: see [`EndpointFuture::is_inline`].
+///
+/// Why not larger: the slot is moved whole when a layer around the router stores the router's
+/// future in its own, so every 256 bytes cost about 25 instructions per layer per request
+/// (measured on the layered stack of `.ci/bench-gate`).
+pub const ENDPOINT_FUTURE_SIZE: usize = 768;
+
+type Slot = StackFuture<'static, Response<Body>, ENDPOINT_FUTURE_SIZE>;
+
+/// A boxed future of any type: the one type an oversized future takes in a slot.
+pub(crate) type BoxedFuture = std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+
+/// `future` in a slot of `N` bytes: inline when it fits, else boxed as a [`BoxedFuture`]. Boxed
+/// as `dyn Future` rather than as itself, so that the slot's poll and drop functions for the
+/// boxed case are built once for every endpoint, not once per endpoint — most endpoints never
+/// take that branch, and each would otherwise pay its code at build time.
+#[inline]
+pub(crate) fn inline_or_boxed<F, const N: usize>(
+    future: F,
+) -> StackFuture<'static, Response<Body>, N>
+where
+    F: Future<Output = Response<Body>> + Send + 'static,
+{
+    type Slot<const N: usize> = StackFuture<'static, Response<Body>, N>;
+    if Slot::<N>::has_space_for::<F>() && Slot::<N>::has_alignment_for::<F>() {
+        match Slot::<N>::try_from(future) {
+            Ok(slot) => slot,
+            Err(_) => unreachable!("the size and alignment were just checked"),
+        }
+    } else {
+        let boxed: BoxedFuture = Box::pin(future);
+        Slot::<N>::from(boxed)
+    }
+}
+
+/// The future of one endpoint, held inline in a fixed-size slot.
+///
+/// Every route's future has this one type, whatever its handler: that is what lets the router's
+/// type stay the same as routes are added. A future larger than [`ENDPOINT_FUTURE_SIZE`] (or
+/// aligned to more than 8 bytes) is boxed into the slot instead: one allocation per request, on
+/// that route only.
+#[pin_project]
+pub struct EndpointFuture {
+    #[pin]
+    slot: Slot,
+}
+
+impl EndpointFuture {
+    /// Holds `future`: inline when it fits, boxed when it does not.
+    #[inline]
+    pub fn new<F>(future: F) -> Self
+    where
+        F: Future<Output = Response<Body>> + Send + 'static,
+    {
+        EndpointFuture {
+            slot: inline_or_boxed(future),
+        }
+    }
+
+    /// Whether a future of type `F` is held inline, without an allocation.
+    ///
+    /// ```
+    /// use silent_tower_router::{Body, EndpointFuture};
+    ///
+    /// async fn small() -> http::Response<Body> {
+    ///     http::Response::new(Body::empty())
+    /// }
+    /// assert!(EndpointFuture::is_inline(&small()));
+    ///
+    /// let large = async {
+    ///     let scratch = [0u8; 4096];
+    ///     std::future::ready(()).await;
+    ///     http::Response::new(Body::from(scratch.to_vec()))
+    /// };
+    /// assert!(!EndpointFuture::is_inline(&large));
+    /// ```
+    pub const fn is_inline<F>(_: &F) -> bool {
+        Slot::has_space_for::<F>() && Slot::has_alignment_for::<F>()
+    }
+}
+
+impl Future for EndpointFuture {
+    type Output = Response<Body>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response<Body>> {
+        self.project().slot.poll(cx)
+    }
+}
+
+impl fmt::Debug for EndpointFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EndpointFuture").finish_non_exhaustive()
+    }
+}
+
+/// A future answering `GET` for `HEAD` when `head` is set: the headers stay, the body goes, and
+/// the length it had is kept in `Content-Length` when known.
+#[pin_project]
+pub(crate) struct HeadAware<F> {
+    #[pin]
+    future: F,
+    head: bool,
+}
+
+impl<F> HeadAware<F> {
+    #[inline]
+    pub(crate) fn new(future: F, head: bool) -> Self {
+        HeadAware { future, head }
+    }
+}
+
+impl<F: Future<Output = Response<Body>>> Future for HeadAware<F> {
+    type Output = Response<Body>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response<Body>> {
+        let this = self.project();
+        let response = std::task::ready!(this.future.poll(cx));
+        Poll::Ready(if *this.head {
+            without_body(response)
+        } else {
+            response
+        })
+    }
+}
+
+fn without_body(mut response: Response<Body>) -> Response<Body> {
+    let status = response.status();
+    let may_have_length = !(status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED);
+    if may_have_length && !response.headers().contains_key(CONTENT_LENGTH) {
+        if let Some(length) = response.body().size_hint().exact() {
+            response
+                .headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from(length));
+        }
+    }
+    *response.body_mut() = Body::empty();
+    response
+}
