@@ -120,6 +120,9 @@ fn unroutable(byte: u8) -> Option<&'static str> {
     })
 }
 
+/// Reads `route` segment by segment: a value never holds a `/` (but a catch-all's), so a segment
+/// holds one parameter at most, the literal text before it in the segment being its prefix and
+/// the text after it its suffix.
 fn parse_pattern(route: &str) -> Result<Vec<Piece>, RouteError> {
     let invalid = |reason: String| RouteError::invalid(route, reason);
     let Some(segments) = route.strip_prefix('/') else {
