@@ -14,15 +14,50 @@ use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::watch;
 use tokio::time::Instant;
 use tower_service::Service;
 
 use super::detection_deadline::DetectionDeadline;
-use super::idle::{Activity, Counted};
+use super::idle::Counted;
 use super::peer_addr::AddPeerAddr;
 use super::protocol::{Builders, Protocol};
+use super::slots::{Activity, CountRequests, Refused, Seen, Slot, Slots};
 use super::{BoxError, Config, Tls};
+
+/// Where the server is in its life; every connection watches it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Phase {
+    Serving,
+    /// The shutdown signal fired: finish what was started, take nothing new.
+    Draining,
+    /// The shutdown grace ran out: close now.
+    Closing,
+}
+
+/// Ends a shutdown: waits for every connection (every holder of a receiver of `shutdown`) to
+/// close, for at most `grace`, then tells the rest to close at once and waits for that.
+pub(super) async fn drain(shutdown: &watch::Sender<Phase>, slots: &Slots, grace: Option<Duration>) {
+    shutdown.send_replace(Phase::Draining);
+    let drained = match grace {
+        Some(grace) => tokio::time::timeout(grace, shutdown.closed()).await.is_ok(),
+        None => {
+            shutdown.closed().await;
+            true
+        }
+    };
+    if !drained {
+        tracing::debug!(
+            target: "silent_tower::serve",
+            connections = shutdown.receiver_count(),
+            "shutdown grace over: closing the connections still open",
+        );
+        shutdown.send_replace(Phase::Closing);
+        // Upgraded connections have no task to watch the phase: their IO fails instead.
+        slots.evict_all();
+        shutdown.closed().await;
+    }
+}
 
 /// How long to wait before accepting again after `accept` failed with an error that is not about
 /// one connection (out of file descriptors, out of memory): retrying at once would spin.
@@ -34,6 +69,7 @@ pub(super) async fn accept_loop<S, B>(
     signal: impl Future<Output = ()>,
     config: Config,
     tls: Tls,
+    slots: Arc<Slots>,
 ) -> io::Result<()>
 where
     S: Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
@@ -47,24 +83,10 @@ where
     let builders = Arc::new(Builders::new(&config));
     // Every connection holds a receiver: the server's shutdown is a send, and its end is when
     // the last receiver has been dropped.
-    let (shutdown, shutdown_seen) = watch::channel(());
-    let permits = config
-        .max_connections
-        .map(|max| Arc::new(Semaphore::new(max)));
+    let (shutdown, shutdown_seen) = watch::channel(Phase::Serving);
     let mut signal = pin!(signal);
 
     loop {
-        // Back-pressure: at the limit, stop accepting; new clients wait in the listen backlog.
-        let permit = match &permits {
-            Some(permits) => tokio::select! {
-                biased;
-                () = &mut signal => break,
-                permit = Arc::clone(permits).acquire_owned() => {
-                    Some(permit.expect("the semaphore is never closed"))
-                }
-            },
-            None => None,
-        };
         let accepted = tokio::select! {
             biased;
             () = &mut signal => break,
@@ -72,12 +94,25 @@ where
         };
         match accepted {
             Ok((stream, peer_addr)) => {
+                // At the cap this makes room (or waits for it) with the new client in hand.
+                let slot = tokio::select! {
+                    biased;
+                    () = &mut signal => break,
+                    slot = slots.admit(peer_addr.ip()) => slot,
+                };
+                let slot = match slot {
+                    Ok(slot) => slot,
+                    Err(Refused::PerIp) => {
+                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "max_connections_per_ip: refused");
+                        continue;
+                    }
+                };
                 let connection = Connection {
                     peer_addr,
                     builders: Arc::clone(&builders),
                     shutdown: shutdown_seen.clone(),
                     config,
-                    _permit: permit,
+                    slot,
                 };
                 let tls = tls.clone();
                 if config.with_peer_addr {
@@ -109,13 +144,12 @@ where
     // Closing the listener refuses new connections while the open ones finish.
     drop(listener);
     drop(shutdown_seen);
-    shutdown.send_replace(());
     tracing::debug!(
         target: "silent_tower::serve",
         connections = shutdown.receiver_count(),
         "shutting down: waiting for open connections",
     );
-    shutdown.closed().await;
+    drain(&shutdown, &slots, config.shutdown_grace).await;
     Ok(())
 }
 
@@ -124,10 +158,10 @@ struct Connection {
     peer_addr: SocketAddr,
     builders: Arc<Builders>,
     /// Changes when the server shuts down.
-    shutdown: watch::Receiver<()>,
+    shutdown: watch::Receiver<Phase>,
     config: Config,
-    /// Holds one of [`Config::max_connections`] until the connection closes.
-    _permit: Option<OwnedSemaphorePermit>,
+    /// Its place among [`Config::max_connections`], given back when its IO is dropped.
+    slot: Slot,
 }
 
 impl Connection {
@@ -173,6 +207,7 @@ impl Connection {
     ) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
         let peer_addr = self.peer_addr;
         let mut shutdown = self.shutdown.clone();
+        let activity = Arc::clone(self.slot.activity());
         let accept = tokio_rustls::TlsAcceptor::from(tls.server_config()).accept(stream);
         // Without a header read timeout, the idle timeout still bounds a stalled handshake.
         let deadline = deadline.or_else(|| {
@@ -196,6 +231,7 @@ impl Connection {
             biased;
             // Not an HTTP connection yet: nothing to finish.
             _ = shutdown.changed() => None,
+            () = activity.evicted() => None,
             result = handshake => match result {
                 Ok(stream) => Some(stream),
                 Err(error) => {
@@ -226,19 +262,17 @@ impl Connection {
             builders,
             shutdown,
             config,
-            _permit,
+            slot,
         } = self;
-        let idle = config
-            .idle_timeout
-            .map(|timeout| (timeout, Activity::default()));
-        let activity = idle.as_ref().map(|(_, activity)| activity.clone());
-        let io = TokioIo::new(DetectionDeadline::new(Counted::new(io, activity), deadline));
-        let service = TowerToHyperService::new(service);
+        let activity = Arc::clone(slot.activity());
+        let io = TokioIo::new(DetectionDeadline::new(Counted::new(io, slot), deadline));
+        let service = TowerToHyperService::new(CountRequests::new(service, Arc::clone(&activity)));
         let watch = Watch {
             peer_addr,
             shutdown,
             detection_deadline: deadline,
-            idle,
+            idle_timeout: config.idle_timeout,
+            activity,
         };
         #[cfg(feature = "http2")]
         {
@@ -256,13 +290,14 @@ impl Connection {
     }
 }
 
-/// What runs beside a connection: the server's shutdown, the protocol detection deadline and
-/// the idle timeout.
+/// What runs beside a connection: the server's shutdown, the protocol detection deadline, the
+/// idle timeout and eviction.
 struct Watch {
     peer_addr: SocketAddr,
-    shutdown: watch::Receiver<()>,
+    shutdown: watch::Receiver<Phase>,
     detection_deadline: Option<Instant>,
-    idle: Option<(Duration, Activity)>,
+    idle_timeout: Option<Duration>,
+    activity: Arc<Activity>,
 }
 
 impl Watch {
@@ -274,36 +309,51 @@ impl Watch {
         let peer_addr = self.peer_addr;
         let mut connection = pin!(connection);
         let mut closing = false;
-        let mut idle_check = self
-            .idle
-            .as_ref()
-            .map(|(timeout, _)| Instant::now() + *timeout);
-        let mut last_count = 0;
+        let mut idle_check = self.idle_timeout.map(|timeout| Instant::now() + timeout);
+        let mut seen = Seen::default();
         let result = loop {
             tokio::select! {
                 biased;
                 result = &mut connection => break result,
-                _ = self.shutdown.changed(), if !closing => {
-                    closing = true;
-                    graceful_shutdown(connection.as_mut());
+                changed = self.shutdown.changed() => {
+                    let phase = *self.shutdown.borrow_and_update();
+                    if changed.is_err() || phase == Phase::Closing {
+                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed at the end of the shutdown grace");
+                        break Ok(());
+                    }
+                    if phase == Phase::Draining && !closing {
+                        closing = true;
+                        graceful_shutdown(connection.as_mut());
+                    }
+                }
+                () = self.activity.evicted() => {
+                    tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed to make room");
+                    break Ok(());
                 }
                 // The IO fails a read that waits past its deadline, but only when polled: poll
                 // it once more then.
                 () = sleep_until(self.detection_deadline) => self.detection_deadline = None,
-                () = sleep_until(idle_check), if !closing => {
-                    let (timeout, activity) = self.idle.as_ref().expect("idle_check is set");
-                    let count = activity.count();
-                    if count == last_count {
+                () = sleep_until(idle_check) => {
+                    let timeout = self.idle_timeout.expect("idle_check is set");
+                    let (idle, now) = self.activity.idle_since(seen);
+                    seen = now;
+                    idle_check = Some(Instant::now() + timeout);
+                    if idle && closing {
+                        // Asked to close and still idle a whole timeout later: a client that
+                        // stopped reading or sending, or that ignores GOAWAY.
+                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "idle after a graceful close: closed");
+                        break Ok(());
+                    }
+                    if idle {
                         tracing::debug!(target: "silent_tower::serve", %peer_addr, "idle timeout");
                         closing = true;
                         graceful_shutdown(connection.as_mut());
-                    } else {
-                        last_count = count;
-                        idle_check = Some(Instant::now() + *timeout);
                     }
                 }
             }
         };
+        // Whatever still holds the IO now (an upgrade) is out of this task's reach.
+        self.activity.detach();
         if let Err(error) = result {
             tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "connection error");
         }

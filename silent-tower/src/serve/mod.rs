@@ -150,6 +150,7 @@ mod http3;
 mod idle;
 mod peer_addr;
 mod protocol;
+mod slots;
 #[cfg(feature = "tls")]
 mod tls;
 
@@ -253,6 +254,10 @@ struct Config {
     idle_timeout: Option<Duration>,
     max_header_size: usize,
     max_headers: usize,
+    shutdown_grace: Option<Duration>,
+    max_connections_per_ip: Option<usize>,
+    #[cfg_attr(not(feature = "http3"), allow(dead_code))]
+    http3_max_concurrent_streams: u32,
 }
 
 /// hyper's HTTP/1 read buffer cannot be smaller.
@@ -269,6 +274,9 @@ impl Default for Config {
             idle_timeout: Some(Duration::from_secs(120)),
             max_header_size: 64 * 1024,
             max_headers: 100,
+            shutdown_grace: Some(Duration::from_secs(30)),
+            max_connections_per_ip: None,
+            http3_max_concurrent_streams: 100,
         }
     }
 }
@@ -279,8 +287,14 @@ impl<S, Http3> Serve<S, Pending<()>, Http3> {
     /// Then the listener is closed at once, so new connections are refused. Each open connection is
     /// told to finish: an HTTP/1 connection completes the request it is serving and closes, an
     /// HTTP/2 connection sends `GOAWAY` and completes its open streams. When every connection has
-    /// closed, the server's future returns `Ok(())`. Connections already upgraded (WebSocket) are
-    /// no longer HTTP connections and are not waited for.
+    /// closed, the server's future returns `Ok(())`.
+    ///
+    /// The wait is bounded by the [`shutdown_grace`](Self::shutdown_grace) (30 s unless changed):
+    /// when it runs out, every connection still open, of every protocol, is closed at once and the
+    /// future returns. A client that never answers the `GOAWAY` (an HTTP/2 connection that sent
+    /// its preface and then nothing), one that never finishes its request head, or a request that
+    /// never ends delays the exit by the grace at most. Connections already upgraded (WebSocket)
+    /// are not waited for; when the grace runs out, their next read or write fails.
     ///
     /// ```
     /// use std::convert::Infallible;
@@ -372,10 +386,16 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
 
     /// Caps how many connections are served at once; `None` lifts the cap. Default 10 000.
     ///
-    /// At the cap the server stops accepting: new clients wait in the listen backlog (their TCP
-    /// handshake completes in the kernel, but nothing is read or answered) until a connection
-    /// closes, then they are accepted in turn. Nothing is refused by the server itself; once the
-    /// backlog is full the kernel drops or refuses further attempts.
+    /// Every connection counts: plain and TLS, HTTP/1 and HTTP/2, QUIC connections of
+    /// `Serve::http3`, and WebSocket connections until they close. At the cap, a new connection
+    /// is accepted and the connection that has been idle the longest is closed to make room:
+    /// idle meaning no request in flight and none started lately (an HTTP/2 `PING`, `SETTINGS`
+    /// or other control frame is not activity). So one client that opens thousands of idle
+    /// connections cannot lock others out; it only pushes out idle connections. If every
+    /// connection is serving a request, the new one waits, unread, until one closes, and clients
+    /// after it wait in the listen backlog. Upgraded (WebSocket) connections are never closed to
+    /// make room. Cost: a pass over the open connections, under a lock, for each connection
+    /// accepted at the cap; nothing below it.
     pub fn max_connections(mut self, max: impl Into<Option<usize>>) -> Self {
         self.config.max_connections = max.into();
         self
@@ -389,6 +409,20 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
     #[cfg(feature = "http2")]
     pub fn http2_max_concurrent_streams(mut self, max: u32) -> Self {
         self.config.http2_max_concurrent_streams = max;
+        self
+    }
+
+    /// Caps the request streams one HTTP/3 connection may have open at once. Default 100.
+    ///
+    /// Advertised to the client as QUIC's bidirectional stream limit, so a client cannot open
+    /// more: it waits for a request to finish before it starts another. Each open request costs
+    /// a task and h3's buffers (its head is buffered whole, up to
+    /// [`max_header_size`](Self::max_header_size)), so with
+    /// [`max_connections`](Self::max_connections) this bounds what QUIC clients can make the
+    /// server hold. Needs the `http3` feature.
+    #[cfg(feature = "http3")]
+    pub fn http3_max_concurrent_streams(mut self, max: u32) -> Self {
+        self.config.http3_max_concurrent_streams = max;
         self
     }
 
@@ -458,6 +492,32 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
         self
     }
 
+    /// Bounds how long a graceful shutdown waits for open connections; `None` waits for ever.
+    /// Default 30 seconds.
+    ///
+    /// Counted from the moment the [`with_graceful_shutdown`](Self::with_graceful_shutdown)
+    /// signal completes: requests in flight get that long to finish, then every connection still
+    /// open (TCP and QUIC alike) is closed at once, without a response for the requests it was
+    /// serving, and the server's future returns. Set it below what your process manager allows
+    /// between its stop signal and its kill (systemd's default is 90 s, Kubernetes' 30 s).
+    pub fn shutdown_grace(mut self, grace: impl Into<Option<Duration>>) -> Self {
+        self.config.shutdown_grace = grace.into();
+        self
+    }
+
+    /// Caps how many connections one client IP address may hold at once; `None` (the default)
+    /// sets no per-address cap.
+    ///
+    /// A connection from an address at its cap makes room by closing that address's own
+    /// longest-idle connection; if none of them is idle, the new connection is closed at once,
+    /// unanswered. Off by default because many clients can share one address (a NAT, a
+    /// corporate proxy, a CDN in front of the server); set it when clients reach the server
+    /// directly. QUIC connections count too.
+    pub fn max_connections_per_ip(mut self, max: impl Into<Option<usize>>) -> Self {
+        self.config.max_connections_per_ip = max.into();
+        self
+    }
+
     /// The local address the listener is bound to; useful after binding port 0.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
@@ -478,12 +538,17 @@ where
     type IntoFuture = ServeFuture;
 
     fn into_future(self) -> ServeFuture {
+        let slots = slots::Slots::new(
+            self.config.max_connections,
+            self.config.max_connections_per_ip,
+        );
         ServeFuture::new(connection::accept_loop(
             self.listener,
             self.service,
             self.signal,
             self.config,
             self.tls,
+            slots,
         ))
     }
 }
@@ -577,6 +642,11 @@ impl<S: fmt::Debug, Signal, Http3: fmt::Debug> fmt::Debug for Serve<S, Signal, H
             .field("idle_timeout", &self.config.idle_timeout)
             .field("max_header_size", &self.config.max_header_size)
             .field("max_headers", &self.config.max_headers)
+            .field("shutdown_grace", &self.config.shutdown_grace)
+            .field(
+                "max_connections_per_ip",
+                &self.config.max_connections_per_ip,
+            )
             .field("tls", &self.tls)
             .field("http3", &self.http3)
             .finish_non_exhaustive()
