@@ -207,6 +207,35 @@ async fn at_max_connections_busy_connections_stay_and_a_new_client_waits_for_one
 }
 
 #[tokio::test]
+async fn max_connections_per_ip_closes_an_idle_one_of_that_address_or_refuses() {
+    let server = start(|s| s.max_connections_per_ip(2), tower::service_fn(app)).await;
+
+    // Two idle connections from 127.0.0.1: a third pushes out the older one.
+    let mut first = Raw::connect(server.addr).await;
+    assert_eq!(first.get("/1", "").await.1, "/1");
+    let mut second = Raw::connect(server.addr).await;
+    assert_eq!(second.get("/2", "").await.1, "/2");
+    let mut third = Raw::connect(server.addr).await;
+    assert_eq!(third.get("/3", "").await.1, "/3");
+    first.closed().await;
+
+    // Both of the address's connections busy: a fourth is closed at once, unanswered, while
+    // the two finish their requests.
+    second.send("/slow", "").await;
+    third.send("/slow", "").await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut fourth = Raw::connect(server.addr).await;
+    fourth.send("/4", "").await;
+    let refused_at = Instant::now();
+    fourth.closed().await;
+    assert!(refused_at.elapsed() < Duration::from_millis(400));
+    assert_eq!(second.response().await.1, "/slow");
+    assert_eq!(third.response().await.1, "/slow");
+    drop((second, third));
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn keep_alive_off_closes_after_each_response() {
     let server = start(|s| s.keep_alive(false), tower::service_fn(app)).await;
 
