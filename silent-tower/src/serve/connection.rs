@@ -53,10 +53,11 @@ pub(super) async fn drain(shutdown: &watch::Sender<Phase>, slots: &Slots, grace:
             "shutdown grace over: closing the connections still open",
         );
         shutdown.send_replace(Phase::Closing);
-        // Upgraded connections have no task to watch the phase: their IO fails instead.
-        slots.evict_all();
         shutdown.closed().await;
     }
+    // What is left are upgraded connections (WebSocket), which no task of ours drives: their IO
+    // fails from now on, and a task parked on it is woken to see that.
+    slots.evict_detached();
 }
 
 /// How long to wait before accepting again after `accept` failed with an error that is not about

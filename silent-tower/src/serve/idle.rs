@@ -59,8 +59,10 @@ impl<I: AsyncRead + Unpin> AsyncRead for Counted<I> {
         }
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.io).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = polled {
-            self.moved(buf.filled().len() - before);
+        match polled {
+            Poll::Ready(Ok(())) => self.moved(buf.filled().len() - before),
+            Poll::Pending => self.slot.activity().parking(cx),
+            Poll::Ready(Err(_)) => {}
         }
         polled
     }
@@ -76,8 +78,10 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Counted<I> {
             return Poll::Ready(Err(error));
         }
         let polled = Pin::new(&mut self.io).poll_write(cx, buf);
-        if let Poll::Ready(Ok(written)) = polled {
-            self.moved(written);
+        match polled {
+            Poll::Ready(Ok(written)) => self.moved(written),
+            Poll::Pending => self.slot.activity().parking(cx),
+            Poll::Ready(Err(_)) => {}
         }
         polled
     }
@@ -91,8 +95,10 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Counted<I> {
             return Poll::Ready(Err(error));
         }
         let polled = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
-        if let Poll::Ready(Ok(written)) = polled {
-            self.moved(written);
+        match polled {
+            Poll::Ready(Ok(written)) => self.moved(written),
+            Poll::Pending => self.slot.activity().parking(cx),
+            Poll::Ready(Err(_)) => {}
         }
         polled
     }

@@ -27,7 +27,7 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{ready, Context, Poll};
+use std::task::{ready, Context, Poll, Waker};
 
 use http::{Request, Response};
 use pin_project::pin_project;
@@ -59,6 +59,9 @@ pub(super) struct Activity {
     /// No task drives the connection any more (it was upgraded): it cannot be told to close,
     /// so it is never chosen to make room.
     detached: AtomicBool,
+    /// The task of an upgraded connection, parked on its IO: woken by [`evict`](Self::evict),
+    /// so that it sees the IO fail. Only set once [`detached`](Self::detached).
+    parked: Mutex<Option<Waker>>,
 }
 
 /// A snapshot of an [`Activity`], to compare with a later one.
@@ -111,6 +114,26 @@ impl Activity {
     pub(super) fn evict(&self) {
         self.aborted.store(true, Ordering::Relaxed);
         self.evict.notify_one();
+        let parked = self
+            .parked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(waker) = parked {
+            waker.wake();
+        }
+    }
+
+    /// Called by the IO when a read or write has to wait: an upgraded connection leaves its
+    /// waker, so that [`evict`](Self::evict) can end the wait. Costs a relaxed load otherwise.
+    pub(super) fn parking(&self, cx: &Context<'_>) {
+        if self.detached.load(Ordering::Relaxed) {
+            let mut parked = self.parked.lock().unwrap_or_else(PoisonError::into_inner);
+            match &mut *parked {
+                Some(waker) => waker.clone_from(cx.waker()),
+                None => *parked = Some(cx.waker().clone()),
+            }
+        }
     }
 
     /// Resolves once [`evict`](Self::evict) has been called (now or earlier).
@@ -246,10 +269,13 @@ impl Slots {
         }
     }
 
-    /// Tells every connection to close at once: the shutdown grace has run out.
-    pub(super) fn evict_all(&self) {
+    /// Tells every upgraded connection to close at once: the server is done. (The others are
+    /// told through the shutdown phase, each by its own accept loop.)
+    pub(super) fn evict_detached(&self) {
         for entry in self.table().entries.iter().flatten() {
-            entry.activity.evict();
+            if entry.activity.detached.load(Ordering::Relaxed) {
+                entry.activity.evict();
+            }
         }
     }
 }
