@@ -970,3 +970,37 @@ async fn a_new_quic_client_must_prove_its_address_with_a_retry() {
     assert_eq!(response.body, "hello");
     assert_eq!(retries.load(AtomicOrdering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn zero_rtt_is_refused_so_no_request_can_be_replayed() {
+    let server = Server::start().await;
+    // A client that would send early data if the server's session ticket allowed it.
+    let mut tls = client_tls(&server.cert, b"h3");
+    tls.enable_early_data = true;
+    let quic_tls = quinn::crypto::rustls::QuicClientConfig::try_from(tls).unwrap();
+    let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
+    endpoint.set_default_client_config(quinn::ClientConfig::new(Arc::new(quic_tls)));
+
+    // A first connection, long enough to receive the server's session tickets.
+    let connection = endpoint
+        .connect(server.udp, "localhost")
+        .unwrap()
+        .await
+        .unwrap();
+    let (mut driver, mut sender) = h3::client::new(h3_quinn::Connection::new(connection.clone()))
+        .await
+        .unwrap();
+    tokio::spawn(async move { poll_fn(|cx| driver.poll_close(cx)).await });
+    let response = send(&mut sender, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+    connection.close(quinn::VarInt::from_u32(0x100), b"");
+
+    // The second may resume the session, but not send anything before the handshake ends.
+    let connecting = endpoint.connect(server.udp, "localhost").unwrap();
+    assert!(
+        connecting.into_0rtt().is_err(),
+        "the server's ticket allows 0-RTT"
+    );
+}
