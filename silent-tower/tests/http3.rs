@@ -914,6 +914,12 @@ async fn head_204_and_304_answers_carry_no_body() {
 
 /// A UDP relay between a client and the server that counts the server's Retry packets.
 async fn retry_counting_relay(server: SocketAddr) -> (SocketAddr, Arc<AtomicUsize>) {
+    relay(server, usize::MAX).await
+}
+
+/// A UDP relay that passes the client's first `passed` datagrams to the server and drops the
+/// rest, and every datagram back; it counts the server's Retry packets.
+async fn relay(server: SocketAddr, passed: usize) -> (SocketAddr, Arc<AtomicUsize>) {
     let front = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let back = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
     back.connect(server).await.unwrap();
@@ -922,13 +928,17 @@ async fn retry_counting_relay(server: SocketAddr) -> (SocketAddr, Arc<AtomicUsiz
     let counted = Arc::clone(&retries);
     tokio::spawn(async move {
         let mut client = None;
+        let mut sent = 0;
         let (mut up, mut down) = ([0; 2048], [0; 2048]);
         loop {
             tokio::select! {
                 received = front.recv_from(&mut up) => {
                     let (length, from) = received.unwrap();
                     client = Some(from);
-                    let _ = back.send(&up[..length]).await;
+                    if sent < passed {
+                        sent += 1;
+                        let _ = back.send(&up[..length]).await;
+                    }
                 }
                 received = back.recv(&mut down) => {
                     let length = received.unwrap();
@@ -1003,4 +1013,33 @@ async fn zero_rtt_is_refused_so_no_request_can_be_replayed() {
         connecting.into_0rtt().is_err(),
         "the server's ticket allows 0-RTT"
     );
+}
+
+#[tokio::test]
+async fn a_quic_handshake_that_stalls_is_given_up_at_the_header_read_timeout() {
+    const TIMEOUT: Duration = Duration::from_millis(500);
+    let server = Server::start_configured(false, |s| s.header_read_timeout(TIMEOUT)).await;
+    // The client's Initial, then its Initial with the Retry token reach the server; its
+    // handshake Finished never does.
+    let (relay, retries) = relay(server.udp, 2).await;
+    let endpoint = client_endpoint(&server.cert);
+    let started = std::time::Instant::now();
+    let connecting = endpoint.connect(relay, "localhost").unwrap();
+    // The client may think it is connected (it sent its Finished); the server is not.
+    let closed = tokio::time::timeout(GENEROUS, async {
+        match connecting.await {
+            Ok(connection) => connection.closed().await,
+            Err(error) => error,
+        }
+    })
+    .await
+    .expect("the server gives the handshake up");
+    let elapsed = started.elapsed();
+    assert_eq!(retries.load(AtomicOrdering::SeqCst), 1);
+    // Closed by the server, not by the client's own idle timeout, and not before the deadline.
+    assert!(
+        !matches!(closed, quinn::ConnectionError::TimedOut),
+        "{closed:?} after {elapsed:?}"
+    );
+    assert!(elapsed >= TIMEOUT, "{closed:?} after {elapsed:?}");
 }
