@@ -123,6 +123,18 @@ fn app(gate: Gate) -> Router<RequestBody> {
             }),
         )
         .route(
+            // A `content-length` of 5 on a body of 16 bytes, then one of 50.
+            "/lying-length/<length:u32>",
+            get(|request: silent_tower::Request<RequestBody>| async move {
+                let length: u32 = request.param("length").unwrap();
+                let mut response = http::Response::new(Body::from("sixteen bytes!!!"));
+                response
+                    .headers_mut()
+                    .insert("content-length", HeaderValue::from(length));
+                response
+            }),
+        )
+        .route(
             // Statuses that have no content, from a handler that gives them some anyway.
             "/no-content",
             get(|| async { (StatusCode::NO_CONTENT, "not empty") }),
@@ -1042,4 +1054,29 @@ async fn a_quic_handshake_that_stalls_is_given_up_at_the_header_read_timeout() {
         "{closed:?} after {elapsed:?}"
     );
     assert!(elapsed >= TIMEOUT, "{closed:?} after {elapsed:?}");
+}
+
+#[tokio::test]
+async fn a_response_body_that_does_not_match_its_content_length_is_reset() {
+    let server = Server::start().await;
+    let (sender, _driver) = server.connect().await;
+    for length in [5, 50] {
+        let mut sender = sender.clone();
+        let path = format!("/lying-length/{length}");
+        let error = send(&mut sender, request("GET", &path), b"", None)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("a body of 16 bytes passed as {length}"));
+        assert_eq!(
+            stream_code(&error),
+            Some(h3::error::Code::H3_INTERNAL_ERROR),
+            "{length}: {error}"
+        );
+    }
+    // The true length passes.
+    let mut sender = sender.clone();
+    let response = send(&mut sender, request("GET", "/lying-length/16"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "sixteen bytes!!!");
 }

@@ -621,6 +621,9 @@ where
                 .insert(header::CONTENT_LENGTH, http::HeaderValue::from(length));
         }
     }
+    // What the client will hold the body to: as hyper does on TCP, a body that disagrees with
+    // its `content-length` is cut (the caller resets the stream) rather than sent malformed.
+    let mut promised = content_length(&parts.headers).ok().flatten();
     send.send_response(Response::from_parts(parts, ())).await?;
     // A response to HEAD, a 204 and a 304 have no content (RFC 9110 §6.4.1), whatever the
     // service's body holds: it is dropped unread, as hyper does on TCP.
@@ -638,6 +641,11 @@ where
         match frame.into_data() {
             Ok(mut data) => {
                 if data.has_remaining() {
+                    if let Some(left) = &mut promised {
+                        *left = left
+                            .checked_sub(data.remaining() as u64)
+                            .ok_or("the response body is longer than its content-length")?;
+                    }
                     send.send_data(data.copy_to_bytes(data.remaining())).await?;
                 }
             }
@@ -647,6 +655,9 @@ where
                 }
             }
         }
+    }
+    if promised.is_some_and(|left| left > 0) {
+        return Err("the response body is shorter than its content-length".into());
     }
     send.finish().await?;
     Ok(())
