@@ -302,43 +302,60 @@ struct Watch {
 }
 
 impl Watch {
-    async fn drive<C, E>(mut self, connection: C, graceful_shutdown: impl Fn(Pin<&mut C>))
+    async fn drive<C, E>(self, connection: C, graceful_shutdown: impl Fn(Pin<&mut C>))
     where
         C: Future<Output = Result<(), E>>,
         E: fmt::Display,
     {
-        let peer_addr = self.peer_addr;
+        let Self {
+            peer_addr,
+            shutdown,
+            detection_deadline,
+            idle_timeout,
+            activity,
+        } = self;
         let mut connection = pin!(connection);
         let mut closing = false;
-        let mut idle_check = self.idle_timeout.map(|timeout| Instant::now() + timeout);
+        // Each future below lives across the loop, so that waking the task (several times per
+        // request) re-polls them without registering anew: no timer re-armed, no waiter list
+        // locked, per wake.
+        let mut phase = pin!(next_phase(shutdown.clone(), Phase::Serving));
+        let mut evicted = pin!(activity.evicted());
+        let mut detection_armed = detection_deadline.is_some();
+        let mut detection = pin!(tokio::time::sleep_until(
+            detection_deadline.unwrap_or_else(Instant::now)
+        ));
+        let mut idle_check = pin!(tokio::time::sleep_until(after(
+            idle_timeout.unwrap_or_default()
+        )));
         let mut seen = Seen::default();
         let result = loop {
             tokio::select! {
                 biased;
                 result = &mut connection => break result,
-                changed = self.shutdown.changed() => {
-                    let phase = *self.shutdown.borrow_and_update();
-                    if changed.is_err() || phase == Phase::Closing {
+                now = &mut phase => {
+                    if now == Phase::Closing {
                         tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed at the end of the shutdown grace");
                         break Ok(());
                     }
-                    if phase == Phase::Draining && !closing {
+                    phase.set(next_phase(shutdown.clone(), now));
+                    if !closing {
                         closing = true;
                         graceful_shutdown(connection.as_mut());
                     }
                 }
-                () = self.activity.evicted() => {
+                () = &mut evicted => {
                     tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed to make room");
                     break Ok(());
                 }
                 // The IO fails a read that waits past its deadline, but only when polled: poll
                 // it once more then.
-                () = sleep_until(self.detection_deadline) => self.detection_deadline = None,
-                () = sleep_until(idle_check) => {
-                    let timeout = self.idle_timeout.expect("idle_check is set");
-                    let (idle, now) = self.activity.idle_since(seen);
+                () = &mut detection, if detection_armed => detection_armed = false,
+                () = &mut idle_check, if idle_timeout.is_some() => {
+                    let timeout = idle_timeout.expect("checked by the branch's condition");
+                    let (idle, now) = activity.idle_since(seen);
                     seen = now;
-                    idle_check = Some(Instant::now() + timeout);
+                    idle_check.as_mut().reset(after(timeout));
                     if idle && closing {
                         // Asked to close and still idle a whole timeout later: a client that
                         // stopped reading or sending, or that ignores GOAWAY.
@@ -354,19 +371,26 @@ impl Watch {
             }
         };
         // Whatever still holds the IO now (an upgrade) is out of this task's reach.
-        self.activity.detach();
+        activity.detach();
         if let Err(error) = result {
             tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "connection error");
         }
     }
 }
 
-/// Sleeps until `deadline`, or forever.
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
-        None => std::future::pending().await,
+/// The server's phase once it differs from `after` (a dropped sender counts as closing).
+async fn next_phase(mut shutdown: watch::Receiver<Phase>, after: Phase) -> Phase {
+    match shutdown.wait_for(|phase| *phase != after).await {
+        Ok(phase) => *phase,
+        Err(_) => Phase::Closing,
     }
+}
+
+/// `timeout` from now, or a moment decades away if that cannot be represented.
+fn after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
 }
 
 /// Errors that end the connection being accepted but say nothing about the listener.

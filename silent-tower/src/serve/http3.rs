@@ -316,6 +316,8 @@ impl QuicConnection {
             .idle_timeout
             .map(|timeout| Instant::now() + timeout);
         let mut seen = Seen::default();
+        // Lives across the loop: re-polled per wake without registering anew.
+        let mut evicted = pin!(activity.evicted());
         loop {
             // h3 itself ends a connection only once the client has sent GOAWAY too, so a
             // server-side close is over when the requests it let in have finished.
@@ -340,7 +342,7 @@ impl QuicConnection {
                         }
                     }
                 }
-                () = activity.evicted() => {
+                () = &mut evicted => {
                     tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed to make room");
                     return force_close(&quic, requests);
                 }

@@ -50,7 +50,8 @@
 //! `proxy-connection`, `transfer-encoding`, `upgrade`), `te` other than `trailers`, a
 //! `content-length` that is not one number, and a body whose data does not add up to its
 //! `content-length` (found as the body is read). HTTP/1 and HTTP/2 get the same checks from
-//! hyper and h2.
+//! hyper and h2. A response body that disagrees with its own `content-length` is cut with
+//! `H3_INTERNAL_ERROR`, as hyper cuts it on TCP.
 //!
 //! # TLS
 //!
@@ -437,10 +438,13 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
     ///
     /// Advertised to the client as QUIC's bidirectional stream limit, so a client cannot open
     /// more: it waits for a request to finish before it starts another. Each open request costs
-    /// a task and h3's buffers (its head is buffered whole, up to
-    /// [`max_header_size`](Self::max_header_size)), so with
-    /// [`max_connections`](Self::max_connections) this bounds what QUIC clients can make the
-    /// server hold. Needs the `http3` feature.
+    /// a task and h3's buffers, so with [`max_connections`](Self::max_connections) this bounds
+    /// what QUIC clients can make the server hold. One bound is time only: h3 (0.0.8) buffers a
+    /// request's `HEADERS` frame whole before it compares its size with
+    /// [`max_header_size`](Self::max_header_size), and reading it returns QUIC flow-control
+    /// credit, so a client that sends an endless `HEADERS` frame is stopped by the
+    /// [`header_read_timeout`](Self::header_read_timeout) (the stream is reset), not by a byte
+    /// count. Needs the `http3` feature.
     #[cfg(feature = "http3")]
     pub fn http3_max_concurrent_streams(mut self, max: u32) -> Self {
         self.config.http3_max_concurrent_streams = max;
