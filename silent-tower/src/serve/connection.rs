@@ -1,11 +1,12 @@
 //! The accept loop and the task that serves one connection.
 
 use std::fmt;
-use std::future::Future;
+use std::future::{poll_fn, Future};
 use std::io;
 use std::net::SocketAddr;
 use std::pin::{pin, Pin};
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use http::{Request, Response};
@@ -39,6 +40,8 @@ pub(super) enum Phase {
 /// close, for at most `grace`, then tells the rest to close at once and waits for that.
 pub(super) async fn drain(shutdown: &watch::Sender<Phase>, slots: &Slots, grace: Option<Duration>) {
     shutdown.send_replace(Phase::Draining);
+    // Connections read the phase when woken (see `poll_signal`): wake them all.
+    slots.wake_all();
     let drained = match grace {
         Some(grace) => tokio::time::timeout(grace, shutdown.closed()).await.is_ok(),
         None => {
@@ -53,6 +56,7 @@ pub(super) async fn drain(shutdown: &watch::Sender<Phase>, slots: &Slots, grace:
             "shutdown grace over: closing the connections still open",
         );
         shutdown.send_replace(Phase::Closing);
+        slots.wake_all();
         shutdown.closed().await;
     }
     // What is left are upgraded connections (WebSocket), which no task of ours drives: their IO
@@ -309,18 +313,18 @@ impl Watch {
     {
         let Self {
             peer_addr,
-            shutdown,
+            mut shutdown,
             detection_deadline,
             idle_timeout,
             activity,
         } = self;
         let mut connection = pin!(connection);
         let mut closing = false;
-        // Each future below lives across the loop, so that waking the task (several times per
-        // request) re-polls them without registering anew: no timer re-armed, no waiter list
-        // locked, per wake.
-        let mut phase = pin!(next_phase(shutdown.clone(), Phase::Serving));
-        let mut evicted = pin!(activity.evicted());
+        // The timers live across the loop, so that waking the task (several times per request)
+        // re-polls them without arming them anew. The shutdown and eviction are not futures
+        // polled on every wake (a `Notified` locks its waiter list at each poll): the task
+        // leaves its waker in the connection's `Activity` once, and each wake costs two loads.
+        let mut parked: Option<Waker> = None;
         let mut detection_armed = detection_deadline.is_some();
         let mut detection = pin!(tokio::time::sleep_until(
             detection_deadline.unwrap_or_else(Instant::now)
@@ -333,20 +337,24 @@ impl Watch {
             tokio::select! {
                 biased;
                 result = &mut connection => break result,
-                now = &mut phase => {
-                    if now == Phase::Closing {
-                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed at the end of the shutdown grace");
-                        break Ok(());
+                signal = poll_fn(|cx| poll_signal(cx, &activity, &shutdown, &mut parked)) => {
+                    match signal {
+                        Signal::Evicted => {
+                            tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed to make room");
+                            break Ok(());
+                        }
+                        Signal::Phase => {
+                            let phase = *shutdown.borrow_and_update();
+                            if phase == Phase::Closing {
+                                tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed at the end of the shutdown grace");
+                                break Ok(());
+                            }
+                            if phase == Phase::Draining && !closing {
+                                closing = true;
+                                graceful_shutdown(connection.as_mut());
+                            }
+                        }
                     }
-                    phase.set(next_phase(shutdown.clone(), now));
-                    if !closing {
-                        closing = true;
-                        graceful_shutdown(connection.as_mut());
-                    }
-                }
-                () = &mut evicted => {
-                    tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed to make room");
-                    break Ok(());
                 }
                 // The IO fails a read that waits past its deadline, but only when polled: poll
                 // it once more then.
@@ -378,12 +386,39 @@ impl Watch {
     }
 }
 
-/// The server's phase once it differs from `after` (a dropped sender counts as closing).
-async fn next_phase(mut shutdown: watch::Receiver<Phase>, after: Phase) -> Phase {
-    match shutdown.wait_for(|phase| *phase != after).await {
-        Ok(phase) => *phase,
-        Err(_) => Phase::Closing,
+/// What the server asked of a connection.
+enum Signal {
+    /// Close at once: the server needs the slot.
+    Evicted,
+    /// The shutdown phase changed.
+    Phase,
+}
+
+/// Ready when the connection is evicted or the server's phase changed since it last looked.
+/// The waker is left in `activity` (only when it differs from the one left before) before the
+/// flags are read, so a signal given in between is not missed: the server sets the flag, then
+/// wakes the waker it finds.
+fn poll_signal(
+    cx: &mut Context<'_>,
+    activity: &Activity,
+    shutdown: &watch::Receiver<Phase>,
+    parked: &mut Option<Waker>,
+) -> Poll<Signal> {
+    if !parked
+        .as_ref()
+        .is_some_and(|waker| waker.will_wake(cx.waker()))
+    {
+        activity.park(cx.waker());
+        *parked = Some(cx.waker().clone());
     }
+    if activity.is_aborted() {
+        return Poll::Ready(Signal::Evicted);
+    }
+    // A closed channel (the server gone) counts as a change: `borrow_and_update` still reads.
+    if shutdown.has_changed().unwrap_or(true) {
+        return Poll::Ready(Signal::Phase);
+    }
+    Poll::Pending
 }
 
 /// `timeout` from now, or a moment decades away if that cannot be represented.

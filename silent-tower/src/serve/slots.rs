@@ -112,15 +112,25 @@ impl Activity {
 
     /// Tells the connection to close at once.
     pub(super) fn evict(&self) {
-        self.aborted.store(true, Ordering::Relaxed);
+        self.aborted.store(true, Ordering::SeqCst);
         self.evict.notify_one();
-        let parked = self
-            .parked
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(waker) = parked {
-            waker.wake();
+        self.nudge();
+    }
+
+    /// Wakes the task that left its waker here, to look at the flags and the server's phase.
+    pub(super) fn nudge(&self) {
+        let parked = self.parked.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(waker) = &*parked {
+            waker.wake_by_ref();
+        }
+    }
+
+    /// Leaves `waker` to be woken by [`evict`](Self::evict) and [`nudge`](Self::nudge).
+    pub(super) fn park(&self, waker: &Waker) {
+        let mut parked = self.parked.lock().unwrap_or_else(PoisonError::into_inner);
+        match &mut *parked {
+            Some(old) => old.clone_from(waker),
+            None => *parked = Some(waker.clone()),
         }
     }
 
@@ -128,11 +138,7 @@ impl Activity {
     /// waker, so that [`evict`](Self::evict) can end the wait. Costs a relaxed load otherwise.
     pub(super) fn parking(&self, cx: &Context<'_>) {
         if self.detached.load(Ordering::Relaxed) {
-            let mut parked = self.parked.lock().unwrap_or_else(PoisonError::into_inner);
-            match &mut *parked {
-                Some(waker) => waker.clone_from(cx.waker()),
-                None => *parked = Some(cx.waker().clone()),
-            }
+            self.park(cx.waker());
         }
     }
 
@@ -142,7 +148,7 @@ impl Activity {
     }
 
     pub(super) fn is_aborted(&self) -> bool {
-        self.aborted.load(Ordering::Relaxed)
+        self.aborted.load(Ordering::SeqCst)
     }
 
     pub(super) fn detach(&self) {
@@ -266,6 +272,13 @@ impl Slots {
                 }
                 () = tokio::time::sleep(RESCAN) => {}
             }
+        }
+    }
+
+    /// Wakes every connection's task, to read the server's new shutdown phase.
+    pub(super) fn wake_all(&self) {
+        for entry in self.table().entries.iter().flatten() {
+            entry.activity.nudge();
         }
     }
 
