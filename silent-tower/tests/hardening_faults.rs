@@ -512,3 +512,54 @@ impl RawHttp1 {
         String::from_utf8_lossy(&received).into_owned()
     }
 }
+
+/// The router alone, without the exception layer: a panic is nobody's to answer.
+async fn start_without_exception_layer() -> SocketAddr {
+    let router = Router::new()
+        .route("/ok", get(|| async { "ok" }))
+        .route("/panic-while-polled", get(panics_while_polled));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(serve(listener, router).max_connections(2).into_future());
+    addr
+}
+
+#[tokio::test]
+async fn without_an_exception_layer_a_panic_closes_its_connection_and_the_server_goes_on() {
+    quiet_deliberate_panics();
+    // A cap of two: if a panicking connection leaked its slot, the third round would wait.
+    let addr = start_without_exception_layer().await;
+    for _ in 0..3 {
+        let mut connection = RawHttp1::connect(addr).await;
+        assert_answer(&mut connection, "/ok", StatusCode::OK, "ok").await;
+        // HTTP/1: the task serving the connection unwinds; the client sees it close, unanswered.
+        let rest = connection.get_until_closed("/panic-while-polled").await;
+        assert_eq!(rest, "");
+    }
+
+    // HTTP/2: the stream's task unwinds and the stream is reset; the connection goes on.
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    let get = |path: &str| {
+        Request::get(format!("http://localhost{path}"))
+            .body(Empty::<Bytes>::new())
+            .unwrap()
+    };
+    let failed = tokio::time::timeout(
+        Duration::from_secs(5),
+        sender.send_request(get("/panic-while-polled")),
+    )
+    .await
+    .expect("the panicking stream ends");
+    assert!(failed.is_err(), "{failed:?}");
+    let response = sender.send_request(get("/ok")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.into_body().collect().await.unwrap().to_bytes(),
+        "ok"
+    );
+}

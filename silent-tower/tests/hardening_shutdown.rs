@@ -88,6 +88,10 @@ struct Server {
 }
 
 async fn start() -> Server {
+    start_with_grace(Duration::from_secs(30)).await
+}
+
+async fn start_with_grace(grace: impl Into<Option<Duration>>) -> Server {
     let (release, released) = watch::channel(false);
     let (entered, in_handler) = mpsc::unbounded_channel();
     let released_in_body = released.clone();
@@ -133,6 +137,7 @@ async fn start() -> Server {
     let (stop, stopped) = oneshot::channel::<()>();
     let serving = tokio::spawn(
         serve(listener, app)
+            .shutdown_grace(grace)
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })
@@ -286,4 +291,129 @@ async fn graceful_shutdown_completes_200_in_flight_requests_with_their_bodies() 
         .unwrap();
     // Long gone, but for the record: nothing listens any more.
     assert!(refused_within(server.addr, Duration::from_millis(100)).await);
+}
+
+/// The shutdown grace of the test below: short, so the test is.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// Reads until the server closes the connection (end of stream or reset) and returns what came.
+async fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut received = Vec::new();
+    let mut chunk = [0; 4096];
+    loop {
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return received,
+            Ok(read) => received.extend_from_slice(&chunk[..read]),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_never_finish_delay_the_shutdown_by_the_grace_at_most() {
+    use tokio::io::AsyncWriteExt;
+
+    // `/hang` never answers; `/` does at once.
+    let app = tower::service_fn(|request: http::Request<Incoming>| async move {
+        if request.uri().path() == "/hang" {
+            std::future::pending::<()>().await;
+        }
+        Ok::<_, Infallible>(http::Response::new(http_body_util::Full::new(
+            Bytes::from_static(b"ok"),
+        )))
+    });
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = tokio::spawn(
+        serve(listener, app)
+            .shutdown_grace(GRACE)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .into_future(),
+    );
+
+    // An HTTP/2 connection that sends its preface and an empty SETTINGS, then nothing: it never
+    // acknowledges the server's SETTINGS nor answers the PING that follows GOAWAY.
+    let mut silent_http2 = TcpStream::connect(addr).await.unwrap();
+    silent_http2
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
+        .await
+        .unwrap();
+    // An HTTP/1 request head that never ends (well within the 30 s header read timeout).
+    let mut stalled_head = TcpStream::connect(addr).await.unwrap();
+    stalled_head
+        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .unwrap();
+    // A request whose handler never finishes.
+    let mut hanging = TcpStream::connect(addr).await.unwrap();
+    hanging
+        .write_all(b"GET /hang HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    // Let the server take all three in.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!serving.is_finished());
+
+    let signalled = Instant::now();
+    stop.send(()).unwrap();
+    tokio::time::timeout(GRACE + Duration::from_secs(3), serving)
+        .await
+        .expect("serve waited past its shutdown grace")
+        .unwrap()
+        .unwrap();
+    let waited = signalled.elapsed();
+    assert!(
+        waited >= GRACE - Duration::from_millis(50),
+        "returned before the grace: {waited:?}"
+    );
+
+    // Each connection was closed: the stalled and the hanging ones with no response at all.
+    let (h2, head, hang) = tokio::time::timeout(Duration::from_secs(5), async {
+        tokio::join!(
+            read_until_closed(&mut silent_http2),
+            read_until_closed(&mut stalled_head),
+            read_until_closed(&mut hanging),
+        )
+    })
+    .await
+    .expect("every connection is closed");
+    // The server's SETTINGS, then GOAWAY (type 7) among its frames.
+    assert!(h2.len() >= 9 && h2[3] == 4, "{h2:?}");
+    assert_eq!(head, b"", "{:?}", String::from_utf8_lossy(&head));
+    assert_eq!(hang, b"", "{:?}", String::from_utf8_lossy(&hang));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_grace_the_shutdown_waits_for_a_request_in_flight() {
+    let mut server = start_with_grace(None).await;
+    let (mid_body_tx, _mid_body) = mpsc::unbounded_channel();
+    let stream = TcpStream::connect(server.addr).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let request =
+        tokio::spawn(
+            async move { exchange(sender.send_request(get_request(0)), 0, mid_body_tx).await },
+        );
+    tokio::time::timeout(Duration::from_secs(10), server.in_handler.recv())
+        .await
+        .expect("the request reaches its handler");
+
+    server.stop.send(()).unwrap();
+    // Far past what a grace would allow, had there been one this short.
+    tokio::time::sleep(GRACE + Duration::from_millis(500)).await;
+    assert!(!server.serving.is_finished());
+    server.release.send(true).unwrap();
+    let (status, body) = request.await.unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, "done 0");
+    tokio::time::timeout(Duration::from_secs(5), server.serving)
+        .await
+        .expect("serve returns once the request is done")
+        .unwrap()
+        .unwrap();
 }

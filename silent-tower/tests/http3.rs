@@ -6,6 +6,7 @@
 use std::future::{poll_fn, IntoFuture};
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ use silent_tower::serve::rustls::pki_types::pem::PemObject;
 use silent_tower::serve::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use silent_tower::serve::rustls::{self, ClientConfig, RootCertStore};
 use silent_tower::serve::{PeerAddr, RequestBody, TlsConfig};
-use silent_tower::{get, post, Body, RequestExt, Router};
+use silent_tower::{get, post, Body, RequestExt, Router, Serve};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, Semaphore};
 use tokio::task::JoinHandle;
@@ -122,6 +123,27 @@ fn app(gate: Gate) -> Router<(), RequestBody> {
             }),
         )
         .route(
+            // A `content-length` of 5 on a body of 16 bytes, then one of 50.
+            "/lying-length/<length:u32>",
+            get(|request: silent_tower::Request<RequestBody>| async move {
+                let length: u32 = request.param("length").unwrap();
+                let mut response = http::Response::new(Body::from("sixteen bytes!!!"));
+                response
+                    .headers_mut()
+                    .insert("content-length", HeaderValue::from(length));
+                response
+            }),
+        )
+        .route(
+            // Statuses that have no content, from a handler that gives them some anyway.
+            "/no-content",
+            get(|| async { (StatusCode::NO_CONTENT, "not empty") }),
+        )
+        .route(
+            "/not-modified",
+            get(|| async { (StatusCode::NOT_MODIFIED, "not empty") }),
+        )
+        .route(
             "/slow",
             get(move || {
                 let gate = gate.clone();
@@ -151,6 +173,14 @@ impl Server {
     }
 
     async fn start_with(peer_addr: bool) -> Self {
+        Self::start_configured(peer_addr, |s| s).await
+    }
+
+    /// A server with `configure` applied to its settings before `.http3(..)`.
+    async fn start_configured(
+        peer_addr: bool,
+        configure: impl FnOnce(Serve<Router<RequestBody>>) -> Serve<Router<RequestBody>>,
+    ) -> Self {
         let (tls, cert) = identity();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -162,7 +192,7 @@ impl Server {
             open: Arc::clone(&open),
         };
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = silent_tower::serve(listener, app(gate))
+        let server = configure(silent_tower::serve(listener, app(gate)))
             .tls(tls.clone())
             .http3(udp)
             .with_graceful_shutdown(async {
@@ -188,6 +218,28 @@ impl Server {
     /// One HTTP/3 connection to the server; its driver runs on a task of its own.
     async fn connect(&self) -> (SendRequest, JoinHandle<h3::error::ConnectionError>) {
         self.connect_trusting(&self.cert).await.unwrap()
+    }
+
+    /// Like [`connect`](Self::connect), and the QUIC connection under it, for raw streams.
+    async fn connect_raw(
+        &self,
+    ) -> (
+        quinn::Connection,
+        SendRequest,
+        JoinHandle<h3::error::ConnectionError>,
+    ) {
+        let endpoint = client_endpoint(&self.cert);
+        let connection =
+            tokio::time::timeout(GENEROUS, endpoint.connect(self.udp, "localhost").unwrap())
+                .await
+                .expect("the QUIC handshake ends")
+                .unwrap();
+        let (mut driver, send_request) =
+            h3::client::new(h3_quinn::Connection::new(connection.clone()))
+                .await
+                .unwrap();
+        let driver = tokio::spawn(async move { poll_fn(|cx| driver.poll_close(cx)).await });
+        (connection, send_request, driver)
     }
 
     /// Like [`connect`](Self::connect), trusting `cert` only; fails when the handshake does.
@@ -598,4 +650,433 @@ async fn with_peer_addr_puts_the_quic_client_address_in_requests() {
         .await
         .unwrap();
     assert_eq!(response.body, "none");
+}
+
+/// The code a stream was reset or stopped with, from the client's side.
+fn stream_code(error: &h3::error::StreamError) -> Option<h3::error::Code> {
+    match error {
+        h3::error::StreamError::RemoteTerminate { code, .. } => Some(*code),
+        h3::error::StreamError::StreamError { code, .. } => Some(*code),
+        _ => None,
+    }
+}
+
+/// Opens a raw request stream on `connection` and sends the start of a HEADERS frame that says
+/// it holds 32 bytes, then only one of them.
+async fn stalled_request_stream(
+    connection: &quinn::Connection,
+) -> (quinn::SendStream, quinn::RecvStream) {
+    let (mut send, recv) = connection.open_bi().await.unwrap();
+    send.write_all(&[0x01, 0x20, 0x00]).await.unwrap();
+    (send, recv)
+}
+
+#[tokio::test]
+async fn a_stalled_request_head_is_reset_at_the_header_read_timeout() {
+    const TIMEOUT: Duration = Duration::from_millis(300);
+    let server = Server::start_configured(false, |s| s.header_read_timeout(TIMEOUT)).await;
+    let (connection, mut sender, _driver) = server.connect_raw().await;
+
+    let started = std::time::Instant::now();
+    let (_send, mut recv) = stalled_request_stream(&connection).await;
+    let mut buffer = [0; 64];
+    let read = tokio::time::timeout(GENEROUS, recv.read(&mut buffer))
+        .await
+        .expect("the server resets the stream");
+    let elapsed = started.elapsed();
+    // H3_REQUEST_REJECTED: nothing was processed, a retry is safe.
+    assert_eq!(
+        read.unwrap_err(),
+        quinn::ReadError::Reset(quinn::VarInt::from_u32(0x10b))
+    );
+    assert!(elapsed >= TIMEOUT, "{elapsed:?}");
+
+    // The connection goes on.
+    let response = send(&mut sender, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+}
+
+#[tokio::test]
+async fn the_shutdown_grace_bounds_a_stalled_stream_and_new_quic_connections_are_refused() {
+    const GRACE: Duration = Duration::from_secs(1);
+    let server = Server::start_configured(false, |s| s.shutdown_grace(GRACE)).await;
+    let (connection, _sender, driver) = server.connect_raw().await;
+    let (_send, mut recv) = stalled_request_stream(&connection).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let signalled = std::time::Instant::now();
+    server.stop.send(()).unwrap();
+    // A client that comes after the signal is told at once, not left to its own timeout.
+    let endpoint = client_endpoint(&server.cert);
+    let refused = tokio::time::timeout(
+        Duration::from_secs(2),
+        endpoint.connect(server.udp, "localhost").unwrap(),
+    )
+    .await
+    .expect("a new connection is answered at once");
+    match refused {
+        Err(quinn::ConnectionError::ConnectionClosed(close)) => {
+            assert_eq!(
+                close.error_code,
+                quinn::TransportErrorCode::CONNECTION_REFUSED
+            );
+        }
+        other => panic!("expected CONNECTION_REFUSED, got {other:?}"),
+    }
+
+    tokio::time::timeout(GRACE + Duration::from_secs(3), server.task)
+        .await
+        .expect("serve waited past its shutdown grace")
+        .unwrap()
+        .unwrap();
+    assert!(signalled.elapsed() >= GRACE - Duration::from_millis(50));
+    // The stalled stream and its connection are gone.
+    let mut buffer = [0; 64];
+    let read = tokio::time::timeout(GENEROUS, recv.read(&mut buffer))
+        .await
+        .expect("the stream ends");
+    assert!(read.is_err(), "{read:?}");
+    tokio::time::timeout(GENEROUS, driver)
+        .await
+        .expect("the connection is closed")
+        .unwrap();
+}
+
+#[tokio::test]
+async fn quic_connections_count_toward_max_connections() {
+    let server = Server::start_configured(false, |s| s.max_connections(1)).await;
+    let (mut sender, driver) = server.connect().await;
+    let response = send(&mut sender, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+
+    // The QUIC connection holds the only slot; it is idle, so a TCP client makes it close.
+    let connector =
+        tokio_rustls::TlsConnector::from(Arc::new(client_tls(&server.cert, b"http/1.1")));
+    let tcp = tokio::net::TcpStream::connect(server.tcp).await.unwrap();
+    let stream = tokio::time::timeout(
+        GENEROUS,
+        connector.connect(ServerName::try_from("localhost").unwrap(), tcp),
+    )
+    .await
+    .expect("the TCP client is served")
+    .unwrap();
+    let (mut http1, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let response = http1
+        .send_request(
+            Request::get("/")
+                .header("host", "localhost")
+                .body(Full::new(Bytes::new()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    tokio::time::timeout(GENEROUS, driver)
+        .await
+        .expect("the idle QUIC connection was closed to make room")
+        .unwrap();
+}
+
+#[tokio::test]
+async fn http3_max_concurrent_streams_caps_the_requests_open_on_one_connection() {
+    let mut server = Server::start_configured(false, |s| s.http3_max_concurrent_streams(2)).await;
+    let (sender, _driver) = server.connect().await;
+    let requests: Vec<_> = (0..3)
+        .map(|_| {
+            let mut sender = sender.clone();
+            tokio::spawn(async move { send(&mut sender, request("GET", "/slow"), b"", None).await })
+        })
+        .collect();
+    for _ in 0..2 {
+        tokio::time::timeout(GENEROUS, server.arrived.recv())
+            .await
+            .expect("two requests reach the handler")
+            .unwrap();
+    }
+    // The third waits for a stream: the client may not open it.
+    let third = tokio::time::timeout(Duration::from_millis(300), server.arrived.recv()).await;
+    assert!(third.is_err(), "a third stream was open at once");
+
+    server.open.add_permits(1);
+    tokio::time::timeout(GENEROUS, server.arrived.recv())
+        .await
+        .expect("the third request starts once one has finished")
+        .unwrap();
+    server.open.add_permits(2);
+    for request in requests {
+        let response = tokio::time::timeout(GENEROUS, request)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(response.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn malformed_requests_are_reset_with_h3_message_error() {
+    let server = Server::start().await;
+    let (sender, _driver) = server.connect().await;
+
+    let fields = [
+        ("connection", "keep-alive"),
+        ("keep-alive", "timeout=5"),
+        ("proxy-connection", "keep-alive"),
+        ("transfer-encoding", "chunked"),
+        ("upgrade", "websocket"),
+        ("te", "gzip"),
+        ("content-length", "ten"),
+    ];
+    for (name, value) in fields {
+        let mut sender = sender.clone();
+        let mut malformed = request("POST", "/echo");
+        malformed
+            .headers_mut()
+            .insert(name, HeaderValue::from_static(value));
+        let error = send(&mut sender, malformed, b"0123456789", None)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("`{name}: {value}` was answered"));
+        assert_eq!(
+            stream_code(&error),
+            Some(h3::error::Code::H3_MESSAGE_ERROR),
+            "{name}: {error}"
+        );
+    }
+
+    // `te: trailers` is the one `te` allowed, and a true content-length passes.
+    let mut sender = sender.clone();
+    let mut fine = request("POST", "/echo");
+    fine.headers_mut()
+        .insert("te", HeaderValue::from_static("trailers"));
+    fine.headers_mut()
+        .insert("content-length", HeaderValue::from_static("10"));
+    let response = send(&mut sender, fine, b"0123456789", None).await.unwrap();
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.body, "0123456789");
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_match_its_content_length_is_reset_with_h3_message_error() {
+    let server = Server::start().await;
+    let (sender, _driver) = server.connect().await;
+
+    // More data than it says, then less.
+    for (length, body) in [("10", vec![7u8; 100_000]), ("100000", vec![7u8; 10])] {
+        let mut sender = sender.clone();
+        let mut lying = request("POST", "/echo");
+        lying
+            .headers_mut()
+            .insert("content-length", HeaderValue::from_static(length));
+        let error = tokio::time::timeout(GENEROUS, send(&mut sender, lying, &body, None))
+            .await
+            .expect("the server answers")
+            .err()
+            .unwrap_or_else(|| {
+                panic!(
+                    "content-length {length} with {} bytes was answered",
+                    body.len()
+                )
+            });
+        assert_eq!(
+            stream_code(&error),
+            Some(h3::error::Code::H3_MESSAGE_ERROR),
+            "content-length {length}: {error}"
+        );
+    }
+    // The connection goes on.
+    let mut sender = sender.clone();
+    let response = send(&mut sender, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+}
+
+#[tokio::test]
+async fn head_204_and_304_answers_carry_no_body() {
+    let server = Server::start().await;
+    let (mut sender, _driver) = server.connect().await;
+
+    let response = send(&mut sender, request("GET", "/no-content"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    assert_eq!(response.body, "");
+    assert!(response.headers.get("content-length").is_none());
+
+    let response = send(&mut sender, request("GET", "/not-modified"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(response.body, "");
+
+    let response = send(&mut sender, request("HEAD", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.body, "");
+}
+
+/// A UDP relay between a client and the server that counts the server's Retry packets.
+async fn retry_counting_relay(server: SocketAddr) -> (SocketAddr, Arc<AtomicUsize>) {
+    relay(server, usize::MAX).await
+}
+
+/// A UDP relay that passes the client's first `passed` datagrams to the server and drops the
+/// rest, and every datagram back; it counts the server's Retry packets.
+async fn relay(server: SocketAddr, passed: usize) -> (SocketAddr, Arc<AtomicUsize>) {
+    let front = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let back = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    back.connect(server).await.unwrap();
+    let addr = front.local_addr().unwrap();
+    let retries = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&retries);
+    tokio::spawn(async move {
+        let mut client = None;
+        let mut sent = 0;
+        let (mut up, mut down) = ([0; 2048], [0; 2048]);
+        loop {
+            tokio::select! {
+                received = front.recv_from(&mut up) => {
+                    let (length, from) = received.unwrap();
+                    client = Some(from);
+                    if sent < passed {
+                        sent += 1;
+                        let _ = back.send(&up[..length]).await;
+                    }
+                }
+                received = back.recv(&mut down) => {
+                    let length = received.unwrap();
+                    let packet = &down[..length];
+                    // A QUIC v1 long header whose type bits say Retry (RFC 9000 §17.2.5).
+                    if packet.len() > 5
+                        && packet[0] & 0x80 != 0
+                        && packet[1..5] == [0, 0, 0, 1]
+                        && (packet[0] >> 4) & 0x3 == 0x3
+                    {
+                        counted.fetch_add(1, AtomicOrdering::SeqCst);
+                    }
+                    if let Some(client) = client {
+                        let _ = front.send_to(packet, client).await;
+                    }
+                }
+            }
+        }
+    });
+    (addr, retries)
+}
+
+#[tokio::test]
+async fn a_new_quic_client_must_prove_its_address_with_a_retry() {
+    let server = Server::start().await;
+    let (relay, retries) = retry_counting_relay(server.udp).await;
+    let endpoint = client_endpoint(&server.cert);
+    let connection = tokio::time::timeout(GENEROUS, endpoint.connect(relay, "localhost").unwrap())
+        .await
+        .expect("the QUIC handshake ends")
+        .unwrap();
+    let (mut driver, mut sender) = h3::client::new(h3_quinn::Connection::new(connection))
+        .await
+        .unwrap();
+    tokio::spawn(async move { poll_fn(|cx| driver.poll_close(cx)).await });
+    let response = send(&mut sender, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+    assert_eq!(retries.load(AtomicOrdering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn zero_rtt_is_refused_so_no_request_can_be_replayed() {
+    let server = Server::start().await;
+    // A client that would send early data if the server's session ticket allowed it.
+    let mut tls = client_tls(&server.cert, b"h3");
+    tls.enable_early_data = true;
+    let quic_tls = quinn::crypto::rustls::QuicClientConfig::try_from(tls).unwrap();
+    let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
+    endpoint.set_default_client_config(quinn::ClientConfig::new(Arc::new(quic_tls)));
+
+    // A first connection, long enough to receive the server's session tickets.
+    let connection = endpoint
+        .connect(server.udp, "localhost")
+        .unwrap()
+        .await
+        .unwrap();
+    let (mut driver, mut sender) = h3::client::new(h3_quinn::Connection::new(connection.clone()))
+        .await
+        .unwrap();
+    tokio::spawn(async move { poll_fn(|cx| driver.poll_close(cx)).await });
+    let response = send(&mut sender, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+    connection.close(quinn::VarInt::from_u32(0x100), b"");
+
+    // The second may resume the session, but not send anything before the handshake ends.
+    let connecting = endpoint.connect(server.udp, "localhost").unwrap();
+    assert!(
+        connecting.into_0rtt().is_err(),
+        "the server's ticket allows 0-RTT"
+    );
+}
+
+#[tokio::test]
+async fn a_quic_handshake_that_stalls_is_given_up_at_the_header_read_timeout() {
+    const TIMEOUT: Duration = Duration::from_millis(500);
+    let server = Server::start_configured(false, |s| s.header_read_timeout(TIMEOUT)).await;
+    // The client's Initial, then its Initial with the Retry token reach the server; its
+    // handshake Finished never does.
+    let (relay, retries) = relay(server.udp, 2).await;
+    let endpoint = client_endpoint(&server.cert);
+    let started = std::time::Instant::now();
+    let connecting = endpoint.connect(relay, "localhost").unwrap();
+    // The client may think it is connected (it sent its Finished); the server is not.
+    let closed = tokio::time::timeout(GENEROUS, async {
+        match connecting.await {
+            Ok(connection) => connection.closed().await,
+            Err(error) => error,
+        }
+    })
+    .await
+    .expect("the server gives the handshake up");
+    let elapsed = started.elapsed();
+    assert_eq!(retries.load(AtomicOrdering::SeqCst), 1);
+    // Closed by the server, not by the client's own idle timeout, and not before the deadline.
+    assert!(
+        !matches!(closed, quinn::ConnectionError::TimedOut),
+        "{closed:?} after {elapsed:?}"
+    );
+    assert!(elapsed >= TIMEOUT, "{closed:?} after {elapsed:?}");
+}
+
+#[tokio::test]
+async fn a_response_body_that_does_not_match_its_content_length_is_reset() {
+    let server = Server::start().await;
+    let (sender, _driver) = server.connect().await;
+    for length in [5, 50] {
+        let mut sender = sender.clone();
+        let path = format!("/lying-length/{length}");
+        let error = send(&mut sender, request("GET", &path), b"", None)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("a body of 16 bytes passed as {length}"));
+        assert_eq!(
+            stream_code(&error),
+            Some(h3::error::Code::H3_INTERNAL_ERROR),
+            "{length}: {error}"
+        );
+    }
+    // The true length passes.
+    let mut sender = sender.clone();
+    let response = send(&mut sender, request("GET", "/lying-length/16"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "sixteen bytes!!!");
 }

@@ -21,14 +21,30 @@ const GENEROUS: Duration = Duration::from_secs(10);
 
 type Body = Full<Bytes>;
 
-/// Answers `/slow` after 600 ms, anything else at once, with the path as the body.
+/// Answers `/slow` after 600 ms, `/sleep/N` after N ms, `/big` with 32 MiB, a `POST` once it has
+/// read the whole request body, anything else at once; with the path as the body.
 async fn app(request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
-    if request.uri().path() == "/slow" {
+    use http_body_util::BodyExt;
+
+    let path = request.uri().path().to_owned();
+    if path == "/slow" {
         tokio::time::sleep(Duration::from_millis(600)).await;
     }
-    let body = request.uri().path().to_owned();
-    Ok(Response::new(Full::new(Bytes::from(body))))
+    if let Some(millis) = path.strip_prefix("/sleep/") {
+        tokio::time::sleep(Duration::from_millis(millis.parse().unwrap())).await;
+    }
+    if path == "/big" {
+        return Ok(Response::new(Full::new(Bytes::from(vec![b'x'; BIG]))));
+    }
+    if request.method() == http::Method::POST {
+        let _ = request.into_body().collect().await;
+    }
+    Ok(Response::new(Full::new(Bytes::from(path))))
 }
+
+/// The size of `/big`: more than loopback's socket buffers hold, so a client that does not
+/// read stalls the server's writes.
+const BIG: usize = 32 * 1024 * 1024;
 
 struct Server {
     addr: SocketAddr,
@@ -141,28 +157,80 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 #[tokio::test]
-async fn at_max_connections_a_new_client_waits_until_one_closes() {
+async fn at_max_connections_the_longest_idle_connection_makes_room() {
     let server = start(|s| s.max_connections(2), tower::service_fn(app)).await;
 
     let mut first = Raw::connect(server.addr).await;
-    let mut second = Raw::connect(server.addr).await;
     assert_eq!(first.get("/1", "").await.1, "/1");
+    let mut second = Raw::connect(server.addr).await;
     assert_eq!(second.get("/2", "").await.1, "/2");
 
-    // The kernel completes the third TCP handshake, but the server does not accept it.
+    // Both are idle; the first has been the longest. A third client is served at once...
+    let mut third = Raw::connect(server.addr).await;
+    assert_eq!(third.get("/3", "").await.1, "/3");
+    // ...and the first was closed to make room, unanswered, while the second goes on.
+    first.closed().await;
+    assert_eq!(second.get("/2-again", "").await.1, "/2-again");
+    drop((second, third));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn at_max_connections_busy_connections_stay_and_a_new_client_waits_for_one() {
+    let server = start(|s| s.max_connections(2), tower::service_fn(app)).await;
+
+    // Both slots serve a request (600 ms each) when the third client comes.
+    let mut first = Raw::connect(server.addr).await;
+    let mut second = Raw::connect(server.addr).await;
+    first.send("/slow", "").await;
+    second.send("/slow", "").await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let mut third = Raw::connect(server.addr).await;
     third.send("/3", "").await;
     let waited = tokio::time::timeout(Duration::from_millis(300), third.response()).await;
     assert!(waited.is_err(), "served a third connection: {waited:?}");
-    // The two open ones keep being served.
-    assert_eq!(second.get("/2-again", "").await.1, "/2-again");
 
-    drop(first);
+    // Neither busy connection was cut; once one is done and idle, the third is served.
+    let (head, body) = tokio::time::timeout(GENEROUS, first.response())
+        .await
+        .expect("the first request finishes");
+    assert!(head.starts_with("http/1.1 200 ok"), "{head}");
+    assert_eq!(body, "/slow");
+    assert_eq!(second.response().await.1, "/slow");
     let (head, body) = tokio::time::timeout(GENEROUS, third.response())
         .await
-        .expect("served once the first connection closed");
+        .expect("served once a connection was idle");
     assert!(head.starts_with("http/1.1 200 ok"), "{head}");
     assert_eq!(body, "/3");
+    drop((first, second, third));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn max_connections_per_ip_closes_an_idle_one_of_that_address_or_refuses() {
+    let server = start(|s| s.max_connections_per_ip(2), tower::service_fn(app)).await;
+
+    // Two idle connections from 127.0.0.1: a third pushes out the older one.
+    let mut first = Raw::connect(server.addr).await;
+    assert_eq!(first.get("/1", "").await.1, "/1");
+    let mut second = Raw::connect(server.addr).await;
+    assert_eq!(second.get("/2", "").await.1, "/2");
+    let mut third = Raw::connect(server.addr).await;
+    assert_eq!(third.get("/3", "").await.1, "/3");
+    first.closed().await;
+
+    // Both of the address's connections busy: a fourth is closed at once, unanswered, while
+    // the two finish their requests.
+    second.send("/slow", "").await;
+    third.send("/slow", "").await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut fourth = Raw::connect(server.addr).await;
+    fourth.send("/4", "").await;
+    let refused_at = Instant::now();
+    fourth.closed().await;
+    assert!(refused_at.elapsed() < Duration::from_millis(400));
+    assert_eq!(second.response().await.1, "/slow");
+    assert_eq!(third.response().await.1, "/slow");
     drop((second, third));
     server.stop().await;
 }
@@ -213,8 +281,29 @@ async fn an_idle_http1_connection_is_closed_after_the_idle_timeout() {
 }
 
 #[tokio::test]
-async fn the_idle_timeout_lets_a_silent_request_finish() {
-    // `/slow` sends nothing for three idle timeouts; the close waits for its response.
+async fn the_idle_timeout_lets_a_request_silent_for_less_than_two_timeouts_finish() {
+    // The handler sends nothing for a second: the idle check at 400 ms sees the request start,
+    // the one at 800 ms asks for a graceful close, and the response at 1 s still goes out
+    // whole before the connection closes (a cut would come at 1.2 s at the earliest).
+    let server = start(
+        |s| {
+            s.idle_timeout(Duration::from_millis(400))
+                .header_read_timeout(None)
+        },
+        tower::service_fn(app),
+    )
+    .await;
+
+    let mut client = Raw::connect(server.addr).await;
+    let (head, body) = client.get("/sleep/1000", "").await;
+    assert!(head.starts_with("http/1.1 200 ok"), "{head}");
+    assert_eq!(body, "/sleep/1000");
+    client.closed().await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_that_stops_sending_its_body_is_cut_after_two_idle_timeouts() {
     let server = start(
         |s| s.idle_timeout(IDLE).header_read_timeout(None),
         tower::service_fn(app),
@@ -222,10 +311,45 @@ async fn the_idle_timeout_lets_a_silent_request_finish() {
     .await;
 
     let mut client = Raw::connect(server.addr).await;
-    let (head, body) = client.get("/slow", "").await;
-    assert!(head.starts_with("http/1.1 200 ok"), "{head}");
-    assert_eq!(body, "/slow");
+    client
+        .stream
+        .write_all(
+            b"POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n0123456789",
+        )
+        .await
+        .unwrap();
+    let sent = Instant::now();
+    // The first look sees the request start, the next finds it idle and asks for a graceful
+    // close, which a request waiting for its body never completes: the one after cuts it.
     client.closed().await;
+    assert!(sent.elapsed() >= 2 * IDLE, "{:?}", sent.elapsed());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_a_large_response_is_cut() {
+    let server = start(
+        |s| s.idle_timeout(IDLE).header_read_timeout(None),
+        tower::service_fn(app),
+    )
+    .await;
+
+    let mut client = Raw::connect(server.addr).await;
+    client.send("/big", "").await;
+    // Read nothing while the server's writes fill the socket buffers and stall.
+    tokio::time::sleep(6 * IDLE).await;
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(GENEROUS, client.stream.read_to_end(&mut received))
+        .await
+        .expect("the server closed the connection");
+    if let Err(error) = read {
+        assert_eq!(error.kind(), io::ErrorKind::ConnectionReset, "{error}");
+    }
+    assert!(
+        received.len() < BIG,
+        "the whole response arrived: {} bytes",
+        received.len()
+    );
     server.stop().await;
 }
 
@@ -456,6 +580,41 @@ mod http2 {
             .unwrap();
         assert!(answered.elapsed() >= IDLE);
         assert!(sender.is_closed());
+        server.stop().await;
+    }
+
+    #[tokio::test]
+    async fn an_http2_connection_that_only_pings_is_idle() {
+        let server = start(|s| s.idle_timeout(IDLE), tower::service_fn(app)).await;
+        let mut stream = TcpStream::connect(server.addr).await.unwrap();
+        stream
+            .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
+            .await
+            .unwrap();
+        let (mut reader, mut writer) = stream.into_split();
+        // A PING every 50 ms: four per idle timeout, none of them activity.
+        let pinger = tokio::spawn(async move {
+            let ping = [0, 0, 8, 6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8];
+            while writer.write_all(&ping).await.is_ok() {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        });
+        let started = Instant::now();
+        let mut frames = Vec::new();
+        let mut received = Vec::new();
+        let read = tokio::time::timeout(GENEROUS, reader.read_to_end(&mut received)).await;
+        assert!(read.is_ok(), "the server kept a connection that only pings");
+        let mut rest = &received[..];
+        while rest.len() >= 9 {
+            let length = u32::from_be_bytes([0, rest[0], rest[1], rest[2]]) as usize;
+            frames.push(rest[3]);
+            rest = &rest[(9 + length).min(rest.len())..];
+        }
+        // PING acknowledgements, then GOAWAY (type 7).
+        assert!(frames.contains(&6), "{frames:?}");
+        assert!(frames.contains(&7), "{frames:?}");
+        assert!(started.elapsed() >= IDLE);
+        pinger.abort();
         server.stop().await;
     }
 

@@ -70,8 +70,24 @@ async fn echo(mut socket: WebSocket, seen: mpsc::UnboundedSender<Seen>) {
 /// - `/small`: messages of at most 16 bytes, frames of at most 8; reports like `/echo`;
 /// - `/any`: the extractor on every method.
 async fn start() -> (SocketAddr, mpsc::UnboundedReceiver<Seen>) {
+    let (addr, rx, _server) = start_with(|s| s).await;
+    (addr, rx)
+}
+
+/// A running server of [`start`]'s routes: stop it with the sender, await it with the handle.
+struct Running {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Like [`start`], with `configure` applied to the server, and `/quick-ping`: [`echo`] with a
+/// ping interval of 200 ms.
+async fn start_with(
+    configure: impl FnOnce(silent_tower::Serve<Router>) -> silent_tower::Serve<Router>,
+) -> (SocketAddr, mpsc::UnboundedReceiver<Seen>, Running) {
     let (tx, rx) = mpsc::unbounded_channel();
     let small_tx = tx.clone();
+    let ping_tx = tx.clone();
     let app = Router::new()
         .route(
             "/echo",
@@ -116,14 +132,38 @@ async fn start() -> (SocketAddr, mpsc::UnboundedReceiver<Seen>) {
             }),
         )
         .route(
+            "/quick-ping",
+            get(move |ws: WebSocketUpgrade| {
+                let tx = ping_tx.clone();
+                async move {
+                    ws.ping_interval(QUICK_PING)
+                        .on_upgrade(move |socket| echo(socket, tx))
+                }
+            }),
+        )
+        .route("/plain", get(|| async { "plain" }))
+        .route(
             "/any",
             any(|ws: WebSocketUpgrade| async move { ws.on_upgrade(|_| async {}) }),
         );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(serve(listener, app).into_future());
-    (addr, rx)
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(
+        configure(serve(listener, app))
+            .with_graceful_shutdown(async {
+                // Only a sent stop stops it; a dropped sender (a test that does not stop the
+                // server) leaves it running.
+                if stopped.await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            })
+            .into_future(),
+    );
+    (addr, rx, Running { stop, task })
 }
+
+const QUICK_PING: Duration = Duration::from_millis(200);
 
 async fn connect(addr: SocketAddr, path: &str) -> WsClient {
     let (client, response) = within("the handshake", connect_async(format!("ws://{addr}{path}")))
@@ -483,4 +523,111 @@ async fn a_handshake_that_did_not_come_through_a_hyper_server_is_a_500() {
         "this connection cannot be upgraded: the request did not come from a server that \
          serves HTTP/1 upgrades"
     );
+}
+
+#[tokio::test]
+async fn by_default_a_message_may_be_64_kib() {
+    let (addr, mut rx) = start().await;
+    let mut client = connect(addr, "/echo").await;
+
+    let fits = Message::binary(vec![1u8; 64 * 1024]);
+    client.send(fits.clone()).await.unwrap();
+    assert_eq!(seen(&mut rx).await, Seen::Message(fits.clone()));
+    assert_eq!(next(&mut client).await, Some(fits));
+
+    client
+        .send(Message::binary(vec![1u8; 64 * 1024 + 1]))
+        .await
+        .unwrap();
+    let too_long = Error::Capacity(CapacityError::MessageTooLong {
+        size: 64 * 1024 + 1,
+        max_size: 64 * 1024,
+    });
+    assert_eq!(seen(&mut rx).await, Seen::Error(too_long.to_string()));
+}
+
+#[tokio::test]
+async fn a_silent_client_is_pinged_and_one_that_reads_stays() {
+    let (addr, mut rx) = start().await;
+    let mut client = connect(addr, "/quick-ping").await;
+
+    // Reading answers the server's pings (tungstenite sends the pong): three intervals pass
+    // and the connection stays, with a ping seen each interval.
+    let mut pings = 0;
+    let reading = tokio::time::timeout(3 * QUICK_PING, async {
+        while let Some(Ok(message)) = client.next().await {
+            if let Message::Ping(_) = message {
+                pings += 1;
+            }
+        }
+    })
+    .await;
+    assert!(
+        reading.is_err(),
+        "the connection ended while the client read"
+    );
+    assert!(pings >= 1, "no ping in three intervals");
+    // Each pong the server got is a message it saw.
+    assert!(matches!(
+        seen(&mut rx).await,
+        Seen::Message(Message::Pong(_))
+    ));
+
+    // A client that stops reading answers no ping: two intervals later the server gives up.
+    let given_up = within("the server gives up", async {
+        loop {
+            match rx.recv().await.unwrap() {
+                Seen::Message(_) => continue,
+                other => break other,
+            }
+        }
+    })
+    .await;
+    match given_up {
+        Seen::Error(error) => assert!(error.contains("answered no ping"), "{error}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_websocket_counts_toward_max_connections_until_it_closes() {
+    let (addr, mut rx, _server) = start_with(|s| s.max_connections(1)).await;
+    let mut client = connect(addr, "/echo").await;
+    client.send(Message::text("hi")).await.unwrap();
+    assert_eq!(next(&mut client).await, Some(Message::text("hi")));
+    assert_eq!(seen(&mut rx).await, Seen::Message(Message::text("hi")));
+
+    // The WebSocket holds the only slot and is never closed to make room: a plain request
+    // waits.
+    let plain = tokio::spawn(async move { http(addr, "GET", "/plain", &[]).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !plain.is_finished(),
+        "served while the WebSocket held the slot"
+    );
+
+    client.close(None).await.unwrap();
+    while client.next().await.is_some() {}
+    let (status, _, body) = within("the plain request", plain).await.unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, "plain");
+}
+
+#[tokio::test]
+async fn a_websocket_is_closed_when_the_server_stops() {
+    let (addr, mut rx, server) = start_with(|s| s).await;
+    let mut client = connect(addr, "/echo").await;
+    client.send(Message::text("hi")).await.unwrap();
+    assert_eq!(next(&mut client).await, Some(Message::text("hi")));
+    assert_eq!(seen(&mut rx).await, Seen::Message(Message::text("hi")));
+
+    server.stop.send(()).unwrap();
+    within("the server stops", server.task)
+        .await
+        .unwrap()
+        .unwrap();
+    // The handler, parked in `recv`, is woken by a failed read; the client sees the end.
+    assert!(matches!(seen(&mut rx).await, Seen::Error(_)));
+    let end = within("the connection ends", client.next()).await;
+    assert!(!matches!(end, Some(Ok(Message::Text(_)))), "{end:?}");
 }

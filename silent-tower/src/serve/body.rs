@@ -8,6 +8,8 @@
 
 use std::fmt;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use bytes::{Buf, Bytes};
@@ -70,9 +72,7 @@ impl Body for RequestBody {
             Kind::Incoming(body) => Pin::new(body)
                 .poll_frame(cx)
                 .map(|frame| frame.map(|frame| frame.map_err(Into::into))),
-            Kind::H3(body) => Pin::new(body)
-                .poll_frame(cx)
-                .map(|frame| frame.map(|frame| frame.map_err(Into::into))),
+            Kind::H3(body) => Pin::new(body).poll_frame(cx),
         }
     }
 
@@ -103,10 +103,19 @@ impl fmt::Debug for RequestBody {
 /// The body of an HTTP/3 request: the data frames of its QUIC stream, then its trailers, if any.
 ///
 /// Data arrives as the client sends it (nothing is buffered beyond what h3 and QUIC's flow
-/// control hold); each frame is handed on as [`Bytes`].
+/// control hold); each frame is handed on as [`Bytes`]. When the request has a
+/// `content-length`, the data must add up to it (RFC 9114 §4.1.2): more data than it says, or
+/// an end before it, is an error for the reader, and the server resets the stream with
+/// `H3_MESSAGE_ERROR` instead of answering. The length is then also the body's exact
+/// [`size_hint`](Body::size_hint), so a body-size limit refuses an oversized request before
+/// reading it.
 pub struct H3Body {
     stream: H3RecvStream,
     state: ReadState,
+    /// What `content-length` says is still to come.
+    remaining: Option<u64>,
+    /// Set when the data did not match `content-length`; read by the task sending the response.
+    malformed: Option<Arc<AtomicBool>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,18 +125,45 @@ enum ReadState {
     Done,
 }
 
+/// The data of an HTTP/3 request did not add up to its `content-length`.
+#[derive(Debug)]
+struct LengthMismatch;
+
+impl fmt::Display for LengthMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the request body does not match its content-length")
+    }
+}
+
+impl std::error::Error for LengthMismatch {}
+
 impl H3Body {
-    pub(super) fn new(stream: H3RecvStream) -> Self {
+    pub(super) fn new(
+        stream: H3RecvStream,
+        content_length: Option<u64>,
+        malformed: Option<Arc<AtomicBool>>,
+    ) -> Self {
         Self {
             stream,
             state: ReadState::Data,
+            remaining: content_length,
+            malformed,
         }
+    }
+
+    fn mismatch(&mut self) -> BoxError {
+        self.state = ReadState::Done;
+        if let Some(malformed) = &self.malformed {
+            malformed.store(true, Ordering::Relaxed);
+        }
+        self.stream.stop_sending(h3::error::Code::H3_MESSAGE_ERROR);
+        Box::new(LengthMismatch)
     }
 }
 
 impl Body for H3Body {
     type Data = Bytes;
-    type Error = h3::error::StreamError;
+    type Error = BoxError;
 
     fn poll_frame(
         self: Pin<&mut Self>,
@@ -139,12 +175,21 @@ impl Body for H3Body {
                 ReadState::Data => match ready!(this.stream.poll_recv_data(cx)) {
                     Ok(Some(mut data)) => {
                         let data = data.copy_to_bytes(data.remaining());
+                        if let Some(remaining) = &mut this.remaining {
+                            match remaining.checked_sub(data.len() as u64) {
+                                Some(left) => *remaining = left,
+                                None => return Poll::Ready(Some(Err(this.mismatch()))),
+                            }
+                        }
                         return Poll::Ready(Some(Ok(Frame::data(data))));
+                    }
+                    Ok(None) if this.remaining.is_some_and(|left| left > 0) => {
+                        return Poll::Ready(Some(Err(this.mismatch())));
                     }
                     Ok(None) => this.state = ReadState::Trailers,
                     Err(error) => {
                         this.state = ReadState::Done;
-                        return Poll::Ready(Some(Err(error)));
+                        return Poll::Ready(Some(Err(error.into())));
                     }
                 },
                 ReadState::Trailers => {
@@ -153,7 +198,7 @@ impl Body for H3Body {
                     return Poll::Ready(match trailers {
                         Ok(Some(trailers)) => Some(Ok(Frame::trailers(trailers))),
                         Ok(None) => None,
-                        Err(error) => Some(Err(error)),
+                        Err(error) => Some(Err(error.into())),
                     });
                 }
                 ReadState::Done => return Poll::Ready(None),
@@ -166,10 +211,10 @@ impl Body for H3Body {
     }
 
     fn size_hint(&self) -> SizeHint {
-        // `content-length` is the client's word, not checked against the data frames by h3: it
-        // is no bound to promise to a reader.
-        match self.state {
-            ReadState::Done => SizeHint::with_exact(0),
+        match (self.state, self.remaining) {
+            (ReadState::Done, _) => SizeHint::with_exact(0),
+            // Checked as the data arrives, so it can be promised.
+            (ReadState::Data, Some(remaining)) => SizeHint::with_exact(remaining),
             _ => SizeHint::default(),
         }
     }
@@ -179,6 +224,7 @@ impl fmt::Debug for H3Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("H3Body")
             .field("state", &self.state)
+            .field("remaining", &self.remaining)
             .finish_non_exhaustive()
     }
 }

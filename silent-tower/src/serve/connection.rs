@@ -1,11 +1,12 @@
 //! The accept loop and the task that serves one connection.
 
 use std::fmt;
-use std::future::Future;
+use std::future::{poll_fn, Future};
 use std::io;
 use std::net::SocketAddr;
 use std::pin::{pin, Pin};
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use http::{Request, Response};
@@ -14,15 +15,54 @@ use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::watch;
 use tokio::time::Instant;
 use tower_service::Service;
 
 use super::detection_deadline::DetectionDeadline;
-use super::idle::{Activity, Counted};
+use super::idle::Counted;
 use super::peer_addr::AddPeerAddr;
 use super::protocol::{Builders, Protocol};
+use super::slots::{Activity, CountRequests, Refused, Seen, Slot, Slots};
 use super::{BoxError, Config, Tls};
+
+/// Where the server is in its life; every connection watches it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Phase {
+    Serving,
+    /// The shutdown signal fired: finish what was started, take nothing new.
+    Draining,
+    /// The shutdown grace ran out: close now.
+    Closing,
+}
+
+/// Ends a shutdown: waits for every connection (every holder of a receiver of `shutdown`) to
+/// close, for at most `grace`, then tells the rest to close at once and waits for that.
+pub(super) async fn drain(shutdown: &watch::Sender<Phase>, slots: &Slots, grace: Option<Duration>) {
+    shutdown.send_replace(Phase::Draining);
+    // Connections read the phase when woken (see `poll_signal`): wake them all.
+    slots.wake_all();
+    let drained = match grace {
+        Some(grace) => tokio::time::timeout(grace, shutdown.closed()).await.is_ok(),
+        None => {
+            shutdown.closed().await;
+            true
+        }
+    };
+    if !drained {
+        tracing::debug!(
+            target: "silent_tower::serve",
+            connections = shutdown.receiver_count(),
+            "shutdown grace over: closing the connections still open",
+        );
+        shutdown.send_replace(Phase::Closing);
+        slots.wake_all();
+        shutdown.closed().await;
+    }
+    // What is left are upgraded connections (WebSocket), which no task of ours drives: their IO
+    // fails from now on, and a task parked on it is woken to see that.
+    slots.evict_detached();
+}
 
 /// How long to wait before accepting again after `accept` failed with an error that is not about
 /// one connection (out of file descriptors, out of memory): retrying at once would spin.
@@ -34,6 +74,7 @@ pub(super) async fn accept_loop<S, B>(
     signal: impl Future<Output = ()>,
     config: Config,
     tls: Tls,
+    slots: Arc<Slots>,
 ) -> io::Result<()>
 where
     S: Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
@@ -47,24 +88,10 @@ where
     let builders = Arc::new(Builders::new(&config));
     // Every connection holds a receiver: the server's shutdown is a send, and its end is when
     // the last receiver has been dropped.
-    let (shutdown, shutdown_seen) = watch::channel(());
-    let permits = config
-        .max_connections
-        .map(|max| Arc::new(Semaphore::new(max)));
+    let (shutdown, shutdown_seen) = watch::channel(Phase::Serving);
     let mut signal = pin!(signal);
 
     loop {
-        // Back-pressure: at the limit, stop accepting; new clients wait in the listen backlog.
-        let permit = match &permits {
-            Some(permits) => tokio::select! {
-                biased;
-                () = &mut signal => break,
-                permit = Arc::clone(permits).acquire_owned() => {
-                    Some(permit.expect("the semaphore is never closed"))
-                }
-            },
-            None => None,
-        };
         let accepted = tokio::select! {
             biased;
             () = &mut signal => break,
@@ -72,12 +99,25 @@ where
         };
         match accepted {
             Ok((stream, peer_addr)) => {
+                // At the cap this makes room (or waits for it) with the new client in hand.
+                let slot = tokio::select! {
+                    biased;
+                    () = &mut signal => break,
+                    slot = slots.admit(peer_addr.ip()) => slot,
+                };
+                let slot = match slot {
+                    Ok(slot) => slot,
+                    Err(Refused::PerIp) => {
+                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "max_connections_per_ip: refused");
+                        continue;
+                    }
+                };
                 let connection = Connection {
                     peer_addr,
                     builders: Arc::clone(&builders),
                     shutdown: shutdown_seen.clone(),
                     config,
-                    _permit: permit,
+                    slot,
                 };
                 let tls = tls.clone();
                 if config.with_peer_addr {
@@ -109,13 +149,12 @@ where
     // Closing the listener refuses new connections while the open ones finish.
     drop(listener);
     drop(shutdown_seen);
-    shutdown.send_replace(());
     tracing::debug!(
         target: "silent_tower::serve",
         connections = shutdown.receiver_count(),
         "shutting down: waiting for open connections",
     );
-    shutdown.closed().await;
+    drain(&shutdown, &slots, config.shutdown_grace).await;
     Ok(())
 }
 
@@ -124,10 +163,10 @@ struct Connection {
     peer_addr: SocketAddr,
     builders: Arc<Builders>,
     /// Changes when the server shuts down.
-    shutdown: watch::Receiver<()>,
+    shutdown: watch::Receiver<Phase>,
     config: Config,
-    /// Holds one of [`Config::max_connections`] until the connection closes.
-    _permit: Option<OwnedSemaphorePermit>,
+    /// Its place among [`Config::max_connections`], given back when its IO is dropped.
+    slot: Slot,
 }
 
 impl Connection {
@@ -173,6 +212,7 @@ impl Connection {
     ) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
         let peer_addr = self.peer_addr;
         let mut shutdown = self.shutdown.clone();
+        let activity = Arc::clone(self.slot.activity());
         let accept = tokio_rustls::TlsAcceptor::from(tls.server_config()).accept(stream);
         // Without a header read timeout, the idle timeout still bounds a stalled handshake.
         let deadline = deadline.or_else(|| {
@@ -196,6 +236,7 @@ impl Connection {
             biased;
             // Not an HTTP connection yet: nothing to finish.
             _ = shutdown.changed() => None,
+            () = activity.evicted() => None,
             result = handshake => match result {
                 Ok(stream) => Some(stream),
                 Err(error) => {
@@ -226,19 +267,17 @@ impl Connection {
             builders,
             shutdown,
             config,
-            _permit,
+            slot,
         } = self;
-        let idle = config
-            .idle_timeout
-            .map(|timeout| (timeout, Activity::default()));
-        let activity = idle.as_ref().map(|(_, activity)| activity.clone());
-        let io = TokioIo::new(DetectionDeadline::new(Counted::new(io, activity), deadline));
-        let service = TowerToHyperService::new(service);
+        let activity = Arc::clone(slot.activity());
+        let io = TokioIo::new(DetectionDeadline::new(Counted::new(io, slot), deadline));
+        let service = TowerToHyperService::new(CountRequests::new(service, Arc::clone(&activity)));
         let watch = Watch {
             peer_addr,
             shutdown,
             detection_deadline: deadline,
-            idle,
+            idle_timeout: config.idle_timeout,
+            activity,
         };
         #[cfg(feature = "http2")]
         {
@@ -256,66 +295,137 @@ impl Connection {
     }
 }
 
-/// What runs beside a connection: the server's shutdown, the protocol detection deadline and
-/// the idle timeout.
+/// What runs beside a connection: the server's shutdown, the protocol detection deadline, the
+/// idle timeout and eviction.
 struct Watch {
     peer_addr: SocketAddr,
-    shutdown: watch::Receiver<()>,
+    shutdown: watch::Receiver<Phase>,
     detection_deadline: Option<Instant>,
-    idle: Option<(Duration, Activity)>,
+    idle_timeout: Option<Duration>,
+    activity: Arc<Activity>,
 }
 
 impl Watch {
-    async fn drive<C, E>(mut self, connection: C, graceful_shutdown: impl Fn(Pin<&mut C>))
+    async fn drive<C, E>(self, connection: C, graceful_shutdown: impl Fn(Pin<&mut C>))
     where
         C: Future<Output = Result<(), E>>,
         E: fmt::Display,
     {
-        let peer_addr = self.peer_addr;
+        let Self {
+            peer_addr,
+            mut shutdown,
+            detection_deadline,
+            idle_timeout,
+            activity,
+        } = self;
         let mut connection = pin!(connection);
         let mut closing = false;
-        let mut idle_check = self
-            .idle
-            .as_ref()
-            .map(|(timeout, _)| Instant::now() + *timeout);
-        let mut last_count = 0;
+        // The timers live across the loop, so that waking the task (several times per request)
+        // re-polls them without arming them anew. The shutdown and eviction are not futures
+        // polled on every wake (a `Notified` locks its waiter list at each poll): the task
+        // leaves its waker in the connection's `Activity` once, and each wake costs two loads.
+        let mut parked: Option<Waker> = None;
+        let mut detection_armed = detection_deadline.is_some();
+        let mut detection = pin!(tokio::time::sleep_until(
+            detection_deadline.unwrap_or_else(Instant::now)
+        ));
+        let mut idle_check = pin!(tokio::time::sleep_until(after(
+            idle_timeout.unwrap_or_default()
+        )));
+        let mut seen = Seen::default();
         let result = loop {
             tokio::select! {
                 biased;
                 result = &mut connection => break result,
-                _ = self.shutdown.changed(), if !closing => {
-                    closing = true;
-                    graceful_shutdown(connection.as_mut());
+                signal = poll_fn(|cx| poll_signal(cx, &activity, &shutdown, &mut parked)) => {
+                    match signal {
+                        Signal::Evicted => {
+                            tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed to make room");
+                            break Ok(());
+                        }
+                        Signal::Phase => {
+                            let phase = *shutdown.borrow_and_update();
+                            if phase == Phase::Closing {
+                                tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed at the end of the shutdown grace");
+                                break Ok(());
+                            }
+                            if phase == Phase::Draining && !closing {
+                                closing = true;
+                                graceful_shutdown(connection.as_mut());
+                            }
+                        }
+                    }
                 }
                 // The IO fails a read that waits past its deadline, but only when polled: poll
                 // it once more then.
-                () = sleep_until(self.detection_deadline) => self.detection_deadline = None,
-                () = sleep_until(idle_check), if !closing => {
-                    let (timeout, activity) = self.idle.as_ref().expect("idle_check is set");
-                    let count = activity.count();
-                    if count == last_count {
+                () = &mut detection, if detection_armed => detection_armed = false,
+                () = &mut idle_check, if idle_timeout.is_some() => {
+                    let timeout = idle_timeout.expect("checked by the branch's condition");
+                    let (idle, now) = activity.idle_since(seen);
+                    seen = now;
+                    idle_check.as_mut().reset(after(timeout));
+                    if idle && closing {
+                        // Asked to close and still idle a whole timeout later: a client that
+                        // stopped reading or sending, or that ignores GOAWAY.
+                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "idle after a graceful close: closed");
+                        break Ok(());
+                    }
+                    if idle {
                         tracing::debug!(target: "silent_tower::serve", %peer_addr, "idle timeout");
                         closing = true;
                         graceful_shutdown(connection.as_mut());
-                    } else {
-                        last_count = count;
-                        idle_check = Some(Instant::now() + *timeout);
                     }
                 }
             }
         };
+        // Whatever still holds the IO now (an upgrade) is out of this task's reach.
+        activity.detach();
         if let Err(error) = result {
             tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "connection error");
         }
     }
 }
 
-/// Sleeps until `deadline`, or forever.
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
-        None => std::future::pending().await,
+/// What the server asked of a connection.
+enum Signal {
+    /// Close at once: the server needs the slot.
+    Evicted,
+    /// The shutdown phase changed.
+    Phase,
+}
+
+/// Ready when the connection is evicted or the server's phase changed since it last looked.
+/// The waker is left in `activity` (only when it differs from the one left before) before the
+/// flags are read, so a signal given in between is not missed: the server sets the flag, then
+/// wakes the waker it finds.
+fn poll_signal(
+    cx: &mut Context<'_>,
+    activity: &Activity,
+    shutdown: &watch::Receiver<Phase>,
+    parked: &mut Option<Waker>,
+) -> Poll<Signal> {
+    if !parked
+        .as_ref()
+        .is_some_and(|waker| waker.will_wake(cx.waker()))
+    {
+        activity.park(cx.waker());
+        *parked = Some(cx.waker().clone());
     }
+    if activity.is_aborted() {
+        return Poll::Ready(Signal::Evicted);
+    }
+    // A closed channel (the server gone) counts as a change: `borrow_and_update` still reads.
+    if shutdown.has_changed().unwrap_or(true) {
+        return Poll::Ready(Signal::Phase);
+    }
+    Poll::Pending
+}
+
+/// `timeout` from now, or a moment decades away if that cannot be represented.
+fn after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
 }
 
 /// Errors that end the connection being accepted but say nothing about the listener.

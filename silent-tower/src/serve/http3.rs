@@ -16,6 +16,7 @@ use std::future::{poll_fn, Future};
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,11 +32,17 @@ use tower_service::Service;
 
 use super::alt_svc::{alt_svc_value, AdvertiseHttp3};
 use super::body::{H3Body, RequestBody};
+use super::connection::{self, drain, Phase};
 use super::peer_addr::AddPeerAddr;
-use super::{connection, BoxError, Config, TlsConfig};
+use super::slots::{Activity, InFlight, Refused, Seen, Slot, Slots};
+use super::{BoxError, Config, TlsConfig};
 
 /// `H3_NO_ERROR`: the code of a connection closed because it is no longer needed.
 const H3_NO_ERROR: u32 = 0x100;
+
+/// How long the endpoint waits, once every connection has closed, for their `CONNECTION_CLOSE`
+/// frames to be acknowledged before it returns anyway.
+const ENDPOINT_LINGER: Duration = Duration::from_secs(1);
 
 /// How long a connection that was serving requests when the server began to shut down waits,
 /// once they have finished, for the client to close it, before the server closes it.
@@ -81,14 +88,17 @@ where
         // An error means the sender is gone, which happens only after it said "stop".
         let _ = stopped.wait_for(|stop| *stop).await;
     };
+    // One cap for both: a QUIC connection takes a slot as a TCP one does.
+    let slots = Slots::new(config.max_connections, config.max_connections_per_ip);
     let tcp = connection::accept_loop(
         listener,
         AdvertiseHttp3::new(service.clone(), alt_svc_value(port)),
         wait(stopped.clone()),
         config,
         Some(tls),
+        Arc::clone(&slots),
     );
-    let quic = accept_loop(endpoint, configs, service, wait(stopped), config);
+    let quic = accept_loop(endpoint, configs, service, wait(stopped), config, slots);
     let signal = async move {
         signal.await;
         stop.send_replace(true);
@@ -113,6 +123,9 @@ impl QuicConfigs {
                 .idle_timeout
                 .and_then(|timeout| IdleTimeout::try_from(timeout).ok()),
         );
+        // Each request stream costs a task and h3's buffers: this bounds them per connection.
+        transport
+            .max_concurrent_bidi_streams(VarInt::from_u32(config.http3_max_concurrent_streams));
         Self {
             tls,
             transport: Arc::new(transport),
@@ -160,6 +173,7 @@ async fn accept_loop<S, B>(
     service: S,
     signal: impl Future<Output = ()>,
     config: Config,
+    slots: Arc<Slots>,
 ) -> io::Result<()>
 where
     S: Service<Request<RequestBody>, Response = Response<B>> + Clone + Send + 'static,
@@ -170,7 +184,7 @@ where
     B::Error: Into<BoxError>,
 {
     // As on TCP: every connection holds a receiver, and the end is when the last is dropped.
-    let (shutdown, shutdown_seen) = watch::channel(());
+    let (shutdown, shutdown_seen) = watch::channel(Phase::Serving);
     let mut signal = pin!(signal);
     loop {
         let incoming = tokio::select! {
@@ -180,6 +194,16 @@ where
         };
         // `None` only once the endpoint is closed, which only this function does.
         let Some(incoming) = incoming else { break };
+        let peer_addr = incoming.remote_address();
+        // Address validation: a client whose address is not proven yet gets a Retry (a token
+        // it must echo from that address) before the server spends a handshake or a slot on it,
+        // so a spoofed source address cannot make the server send to a victim.
+        if !incoming.remote_address_validated() && incoming.may_retry() {
+            if let Err(error) = incoming.retry() {
+                tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "QUIC retry failed");
+            }
+            continue;
+        }
         let server_config = match configs.current() {
             Ok(server_config) => server_config,
             Err(error) => {
@@ -188,13 +212,29 @@ where
                 continue;
             }
         };
-        let peer_addr = incoming.remote_address();
+        let slot = tokio::select! {
+            biased;
+            () = &mut signal => {
+                incoming.refuse();
+                break;
+            }
+            slot = slots.admit(peer_addr.ip()) => slot,
+        };
+        let slot = match slot {
+            Ok(slot) => slot,
+            Err(Refused::PerIp) => {
+                tracing::debug!(target: "silent_tower::serve", %peer_addr, "max_connections_per_ip: refused");
+                incoming.refuse();
+                continue;
+            }
+        };
         match incoming.accept_with(server_config) {
             Ok(connecting) => {
                 let connection = QuicConnection {
                     peer_addr,
                     shutdown: shutdown_seen.clone(),
                     config,
+                    slot,
                 };
                 if config.with_peer_addr {
                     let service = AddPeerAddr::new(service.clone(), peer_addr);
@@ -209,22 +249,32 @@ where
         }
     }
 
-    // New connection attempts are refused from now on.
-    endpoint.set_server_config(None);
     drop(shutdown_seen);
-    shutdown.send_replace(());
-    shutdown.closed().await;
+    // While the open connections drain, a new one is refused at once (CONNECTION_CLOSE with
+    // CONNECTION_REFUSED) rather than left to time out.
+    let refuse_new = async {
+        while let Some(incoming) = endpoint.accept().await {
+            incoming.refuse();
+        }
+    };
+    tokio::select! {
+        () = drain(&shutdown, &slots, config.shutdown_grace) => {}
+        () = refuse_new => {}
+    }
+    endpoint.set_server_config(None);
     // Every connection has closed; let their CONNECTION_CLOSE frames go out.
     endpoint.close(VarInt::from_u32(H3_NO_ERROR), b"");
-    endpoint.wait_idle().await;
+    let _ = tokio::time::timeout(ENDPOINT_LINGER, endpoint.wait_idle()).await;
     Ok(())
 }
 
 /// What the task serving one QUIC connection owns.
 struct QuicConnection {
     peer_addr: SocketAddr,
-    shutdown: watch::Receiver<()>,
+    shutdown: watch::Receiver<Phase>,
     config: Config,
+    /// Its place among the server's `max_connections`, shared with TCP.
+    slot: Slot,
 }
 
 impl QuicConnection {
@@ -257,9 +307,17 @@ impl QuicConnection {
             },
         };
 
+        let activity = Arc::clone(self.slot.activity());
         let mut requests = JoinSet::new();
         let mut closing = false;
         let mut linger = false;
+        let mut idle_check = self
+            .config
+            .idle_timeout
+            .map(|timeout| Instant::now() + timeout);
+        let mut seen = Seen::default();
+        // Lives across the loop: re-polled per wake without registering anew.
+        let mut evicted = pin!(activity.evicted());
         loop {
             // h3 itself ends a connection only once the client has sent GOAWAY too, so a
             // server-side close is over when the requests it let in have finished.
@@ -268,20 +326,57 @@ impl QuicConnection {
             }
             tokio::select! {
                 biased;
-                _ = self.shutdown.changed(), if !closing => {
-                    closing = true;
-                    linger = !requests.is_empty();
-                    // GOAWAY: the requests accepted so far finish, later ones are refused.
-                    if let Err(error) = h3.shutdown(0).await {
-                        tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 GOAWAY failed");
-                        break;
+                changed = self.shutdown.changed() => {
+                    let phase = *self.shutdown.borrow_and_update();
+                    if changed.is_err() || phase == Phase::Closing {
+                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed at the end of the shutdown grace");
+                        return force_close(&quic, requests);
+                    }
+                    if phase == Phase::Draining && !closing {
+                        closing = true;
+                        linger = !requests.is_empty();
+                        // GOAWAY: the requests accepted so far finish, later ones are refused.
+                        if let Err(error) = h3.shutdown(0).await {
+                            tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 GOAWAY failed");
+                            break;
+                        }
                     }
                 }
+                () = &mut evicted => {
+                    tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed to make room");
+                    return force_close(&quic, requests);
+                }
                 Some(_) = requests.join_next(), if !requests.is_empty() => {}
+                // QUIC's own idle timeout never fires while the client sends keep-alive PINGs:
+                // as on TCP, only requests count.
+                () = sleep_until(idle_check) => {
+                    let timeout = self.config.idle_timeout.expect("idle_check is set");
+                    let (idle, now) = activity.idle_since(seen);
+                    seen = now;
+                    idle_check = Some(Instant::now() + timeout);
+                    if idle && closing {
+                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "idle after GOAWAY: closed");
+                        return force_close(&quic, requests);
+                    }
+                    if idle {
+                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "idle timeout");
+                        closing = true;
+                        if let Err(error) = h3.shutdown(0).await {
+                            tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 GOAWAY failed");
+                            break;
+                        }
+                    }
+                }
                 accepted = h3.accept() => match accepted {
                     Ok(Some(resolver)) => {
                         linger |= closing;
-                        requests.spawn(serve_request(resolver, service.clone(), peer_addr));
+                        requests.spawn(serve_request(
+                            resolver,
+                            service.clone(),
+                            peer_addr,
+                            self.config.header_read_timeout,
+                            Arc::clone(&activity),
+                        ));
                     }
                     // The client sent GOAWAY, and every request it sent before has ended.
                     Ok(None) => break,
@@ -325,9 +420,11 @@ impl QuicConnection {
                 None => connecting.await.map_err(io::Error::from),
             }
         };
+        let activity = Arc::clone(self.slot.activity());
         tokio::select! {
             biased;
             _ = self.shutdown.changed() => None,
+            () = activity.evicted() => None,
             result = handshake => match result {
                 Ok(connection) => Some(connection),
                 Err(error) => {
@@ -339,24 +436,127 @@ impl QuicConnection {
     }
 }
 
-/// Reads one request's head, calls the service, and sends its response.
-async fn serve_request<S, B>(resolver: Resolver, mut service: S, peer_addr: SocketAddr)
-where
+/// Closes a QUIC connection at once, ending the requests it was serving without a response.
+fn force_close(quic: &quinn::Connection, requests: JoinSet<()>) {
+    drop(requests); // aborts their tasks
+    quic.close(VarInt::from_u32(H3_NO_ERROR), b"");
+}
+
+/// Sleeps until `deadline`, or forever.
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The request header fields RFC 9114 §4.2 makes malformed in HTTP/3, and `te` other than
+/// `trailers`; or a `content-length` that is not one number. `None` if the head is well formed.
+fn malformed(headers: &http::HeaderMap) -> Option<&'static str> {
+    const CONNECTION_SPECIFIC: [&str; 5] = [
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "upgrade",
+    ];
+    if let Some(name) = CONNECTION_SPECIFIC
+        .iter()
+        .find(|name| headers.contains_key(**name))
+    {
+        return Some(name);
+    }
+    if headers
+        .get_all(header::TE)
+        .iter()
+        .any(|te| !te.as_bytes().trim_ascii().eq_ignore_ascii_case(b"trailers"))
+    {
+        return Some("te");
+    }
+    if content_length(headers).is_err() {
+        return Some("content-length");
+    }
+    None
+}
+
+/// The request's `content-length`, if any: every value must be the same number.
+fn content_length(headers: &http::HeaderMap) -> Result<Option<u64>, ()> {
+    let mut length = None;
+    for value in headers.get_all(header::CONTENT_LENGTH) {
+        let parsed = std::str::from_utf8(value.as_bytes())
+            .ok()
+            .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|digits| digits.parse::<u64>().ok())
+            .ok_or(())?;
+        if length.is_some_and(|length| length != parsed) {
+            return Err(());
+        }
+        length = Some(parsed);
+    }
+    Ok(length)
+}
+
+/// Reads one request's head (within the header read timeout), checks it, calls the service,
+/// and sends its response.
+async fn serve_request<S, B>(
+    mut resolver: Resolver,
+    mut service: S,
+    peer_addr: SocketAddr,
+    header_read_timeout: Option<Duration>,
+    activity: Arc<Activity>,
+) where
     S: Service<Request<RequestBody>, Response = Response<B>>,
     S::Error: Into<BoxError>,
     B: http_body::Body,
     B::Error: Into<BoxError>,
 {
-    let (request, stream) = match resolver.resolve_request().await {
+    use h3::error::Code;
+    use h3::quic::{RecvStream as _, SendStream as _};
+
+    // The HEADERS frame must be whole by the deadline; until then it is buffered, up to
+    // `max_header_size`.
+    let first_frame = poll_fn(|cx| resolver.frame_stream.poll_next(cx));
+    let frame = match header_read_timeout {
+        Some(timeout) => match tokio::time::timeout(timeout, first_frame).await {
+            Ok(frame) => frame,
+            Err(_) => {
+                tracing::debug!(target: "silent_tower::serve", %peer_addr, "HTTP/3 request head timed out");
+                // Nothing was processed: the client may safely retry.
+                let code = Code::H3_REQUEST_REJECTED.value();
+                resolver.frame_stream.reset(code);
+                resolver.frame_stream.into_inner().stop_sending(code);
+                return;
+            }
+        },
+        None => first_frame.await,
+    };
+    let resolved = match resolver.accept_with_frame(frame) {
+        Ok(resolved) => resolved.resolve().await,
+        Err(error) => Err(error),
+    };
+    let (request, mut stream) = match resolved {
         Ok(resolved) => resolved,
         Err(error) => {
             tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 request head failed");
             return;
         }
     };
+    // RFC 9114 §4.1.2: a malformed request is a stream error of type H3_MESSAGE_ERROR. An app
+    // that forwards requests to an HTTP/1 upstream would otherwise be open to smuggling.
+    if let Some(field) = malformed(request.headers()) {
+        tracing::debug!(target: "silent_tower::serve", %peer_addr, field, "malformed HTTP/3 request");
+        stream.stop_stream(Code::H3_MESSAGE_ERROR);
+        stream.stop_sending(Code::H3_MESSAGE_ERROR);
+        return;
+    }
+    let _in_flight = InFlight::start(&activity);
     let (mut send, recv) = stream.split();
     let is_head = request.method() == http::Method::HEAD;
-    let request = request.map(|()| RequestBody::from(H3Body::new(recv)));
+    // Checked as it is read: the body's data must add up to it.
+    let length = content_length(request.headers()).ok().flatten();
+    let malformed_body = length.map(|_| Arc::new(AtomicBool::new(false)));
+    let body = H3Body::new(recv, length, malformed_body.clone());
+    let request = request.map(|()| RequestBody::from(body));
     // Errors become boxed at once: the service's own need not be `Send`.
     let ready: Result<(), BoxError> =
         poll_fn(|cx| service.poll_ready(cx).map_err(Into::into)).await;
@@ -364,6 +564,16 @@ where
         Ok(()) => service.call(request).await.map_err(Into::into),
         Err(error) => Err(error),
     };
+    let body_was_malformed = || {
+        malformed_body
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    };
+    if body_was_malformed() {
+        tracing::debug!(target: "silent_tower::serve", %peer_addr, "HTTP/3 request body does not match its content-length");
+        send.stop_stream(Code::H3_MESSAGE_ERROR);
+        return;
+    }
     let result = match response {
         Ok(response) => send_response(&mut send, response, is_head).await,
         Err(error) => Err(error),
@@ -371,7 +581,12 @@ where
     if let Err(error) = result {
         tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 request failed");
         // The client must not take a cut-off response for a whole one.
-        send.stop_stream(h3::error::Code::H3_INTERNAL_ERROR);
+        let code = if body_was_malformed() {
+            Code::H3_MESSAGE_ERROR
+        } else {
+            Code::H3_INTERNAL_ERROR
+        };
+        send.stop_stream(code);
     }
 }
 
@@ -398,19 +613,27 @@ where
     }
     // As hyper does on TCP: a body of known length says so, unless it has no body to measure.
     let status = parts.status;
-    if !is_head
-        && !status.is_informational()
-        && status != http::StatusCode::NO_CONTENT
-        && status != http::StatusCode::NOT_MODIFIED
-        && !parts.headers.contains_key(header::CONTENT_LENGTH)
-    {
+    let no_content = status.is_informational()
+        || status == http::StatusCode::NO_CONTENT
+        || status == http::StatusCode::NOT_MODIFIED;
+    if !is_head && !no_content && !parts.headers.contains_key(header::CONTENT_LENGTH) {
         if let Some(length) = body.size_hint().exact() {
             parts
                 .headers
                 .insert(header::CONTENT_LENGTH, http::HeaderValue::from(length));
         }
     }
+    // What the client will hold the body to: as hyper does on TCP, a body that disagrees with
+    // its `content-length` is cut (the caller resets the stream) rather than sent malformed.
+    let mut promised = content_length(&parts.headers).ok().flatten();
     send.send_response(Response::from_parts(parts, ())).await?;
+    // A response to HEAD, a 204 and a 304 have no content (RFC 9110 §6.4.1), whatever the
+    // service's body holds: it is dropped unread, as hyper does on TCP.
+    if is_head || no_content {
+        drop(body);
+        send.finish().await?;
+        return Ok(());
+    }
     let mut body = pin!(body);
     loop {
         let frame = match poll_fn(|cx| Pin::as_mut(&mut body).poll_frame(cx)).await {
@@ -420,6 +643,11 @@ where
         match frame.into_data() {
             Ok(mut data) => {
                 if data.has_remaining() {
+                    if let Some(left) = &mut promised {
+                        *left = left
+                            .checked_sub(data.remaining() as u64)
+                            .ok_or("the response body is longer than its content-length")?;
+                    }
                     send.send_data(data.copy_to_bytes(data.remaining())).await?;
                 }
             }
@@ -429,6 +657,9 @@ where
                 }
             }
         }
+    }
+    if promised.is_some_and(|left| left > 0) {
+        return Err("the response body is shorter than its content-length".into());
     }
     send.finish().await?;
     Ok(())

@@ -1,54 +1,50 @@
 //! Telling an idle connection from a busy one, for [`Serve::idle_timeout`](super::Serve::idle_timeout).
 //!
 //! hyper has no idle timeout of its own for HTTP/2, and for HTTP/1 only the header read timeout.
-//! [`Counted`] counts the reads and writes that moved bytes on a connection; the task serving it
-//! looks at the count every `idle_timeout` and, when it has not changed since the last look,
-//! asks the connection to close gracefully. So a connection closes between one and two
-//! `idle_timeout`s after its last byte, and never in the middle of a request: a graceful close
-//! lets in-flight requests finish.
+//! [`Counted`] counts the reads and writes that moved bytes on a connection, and the service
+//! counts its requests (see [`slots`](super::slots)); the task serving the connection looks every
+//! `idle_timeout` and, when it has done nothing that counts since the last look, asks it to close
+//! gracefully (in-flight requests may finish). If it is still idle at the next look, the
+//! connection is closed at once: a client that stopped sending its body or reading its response
+//! does not keep its slot for ever.
 
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-/// How many reads and writes moved bytes; shared by the IO and the task that watches it.
-#[derive(Clone, Debug, Default)]
-pub(super) struct Activity(Arc<AtomicU64>);
+use super::slots::Slot;
 
-impl Activity {
-    pub(super) fn count(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
-    }
-
-    fn bump(&self) {
-        // Only the IO writes, so a load and a store (no locked instruction) cannot lose counts.
-        self.0
-            .store(self.0.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
-    }
-}
-
-/// An IO that bumps an [`Activity`] count on every read or write that moved bytes.
+/// An IO that counts the reads and writes that moved bytes in its connection's
+/// [`Activity`](super::slots::Activity), and holds the connection's [`Slot`] for as long as it
+/// lives: through an HTTP/1 upgrade too, so a WebSocket keeps counting toward the cap.
+///
+/// Once the connection has been told to close at once (evicted, or past the shutdown grace), every
+/// read and write fails: this is what ends an upgraded connection, which no task drives.
 pub(super) struct Counted<I> {
     io: I,
-    activity: Option<Activity>,
+    slot: Slot,
 }
 
 impl<I> Counted<I> {
-    /// `None` counts nothing and only forwards.
-    pub(super) fn new(io: I, activity: Option<Activity>) -> Self {
-        Self { io, activity }
+    pub(super) fn new(io: I, slot: Slot) -> Self {
+        Self { io, slot }
     }
 
     fn moved(&self, bytes: usize) {
         if bytes > 0 {
-            if let Some(activity) = &self.activity {
-                activity.bump();
-            }
+            self.slot.activity().moved_bytes();
         }
+    }
+
+    fn aborted(&self) -> Option<io::Error> {
+        self.slot.activity().is_aborted().then(|| {
+            io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the server closed the connection",
+            )
+        })
     }
 }
 
@@ -58,10 +54,15 @@ impl<I: AsyncRead + Unpin> AsyncRead for Counted<I> {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        if let Some(error) = self.aborted() {
+            return Poll::Ready(Err(error));
+        }
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.io).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = polled {
-            self.moved(buf.filled().len() - before);
+        match polled {
+            Poll::Ready(Ok(())) => self.moved(buf.filled().len() - before),
+            Poll::Pending => self.slot.activity().parking(cx),
+            Poll::Ready(Err(_)) => {}
         }
         polled
     }
@@ -73,9 +74,14 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Counted<I> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        if let Some(error) = self.aborted() {
+            return Poll::Ready(Err(error));
+        }
         let polled = Pin::new(&mut self.io).poll_write(cx, buf);
-        if let Poll::Ready(Ok(written)) = polled {
-            self.moved(written);
+        match polled {
+            Poll::Ready(Ok(written)) => self.moved(written),
+            Poll::Pending => self.slot.activity().parking(cx),
+            Poll::Ready(Err(_)) => {}
         }
         polled
     }
@@ -85,9 +91,14 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Counted<I> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        if let Some(error) = self.aborted() {
+            return Poll::Ready(Err(error));
+        }
         let polled = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
-        if let Poll::Ready(Ok(written)) = polled {
-            self.moved(written);
+        match polled {
+            Poll::Ready(Ok(written)) => self.moved(written),
+            Poll::Pending => self.slot.activity().parking(cx),
+            Poll::Ready(Err(_)) => {}
         }
         polled
     }

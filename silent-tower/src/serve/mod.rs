@@ -21,23 +21,37 @@
 //! descriptors, say) is logged with `tracing::warn!` under the target `silent_tower::serve` and
 //! retried a second later; an error on one connection is logged at `debug` and ends only that
 //! connection. To stop, give [`Serve::with_graceful_shutdown`] a future: when it completes the
-//! listener is closed, in-flight requests finish and their connections close, and then the
-//! `.await` returns.
+//! listener is closed, in-flight requests get up to the [`shutdown_grace`](Serve::shutdown_grace)
+//! (30 s) to finish, every connection still open after it is closed, and then the `.await`
+//! returns.
 //!
 //! # Limits
 //!
 //! Every setting below has a default meant for a server on the open internet; each is a method
-//! of [`Serve`].
+//! of [`Serve`] (or, for WebSocket, of `ws::WebSocketUpgrade`).
 //!
 //! | setting | default | at the limit |
 //! |---|---|---|
-//! | [`header_read_timeout`](Serve::header_read_timeout) | 30 s | the connection is closed without a response; counted from accept, it covers the TLS handshake, protocol detection and, again after each response, every HTTP/1 request head |
-//! | [`max_connections`](Serve::max_connections) | 10 000 | the server stops accepting: new clients wait in the listen backlog until a connection closes (back-pressure, no refusal by the server) |
+//! | [`header_read_timeout`](Serve::header_read_timeout) | 30 s | the connection is closed without a response; counted from accept, it covers the TLS handshake, protocol detection and, again after each response, every HTTP/1 request head. HTTP/3: it bounds the QUIC handshake, and each request stream's `HEADERS` frame, counted from the stream's opening; a late one is reset with `H3_REQUEST_REJECTED` |
+//! | [`max_connections`](Serve::max_connections) | 10 000 | TCP, TLS, QUIC and WebSocket connections all count; a new connection makes room by closing the longest-idle one (no request in flight, none started lately); if every connection is busy, it waits until one is idle or closes |
+//! | [`max_connections_per_ip`](Serve::max_connections_per_ip) | none | a new connection from that address closes the address's longest-idle one, or is closed unanswered if none is idle |
 //! | `http2_max_concurrent_streams` (`http2` feature) | 200 | advertised in the HTTP/2 `SETTINGS`; clients queue further requests, a stream opened past it is reset with `REFUSED_STREAM` |
+//! | `http3_max_concurrent_streams` (`http3` feature) | 100 | QUIC's stream limit: the client cannot open more request streams until one ends |
 //! | [`keep_alive`](Serve::keep_alive) | on | off: every HTTP/1 response says `Connection: close` and the connection closes after it |
-//! | [`idle_timeout`](Serve::idle_timeout) | 120 s | a connection with no byte moved either way for 1–2 × the timeout is closed gracefully (in-flight requests finish) |
-//! | [`max_header_size`](Serve::max_header_size) | 64 KiB | HTTP/1: `431 Request Header Fields Too Large`, then the connection closes (a head under the limit always passes, one of twice the limit never: see the method); HTTP/2: that stream is answered `431`, the connection goes on |
+//! | [`idle_timeout`](Serve::idle_timeout) | 120 s | a connection that has done nothing for 1–2 × the timeout is closed gracefully (in-flight requests may finish), and at once if it is still idle one timeout later. Activity is a request starting, or bytes moving while one is in flight: HTTP/2 `PING`s and other control frames, or QUIC keep-alives, are not activity |
+//! | [`shutdown_grace`](Serve::shutdown_grace) | 30 s | after the shutdown signal, connections still open are closed at once and the server's future returns |
+//! | [`max_header_size`](Serve::max_header_size) | 64 KiB | HTTP/1: `431 Request Header Fields Too Large`, then the connection closes (a head under the limit always passes, one of twice the limit never: see the method); HTTP/2: that stream is answered `431`, the connection goes on; HTTP/3: advertised as `SETTINGS_MAX_FIELD_SECTION_SIZE`, a larger head is answered `431` |
 //! | [`max_headers`](Serve::max_headers) | 100 | HTTP/1: `431`, then the connection closes |
+//! | WebSocket message and frame size (`ws` feature) | 64 KiB each | the connection is closed; the handler's `recv` yields the error |
+//! | WebSocket `ping_interval` (`ws` feature) | 30 s | a silent client is pinged; silent one interval more, `recv` yields an error |
+//!
+//! Malformed HTTP/3 requests (RFC 9114 §4.1.2, §4.2) are reset with `H3_MESSAGE_ERROR` before
+//! the service sees them: connection-specific fields (`connection`, `keep-alive`,
+//! `proxy-connection`, `transfer-encoding`, `upgrade`), `te` other than `trailers`, a
+//! `content-length` that is not one number, and a body whose data does not add up to its
+//! `content-length` (found as the body is read). HTTP/1 and HTTP/2 get the same checks from
+//! hyper and h2. A response body that disagrees with its own `content-length` is cut with
+//! `H3_INTERNAL_ERROR`, as hyper cuts it on TCP.
 //!
 //! # TLS
 //!
@@ -58,10 +72,14 @@
 //! `h3`. TCP responses then carry `Alt-Svc: h3=":PORT"; ma=86400`. Each QUIC connection runs on
 //! its own task and each request on another; request bodies stream in as the client sends them,
 //! response bodies stream out frame by frame (data, then trailers), and a response body of known
-//! length gets a `content-length`. On graceful shutdown the endpoint refuses new connections,
-//! every connection sends `GOAWAY`, finishes the requests it accepted and closes with
-//! `H3_NO_ERROR`; one that was serving requests first gives the client up to a second to close
-//! it, since a QUIC close drops response bytes not yet acknowledged.
+//! length gets a `content-length`; answers to `HEAD`, `204` and `304` carry no body. A new
+//! client must first prove its address with a QUIC Retry (one round trip more, so that a
+//! spoofed source address cannot turn the server into an amplifier), and 0-RTT is refused, so
+//! no request can be replayed. On graceful shutdown the endpoint refuses new connections at once
+//! (`CONNECTION_CLOSE` with `CONNECTION_REFUSED`), every connection sends `GOAWAY`, finishes the
+//! requests it accepted within the shutdown grace and closes with `H3_NO_ERROR`; one that was
+//! serving requests first gives the client up to a second to close it, since a QUIC close drops
+//! response bytes not yet acknowledged.
 //!
 //! The request body. hyper gives TCP requests an `Incoming` that only hyper can make, and h3
 //! gives HTTP/3 requests a QUIC stream, while a router has one body type. So a server with
@@ -127,12 +145,16 @@
 //! # Cost
 //!
 //! Per server: one boxed future, see [`ServeFuture`]. Per connection: the spawned task, a few
-//! reference-count increments, one tokio timer (no allocation), one shared counter for the
-//! [`idle_timeout`](Serve::idle_timeout) (one allocation, and a relaxed counter update per read or
-//! write) and, until the protocol is known, one clock read per read that has to wait. Per request, `serve` adds nothing of its own to what hyper and
-//! [`TowerToHyperService`] do (the latter clones the service for every request, so keep it cheap
-//! to clone: an `Arc` or a handful of them); this crate's tests count allocations per request
-//! against bare hyper-util to hold that. [`Serve::with_peer_addr`] is opt-in because it does add
+//! reference-count increments, one tokio timer (no allocation), one shared record of its
+//! activity (one allocation; a lock to enter it in the server's table of connections and one to
+//! leave it), a relaxed counter update and a relaxed flag load per read or write and, until the
+//! protocol is known, one clock read per read that has to wait. Per request, `serve` adds no
+//! allocation to what hyper and [`TowerToHyperService`] do (the latter clones the service for
+//! every request, so keep it cheap to clone: an `Arc` or a handful of them): two atomic
+//! additions on the connection's record (request started, request ended) and one reference-count
+//! increment and decrement; this crate's tests count allocations per request against bare
+//! hyper-util to hold that. At [`max_connections`](Serve::max_connections), each new connection
+//! costs a pass over the open ones. [`Serve::with_peer_addr`] is opt-in because it does add
 //! per-request work.
 //!
 //! [`serve_connection_with_upgrades`]: https://docs.rs/hyper-util/0.1/hyper_util/server/conn/auto/struct.Builder.html#method.serve_connection_with_upgrades
@@ -150,6 +172,7 @@ mod http3;
 mod idle;
 mod peer_addr;
 mod protocol;
+mod slots;
 #[cfg(feature = "tls")]
 mod tls;
 
@@ -253,6 +276,10 @@ struct Config {
     idle_timeout: Option<Duration>,
     max_header_size: usize,
     max_headers: usize,
+    shutdown_grace: Option<Duration>,
+    max_connections_per_ip: Option<usize>,
+    #[cfg_attr(not(feature = "http3"), allow(dead_code))]
+    http3_max_concurrent_streams: u32,
 }
 
 /// hyper's HTTP/1 read buffer cannot be smaller.
@@ -269,6 +296,9 @@ impl Default for Config {
             idle_timeout: Some(Duration::from_secs(120)),
             max_header_size: 64 * 1024,
             max_headers: 100,
+            shutdown_grace: Some(Duration::from_secs(30)),
+            max_connections_per_ip: None,
+            http3_max_concurrent_streams: 100,
         }
     }
 }
@@ -279,8 +309,14 @@ impl<S, Http3> Serve<S, Pending<()>, Http3> {
     /// Then the listener is closed at once, so new connections are refused. Each open connection is
     /// told to finish: an HTTP/1 connection completes the request it is serving and closes, an
     /// HTTP/2 connection sends `GOAWAY` and completes its open streams. When every connection has
-    /// closed, the server's future returns `Ok(())`. Connections already upgraded (WebSocket) are
-    /// no longer HTTP connections and are not waited for.
+    /// closed, the server's future returns `Ok(())`.
+    ///
+    /// The wait is bounded by the [`shutdown_grace`](Self::shutdown_grace) (30 s unless changed):
+    /// when it runs out, every connection still open, of every protocol, is closed at once and the
+    /// future returns. A client that never answers the `GOAWAY` (an HTTP/2 connection that sent
+    /// its preface and then nothing), one that never finishes its request head, or a request that
+    /// never ends delays the exit by the grace at most. Connections already upgraded (WebSocket)
+    /// are not waited for; when the grace runs out, their next read or write fails.
     ///
     /// ```
     /// use std::convert::Infallible;
@@ -372,10 +408,16 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
 
     /// Caps how many connections are served at once; `None` lifts the cap. Default 10 000.
     ///
-    /// At the cap the server stops accepting: new clients wait in the listen backlog (their TCP
-    /// handshake completes in the kernel, but nothing is read or answered) until a connection
-    /// closes, then they are accepted in turn. Nothing is refused by the server itself; once the
-    /// backlog is full the kernel drops or refuses further attempts.
+    /// Every connection counts: plain and TLS, HTTP/1 and HTTP/2, QUIC connections of
+    /// `Serve::http3`, and WebSocket connections until they close. At the cap, a new connection
+    /// is accepted and the connection that has been idle the longest is closed to make room:
+    /// idle meaning no request in flight and none started lately (an HTTP/2 `PING`, `SETTINGS`
+    /// or other control frame is not activity). So one client that opens thousands of idle
+    /// connections cannot lock others out; it only pushes out idle connections. If every
+    /// connection is serving a request, the new one waits, unread, until one closes, and clients
+    /// after it wait in the listen backlog. Upgraded (WebSocket) connections are never closed to
+    /// make room. Cost: a pass over the open connections, under a lock, for each connection
+    /// accepted at the cap; nothing below it.
     pub fn max_connections(mut self, max: impl Into<Option<usize>>) -> Self {
         self.config.max_connections = max.into();
         self
@@ -392,6 +434,23 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
         self
     }
 
+    /// Caps the request streams one HTTP/3 connection may have open at once. Default 100.
+    ///
+    /// Advertised to the client as QUIC's bidirectional stream limit, so a client cannot open
+    /// more: it waits for a request to finish before it starts another. Each open request costs
+    /// a task and h3's buffers, so with [`max_connections`](Self::max_connections) this bounds
+    /// what QUIC clients can make the server hold. One bound is time only: h3 (0.0.8) buffers a
+    /// request's `HEADERS` frame whole before it compares its size with
+    /// [`max_header_size`](Self::max_header_size), and reading it returns QUIC flow-control
+    /// credit, so a client that sends an endless `HEADERS` frame is stopped by the
+    /// [`header_read_timeout`](Self::header_read_timeout) (the stream is reset), not by a byte
+    /// count. Needs the `http3` feature.
+    #[cfg(feature = "http3")]
+    pub fn http3_max_concurrent_streams(mut self, max: u32) -> Self {
+        self.config.http3_max_concurrent_streams = max;
+        self
+    }
+
     /// Whether an HTTP/1.1 connection may serve more than one request. Default `true`.
     ///
     /// With `false`, every HTTP/1 response carries `Connection: close` and the server closes the
@@ -402,19 +461,28 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
         self
     }
 
-    /// Closes a connection on which no bytes have moved, either way, for this long; `None`
-    /// disables it. Default 120 seconds.
+    /// Closes a connection that has done nothing for this long; `None` disables it. Default 120
+    /// seconds.
     ///
-    /// The close is graceful: an HTTP/1 connection waiting for its next request closes, one
+    /// Doing something means starting a request, or moving bytes while a request is in flight
+    /// (from the call to the service to the end of the response body). Bytes moved with no
+    /// request in flight do not count: an HTTP/2 client that only sends `PING`s, `SETTINGS` or
+    /// `WINDOW_UPDATE`s, or a QUIC client's keep-alives, is idle.
+    ///
+    /// The close is graceful first: an HTTP/1 connection waiting for its next request closes, one
     /// serving a request closes after the response; an HTTP/2 connection sends `GOAWAY` and
-    /// closes when its open streams have finished. The check runs every `timeout`, so a
-    /// connection closes between one and two `timeout`s after its last byte. An idle HTTP/1
-    /// connection is also bounded by the [`header_read_timeout`](Self::header_read_timeout),
-    /// which hyper restarts after each response. Without a header read timeout, this timeout
-    /// also bounds a TLS handshake.
+    /// closes when its open streams have finished; an HTTP/3 one sends `GOAWAY` too. The check
+    /// runs every `timeout`, so a connection is asked to close between one and two `timeout`s
+    /// after it last did something. If it is still idle at the next check, it is closed at once:
+    /// a client that stopped sending its request body, stopped reading its response, or ignores
+    /// `GOAWAY` does not keep its connection for ever. So a handler that sends nothing for two
+    /// timeouts (a long poll, a quiet event stream) loses its connection: send a heartbeat more
+    /// often than the timeout, or raise it. An idle HTTP/1 connection is also bounded by the
+    /// [`header_read_timeout`](Self::header_read_timeout), which hyper restarts after each
+    /// response. Without a header read timeout, this timeout also bounds a TLS handshake.
     ///
-    /// Cost: one allocation per connection (a shared counter) and one relaxed counter update per
-    /// read or write.
+    /// Cost: a relaxed counter update per read or write, and per request two atomic additions
+    /// (started, ended); nothing allocated per request.
     pub fn idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.idle_timeout = timeout.into();
         self
@@ -458,6 +526,32 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
         self
     }
 
+    /// Bounds how long a graceful shutdown waits for open connections; `None` waits for ever.
+    /// Default 30 seconds.
+    ///
+    /// Counted from the moment the [`with_graceful_shutdown`](Self::with_graceful_shutdown)
+    /// signal completes: requests in flight get that long to finish, then every connection still
+    /// open (TCP and QUIC alike) is closed at once, without a response for the requests it was
+    /// serving, and the server's future returns. Set it below what your process manager allows
+    /// between its stop signal and its kill (systemd's default is 90 s, Kubernetes' 30 s).
+    pub fn shutdown_grace(mut self, grace: impl Into<Option<Duration>>) -> Self {
+        self.config.shutdown_grace = grace.into();
+        self
+    }
+
+    /// Caps how many connections one client IP address may hold at once; `None` (the default)
+    /// sets no per-address cap.
+    ///
+    /// A connection from an address at its cap makes room by closing that address's own
+    /// longest-idle connection; if none of them is idle, the new connection is closed at once,
+    /// unanswered. Off by default because many clients can share one address (a NAT, a
+    /// corporate proxy, a CDN in front of the server); set it when clients reach the server
+    /// directly. QUIC connections count too.
+    pub fn max_connections_per_ip(mut self, max: impl Into<Option<usize>>) -> Self {
+        self.config.max_connections_per_ip = max.into();
+        self
+    }
+
     /// The local address the listener is bound to; useful after binding port 0.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
@@ -478,12 +572,17 @@ where
     type IntoFuture = ServeFuture;
 
     fn into_future(self) -> ServeFuture {
+        let slots = slots::Slots::new(
+            self.config.max_connections,
+            self.config.max_connections_per_ip,
+        );
         ServeFuture::new(connection::accept_loop(
             self.listener,
             self.service,
             self.signal,
             self.config,
             self.tls,
+            slots,
         ))
     }
 }
@@ -506,13 +605,20 @@ impl<S, Signal> Serve<S, Signal, TcpOnly> {
     /// out, data frames and trailers alike.
     ///
     /// Settings that apply to HTTP/3: [`with_graceful_shutdown`](Self::with_graceful_shutdown)
-    /// (the endpoint stops accepting, each connection sends `GOAWAY`, finishes the requests it
-    /// accepted and closes with `H3_NO_ERROR`), [`header_read_timeout`](Self::header_read_timeout)
-    /// (bounds the QUIC handshake), [`idle_timeout`](Self::idle_timeout) (QUIC's own idle timeout),
+    /// and [`shutdown_grace`](Self::shutdown_grace) (the endpoint refuses new connections at
+    /// once, each connection sends `GOAWAY`, finishes the requests it accepted within the grace
+    /// and closes with `H3_NO_ERROR`), [`header_read_timeout`](Self::header_read_timeout) (bounds
+    /// the QUIC handshake and each request's `HEADERS` frame; a late one is reset with
+    /// `H3_REQUEST_REJECTED`), [`idle_timeout`](Self::idle_timeout) (QUIC's own idle timeout, and
+    /// the same request-based check as on TCP, since a client's keep-alives stop QUIC's),
+    /// [`max_connections`](Self::max_connections) and
+    /// [`max_connections_per_ip`](Self::max_connections_per_ip) (one count for TCP and QUIC),
+    /// `http3_max_concurrent_streams` (100 requests open at once per connection),
     /// [`max_header_size`](Self::max_header_size) (advertised as
-    /// `SETTINGS_MAX_FIELD_SECTION_SIZE`) and [`with_peer_addr`](Self::with_peer_addr). A connection
-    /// may have 100 requests open at once (quinn's default stream limit). `max_connections`
-    /// counts TCP connections only. If the TLS configuration cannot serve QUIC, the server's
+    /// `SETTINGS_MAX_FIELD_SECTION_SIZE`) and [`with_peer_addr`](Self::with_peer_addr). New
+    /// clients are asked to prove their address with a Retry before the handshake, and 0-RTT is
+    /// refused. Malformed requests are reset with `H3_MESSAGE_ERROR` (see the
+    /// [module docs](self#limits)). If the TLS configuration cannot serve QUIC, the server's
     /// future fails at start with [`io::ErrorKind::InvalidInput`], as it does without `tls`.
     ///
     /// ```no_run
@@ -577,6 +683,11 @@ impl<S: fmt::Debug, Signal, Http3: fmt::Debug> fmt::Debug for Serve<S, Signal, H
             .field("idle_timeout", &self.config.idle_timeout)
             .field("max_header_size", &self.config.max_header_size)
             .field("max_headers", &self.config.max_headers)
+            .field("shutdown_grace", &self.config.shutdown_grace)
+            .field(
+                "max_connections_per_ip",
+                &self.config.max_connections_per_ip,
+            )
             .field("tls", &self.tls)
             .field("http3", &self.http3)
             .finish_non_exhaustive()

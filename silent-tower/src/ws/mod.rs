@@ -57,6 +57,7 @@ mod rejection;
 mod socket;
 
 use std::future::Future;
+use std::time::Duration;
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::request::Parts;
@@ -84,11 +85,23 @@ pub use tokio_tungstenite::tungstenite::{Bytes, Error, Message, Utf8Bytes};
 /// HTTP/1.1 only: WebSocket over HTTP/2 (RFC 8441, an extended `CONNECT`) is not supported
 /// yet, and such a request is answered `405`.
 ///
-/// Limits, unless set: tokio-tungstenite's, 64 MiB per message and 16 MiB per frame. A client
+/// Limits, unless set, sized for a web app's messages (chat lines, JSON updates), not for file
+/// transfers: 64 KiB per message and per frame ([`DEFAULT_MAX_MESSAGE_SIZE`]), a read buffer of
+/// 16 KiB, and at most 1 MiB of outgoing data buffered while the client does not read. A client
 /// that sends more has its connection closed (the callback's [`WebSocket`] yields an error).
+/// tokio-tungstenite's own defaults (64 MiB per message, 16 MiB per frame, 128 KiB read buffer
+/// allocated up front, no bound on buffered output) would let 10 000 connections hold
+/// gigabytes.
+///
+/// Idle connections: unless set otherwise with [`ping_interval`](Self::ping_interval), a client
+/// that sends nothing for 30 s is sent a `Ping`, and if it still sends nothing (its `Pong`
+/// counts) 30 s later, [`WebSocket::recv`] yields an error and the connection should be
+/// dropped. The connection counts toward the server's `max_connections` until it closes, and
+/// is closed when the server's future returns.
 #[derive(Debug)]
 pub struct WebSocketUpgrade {
     config: WebSocketConfig,
+    ping_interval: Option<Duration>,
     key: HeaderValue,
     offered_protocols: Vec<HeaderValue>,
     protocol: Option<HeaderValue>,
@@ -116,7 +129,8 @@ impl<S: Sync> FromRequestParts<S> for WebSocketUpgrade {
             .cloned()
             .collect();
         Ok(WebSocketUpgrade {
-            config: WebSocketConfig::default(),
+            config: default_config(),
+            ping_interval: Some(DEFAULT_PING_INTERVAL),
             key,
             offered_protocols,
             protocol: None,
@@ -152,13 +166,23 @@ impl WebSocketUpgrade {
         self.protocol.as_ref()
     }
 
-    /// The longest message the client may send, in bytes (64 MiB unless set).
+    /// How long the client may stay silent before it is sent a `Ping`, and then before the
+    /// connection is given up (30 s unless set); `None` leaves idle connections alone.
+    ///
+    /// Only a connection whose [`WebSocket`] is being read (with [`WebSocket::recv`] or as a
+    /// `Stream`) is watched: the timer runs inside that read.
+    pub fn ping_interval(mut self, interval: impl Into<Option<Duration>>) -> Self {
+        self.ping_interval = interval.into();
+        self
+    }
+
+    /// The longest message the client may send, in bytes (64 KiB unless set).
     pub fn max_message_size(mut self, max: usize) -> Self {
         self.config = self.config.max_message_size(Some(max));
         self
     }
 
-    /// The longest frame the client may send, in bytes (16 MiB unless set).
+    /// The longest frame the client may send, in bytes (64 KiB unless set).
     pub fn max_frame_size(mut self, max: usize) -> Self {
         self.config = self.config.max_frame_size(Some(max));
         self
@@ -174,6 +198,7 @@ impl WebSocketUpgrade {
     {
         let WebSocketUpgrade {
             config,
+            ping_interval,
             key,
             protocol,
             on_upgrade,
@@ -195,13 +220,32 @@ impl WebSocketUpgrade {
         tokio::spawn(async move {
             match on_upgrade.await {
                 Ok(upgraded) => {
-                    callback(WebSocket::from_upgraded(upgraded, config, protocol).await).await;
+                    let socket =
+                        WebSocket::from_upgraded(upgraded, config, protocol, ping_interval).await;
+                    callback(socket).await;
                 }
                 Err(error) => tracing::debug!(%error, "websocket upgrade failed"),
             }
         });
         response
     }
+}
+
+/// The default of [`WebSocketUpgrade::max_message_size`] and
+/// [`WebSocketUpgrade::max_frame_size`]: 64 KiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 * 1024;
+
+/// The default of [`WebSocketUpgrade::ping_interval`].
+const DEFAULT_PING_INTERVAL: Duration = Duration::from_secs(30);
+
+/// tokio-tungstenite's configuration with this crate's defaults (see [`WebSocketUpgrade`]).
+fn default_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .max_message_size(Some(DEFAULT_MAX_MESSAGE_SIZE))
+        .max_frame_size(Some(DEFAULT_MAX_MESSAGE_SIZE))
+        .read_buffer_size(16 * 1024)
+        // Must stay above `write_buffer_size` (128 KiB): sends fail past it instead of growing.
+        .max_write_buffer_size(1024 * 1024)
 }
 
 /// The request's `Sec-WebSocket-Key` if its method and headers make an RFC 6455 opening

@@ -1,8 +1,10 @@
 //! [`WebSocket`]: one upgraded connection, as a stream and a sink of [`Message`]s.
 
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
+use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures_core::Stream;
 use futures_sink::Sink;
@@ -12,7 +14,12 @@ use hyper_util::rt::TokioIo;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::WebSocketStream;
 
-use super::{Error, Message};
+use super::{Bytes, Error, Message};
+
+/// A deadline that does not come: about thirty years away.
+fn far_future() -> tokio::time::Instant {
+    tokio::time::Instant::now() + Duration::from_secs(86_400 * 365 * 30)
+}
 
 /// An upgraded connection: a [`Stream`] of the messages the client sends and a [`Sink`] of the
 /// ones the server sends, plus [`recv`](Self::recv), [`send`](Self::send) and
@@ -29,6 +36,24 @@ use super::{Error, Message};
 pub struct WebSocket {
     inner: WebSocketStream<TokioIo<Upgraded>>,
     protocol: Option<HeaderValue>,
+    keepalive: Option<Keepalive>,
+}
+
+/// The idle policy of [`WebSocketUpgrade::ping_interval`](super::WebSocketUpgrade::ping_interval).
+#[derive(Debug)]
+struct Keepalive {
+    interval: Duration,
+    /// When the client, silent since, is pinged (or, once pinged, given up).
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    pinged: bool,
+}
+
+impl Keepalive {
+    fn heard_from_client(&mut self) {
+        self.pinged = false;
+        let next = tokio::time::Instant::now() + self.interval;
+        self.deadline.as_mut().reset(next);
+    }
 }
 
 impl WebSocket {
@@ -36,6 +61,7 @@ impl WebSocket {
         upgraded: Upgraded,
         config: WebSocketConfig,
         protocol: Option<HeaderValue>,
+        ping_interval: Option<Duration>,
     ) -> Self {
         let inner = WebSocketStream::from_raw_socket(
             TokioIo::new(upgraded),
@@ -43,12 +69,21 @@ impl WebSocket {
             Some(config),
         )
         .await;
-        WebSocket { inner, protocol }
+        let keepalive = ping_interval.map(|interval| Keepalive {
+            interval,
+            deadline: Box::pin(tokio::time::sleep(interval)),
+            pinged: false,
+        });
+        WebSocket {
+            inner,
+            protocol,
+            keepalive,
+        }
     }
 
     /// The next message from the client; `None` once the connection is closed.
     pub async fn recv(&mut self) -> Option<Result<Message, Error>> {
-        poll_fn(|cx| Pin::new(&mut self.inner).poll_next(cx)).await
+        poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
     /// Sends `message` and flushes it.
@@ -89,8 +124,41 @@ impl WebSocket {
 impl Stream for WebSocket {
     type Item = Result<Message, Error>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        Pin::new(&mut self.inner).poll_next(cx)
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.inner).poll_next(cx);
+        let Some(keepalive) = &mut this.keepalive else {
+            return polled;
+        };
+        if polled.is_ready() {
+            keepalive.heard_from_client();
+            return polled;
+        }
+        while keepalive.deadline.as_mut().poll(cx).is_ready() {
+            if keepalive.pinged {
+                keepalive.deadline.as_mut().reset(far_future());
+                return Poll::Ready(Some(Err(Error::Io(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the client answered no ping",
+                )))));
+            }
+            keepalive.pinged = true;
+            let next = tokio::time::Instant::now() + keepalive.interval;
+            keepalive.deadline.as_mut().reset(next);
+            // Queued if the sink has room, sent by this flush or the next; a client whose
+            // socket is full is not answering anyway, and the next deadline ends it.
+            let mut inner = Pin::new(&mut this.inner);
+            if let Poll::Ready(Ok(())) = inner.as_mut().poll_ready(cx) {
+                if inner
+                    .as_mut()
+                    .start_send(Message::Ping(Bytes::new()))
+                    .is_ok()
+                {
+                    let _ = inner.poll_flush(cx);
+                }
+            }
+        }
+        Poll::Pending
     }
 }
 
