@@ -1,8 +1,8 @@
 //! The shared benchmark data: the GitHub API route table, read at run time.
 //!
-//! The file lives outside the repository, in `shared/data/` beside the clone (CI lays it out the
-//! same way), and is found from this crate's manifest directory. `SILENT_TOWER_ROUTES_FILE`
-//! overrides the location.
+//! The file is part of the repository, `benches/data/github-api-routes.txt`, found from this
+//! crate's manifest directory, so a fresh clone benchmarks with nothing beside it.
+//! `SILENT_TOWER_ROUTES_FILE` overrides the location.
 
 use std::path::PathBuf;
 
@@ -12,12 +12,11 @@ use crate::github_routes::ROUTES;
 pub fn github_routes_file() -> PathBuf {
     match std::env::var_os("SILENT_TOWER_ROUTES_FILE") {
         Some(path) => PathBuf::from(path),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/data/github-api-routes.txt"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/github-api-routes.txt"),
     }
 }
 
-/// The 130 GitHub API routes in `{param}` syntax, read from the shared file.
+/// The 130 GitHub API routes in `{param}` syntax, read from the data file.
 ///
 /// # Panics
 /// When the file is missing, or no longer lists exactly the routes compiled into
@@ -28,7 +27,7 @@ pub fn github_routes() -> Vec<String> {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|err| {
         panic!(
             "cannot read the GitHub route table at {}: {err}\n\
-             The benches expect `shared/data/github-api-routes.txt` beside the repository \
+             The benches read `benches/data/github-api-routes.txt` in the repository \
              (or a path in SILENT_TOWER_ROUTES_FILE).",
             path.display()
         )
@@ -75,3 +74,22 @@ pub const HELLO: &str = "Hello, World!";
 
 /// The origin the CORS layers of every peer allow, sent by the layered scenarios.
 pub const ORIGIN: &str = "https://example.com";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table is read from inside the repository and matches the compiled-in copy.
+    #[test]
+    fn the_route_table_is_read_from_the_repository() {
+        if std::env::var_os("SILENT_TOWER_ROUTES_FILE").is_none() {
+            let file = github_routes_file();
+            assert!(
+                file.starts_with(env!("CARGO_MANIFEST_DIR")),
+                "{}",
+                file.display()
+            );
+        }
+        assert_eq!(github_routes().len(), 130);
+    }
+}

@@ -436,6 +436,7 @@ async fn silents_request_helpers_read_the_routers_state_and_the_query() {
     );
 }
 
+#[cfg(feature = "typed-header")]
 #[tokio::test]
 async fn a_typed_header_is_parsed_or_its_absence_named() {
     use silent_tower::extract::TypedHeader;

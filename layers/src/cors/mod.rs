@@ -170,8 +170,10 @@
 //! with credentials, in whatever order the methods are called. Origins a browser never sends —
 //! `https://a.example:443` (browsers leave out the default port), `https://user@a.example`,
 //! `https://*.example.com` (not a wildcard: see [`AllowOrigin`]'s "Subdomains"), `a..example`,
-//! ports that are empty, zero-padded or above 65535 — are refused with a message that says what
-//! to write instead.
+//! ports that are empty, zero-padded or above 65535, and every other spelling of an origin than
+//! the one browsers serialize (`HTTPS://A.EXAMPLE`, `http://127.1`, `https://[0:0:0:0:0:0:0:1]`,
+//! `https://a%2eexample`, a scheme other than `http` or `https`) — are refused with a message
+//! that says what to write instead (see [`AllowOrigin`]'s "Listed origins").
 //!
 //! A listed `null` with [`credentials(true)`](CorsLayer::credentials) is refused too: sandboxed
 //! iframes, `data:` URLs and local files of *every* site send `Origin: null`, so that pairing
@@ -266,8 +268,10 @@ impl CorsLayer {
     ///
     /// # Panics
     ///
-    /// If an origin could never match (`https://a.example/`, `a.example`, `HTTPS://A.EXAMPLE`,
-    /// `https://a.example:443`, `https://user@a.example`, `https://*.example.com`), if `*`
+    /// If an origin is not spelled as browsers send it and so could never match
+    /// (`https://a.example/`, `a.example`, `HTTPS://A.EXAMPLE`, `https://a.example:443`,
+    /// `https://user@a.example`, `https://*.example.com`, `http://127.1`, `ws://a.example`; see
+    /// [`AllowOrigin`](AllowOrigin#listed-origins-the-one-spelling-browsers-send)), if `*`
     /// stands next to other origins, or if `origin` is `*` or lists `null` and
     /// [`credentials(true)`](Self::credentials) is set. [`try_origin`](Self::try_origin) returns
     /// these as a [`CorsError`] instead.

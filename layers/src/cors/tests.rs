@@ -226,7 +226,7 @@ fn try_builders_return_the_error() {
     assert_eq!(
         error.to_string(),
         "invalid CORS origin `https://app.example/`: an origin has no path, query or fragment, \
-         not even a trailing `/`"
+         not even a trailing `/`: write `https://app.example`"
     );
 
     let error = CorsLayer::new().try_methods("GET,,POST").unwrap_err();

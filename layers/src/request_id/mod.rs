@@ -4,13 +4,17 @@
 //! [`header_name`](RequestIdLayer::header_name)). When it holds a valid id — 1 to [`MAX_LEN`]
 //! ASCII letters, digits or `-_.:+/=`, see [`RequestId::is_valid`] — that id is kept; when it is
 //! missing or invalid, a new id is made ([`MakeDefaultId`] unless you
-//! [`make_id`](RequestIdLayer::make_id) your own) and replaces it. Then the id goes
+//! [`make_id`](RequestIdLayer::make_id) your own) and replaces it. A request carrying the header
+//! more than once is treated as one with an invalid id: which of its values is the client's is
+//! anybody's guess, so a new id replaces them all. Then the id goes
 //!
 //! - into the request's extensions as a [`RequestId`], for handlers and for the request-time
 //!   logger, which reports it as the field `request_id`;
 //! - into the request's header, so handlers reading the header (as silent's did) see the same id;
 //! - into the response's header, replacing any the inner service set, on every response of the
 //!   inner service.
+//!
+//! So the request the inner service sees and every response carry the header exactly once.
 //!
 //! ```
 //! use std::convert::Infallible;
@@ -191,7 +195,10 @@ impl<S, M> RequestIdService<S, M> {
         M: MakeRequestId,
     {
         if self.trust_client {
-            if let Some(value) = request.headers().get(&self.header_name) {
+            // Exactly one value, and a valid one: two ids for one request would let the
+            // handler, the logs and the response each pick a different one.
+            let mut values = request.headers().get_all(&self.header_name).iter();
+            if let (Some(value), None) = (values.next(), values.next()) {
                 if RequestId::is_valid(value.as_bytes()) {
                     return (RequestId::made(value.clone()), true);
                 }

@@ -278,3 +278,71 @@ fn the_counter_scramble_is_a_bijection_on_a_sample() {
     assert_eq!(outputs.len(), inputs.iter().collect::<HashSet<_>>().len());
     assert_ne!(mix_for_tests(1), 1);
 }
+
+#[tokio::test]
+async fn duplicate_client_ids_leave_exactly_one_value_on_request_and_response() {
+    // Answers `200` with the request's header values copied onto the response, twice over, and
+    // records them.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let inner = service_fn(move |request: Request<()>| {
+        let values: Vec<HeaderValue> = request
+            .headers()
+            .get_all(X_REQUEST_ID)
+            .iter()
+            .cloned()
+            .collect();
+        let extension = request
+            .extensions()
+            .get::<RequestId>()
+            .map(|id| id.to_string());
+        log.lock().unwrap().push((values.clone(), extension));
+        let mut response = Response::new(());
+        for value in values.iter().chain(&values) {
+            response.headers_mut().append(X_REQUEST_ID, value.clone());
+        }
+        ready(Ok::<_, Infallible>(response))
+    });
+    let service = RequestIdLayer::new().layer(inner);
+
+    for client_values in [
+        &["abc-123", "abc-123"][..],
+        &["abc-123", "evil-456"],
+        &["<script>", "abc-123"],
+        &["abc-123", "<script>"],
+        &["a", "b", "c"],
+    ] {
+        let mut request = Request::new(());
+        for value in client_values {
+            request
+                .headers_mut()
+                .append(X_REQUEST_ID, HeaderValue::from_static(value));
+        }
+        let response = service.clone().oneshot(request).await.unwrap();
+
+        let (values, extension) = seen.lock().unwrap().pop().unwrap();
+        assert_eq!(values.len(), 1, "{client_values:?}: request {values:?}");
+        let id = values[0].to_str().unwrap();
+        // Which of two claims is the client's is unknowable: a new id replaces both.
+        assert!(is_default_id(id), "{client_values:?}: {id}");
+        assert_eq!(extension.as_deref(), Some(id));
+        let on_response: Vec<_> = response.headers().get_all(X_REQUEST_ID).iter().collect();
+        assert_eq!(on_response, [id], "{client_values:?}");
+    }
+
+    // One valid value is still the client's own, once.
+    let response = service
+        .clone()
+        .oneshot(with_header("x-request-id", b"abc-123"))
+        .await
+        .unwrap();
+    let on_response: Vec<_> = response.headers().get_all(X_REQUEST_ID).iter().collect();
+    assert_eq!(on_response, ["abc-123"]);
+    assert_eq!(
+        seen.lock().unwrap().pop().unwrap(),
+        (
+            vec![HeaderValue::from_static("abc-123")],
+            Some("abc-123".to_owned())
+        )
+    );
+}

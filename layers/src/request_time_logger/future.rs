@@ -95,7 +95,7 @@ macro_rules! request_event {
             target: TARGET,
             $level,
             method = %$request.method,
-            path = $request.path.as_ref().map(tracing::field::display),
+            path = $request.path().map(tracing::field::display),
             version = %version_str($request.version),
             latency_us = $request.latency_us(),
             peer = $request.peer.map(tracing::field::display),
@@ -113,6 +113,8 @@ pub(super) struct RequestLine {
     peer: Option<SocketAddr>,
     /// A clone of the request's [`RequestId`] extension: an atomic increment at most.
     request_id: Option<RequestId>,
+    /// Whether `path` is logged with its query string.
+    log_query: bool,
     /// `tokio`'s clock, so that a paused test clock gives exact latencies.
     start: Instant,
     inner_poll_in_progress: bool,
@@ -124,7 +126,7 @@ impl RequestLine {
     ///
     /// `ERROR` is the least verbose level an event may have, so if it is disabled every outcome is;
     /// if it is enabled the outcome decides later, when the status is known.
-    pub(super) fn capture<B>(request: &Request<B>) -> Option<Self> {
+    pub(super) fn capture<B>(request: &Request<B>, log_query: bool) -> Option<Self> {
         if !tracing::enabled!(target: TARGET, Level::ERROR) {
             return None;
         }
@@ -139,8 +141,19 @@ impl RequestLine {
             version: request.version(),
             peer,
             request_id: extensions.get::<RequestId>().cloned(),
+            log_query,
             start: Instant::now(),
             inner_poll_in_progress: false,
+        })
+    }
+
+    /// The `path` field: the path alone, or with its query string when asked for.
+    fn path(&self) -> Option<&str> {
+        let path = self.path.as_ref()?;
+        Some(if self.log_query {
+            path.as_str()
+        } else {
+            path.path()
         })
     }
 

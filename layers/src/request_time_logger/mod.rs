@@ -11,7 +11,7 @@
 //! | field        | value                                          | present                      |
 //! |--------------|------------------------------------------------|------------------------------|
 //! | `method`     | `GET`, `POST`, …, an extension method verbatim | always                       |
-//! | `path`       | path and query: `/users/42?fields=x`           | unless authority-form target |
+//! | `path`       | the path: `/users/42` (see [Query strings])    | unless authority-form target |
 //! | `version`    | `HTTP/1.1`, `HTTP/2.0`, …                      | always                       |
 //! | `latency_us` | microseconds from `call` to the outcome, `u64` | always                       |
 //! | `peer`       | the client's socket address: `10.0.0.7:51234`  | when the request carries one |
@@ -21,6 +21,16 @@
 //! | `outcome`    | `completed`, `failed`, `cancelled`, `panicked` | always                       |
 //!
 //! An authority-form target is `CONNECT`'s `host:port`, which has no path.
+//!
+//! # Query strings
+//!
+//! By default `path` is the path alone, without the query string: queries carry tokens, API
+//! keys, password-reset codes and e-mail addresses (`/reset?token=…`), and a log line is read,
+//! shipped and kept by more people and systems than the request was ever meant for.
+//! [`log_query(true)`](RequestTimeLoggerLayer::log_query) logs the path with its query string
+//! (`/users/42?fields=name`) for an application whose queries hold nothing secret.
+//!
+//! [Query strings]: #query-strings
 //!
 //! `method`, `path`, `version`, `peer`, `request_id`, `error` and `outcome` are recorded as `Display` values
 //! and `status` and `latency_us` as integers, so a JSON or OpenTelemetry subscriber keeps their
@@ -90,7 +100,7 @@
 //!     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
 //!     let response = runtime.block_on(service.oneshot(request)).unwrap();
 //!     assert_eq!(response.status(), StatusCode::OK);
-//!     // Printed: INFO silent_tower::request: method=GET path=/users/42?fields=name
+//!     // Printed: INFO silent_tower::request: method=GET path=/users/42
 //!     //          version=HTTP/1.1 latency_us=3 peer=127.0.0.1:50000 status=200 outcome=completed
 //! });
 //! ```
@@ -123,13 +133,27 @@ pub struct PeerAddr(pub SocketAddr);
 /// Wraps a service in [`RequestTimeLogger`]; see the [module docs](self).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RequestTimeLoggerLayer {
-    _private: (),
+    log_query: bool,
 }
 
 impl RequestTimeLoggerLayer {
-    /// A layer that logs every request at target [`TARGET`].
+    /// A layer that logs every request at target [`TARGET`], its path without the query string.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether `path` includes the query string: `false` by default, since queries often carry
+    /// secrets; see [Query strings](self#query-strings).
+    ///
+    /// ```
+    /// use silent_tower_layers::request_time_logger::RequestTimeLoggerLayer;
+    ///
+    /// // Logs `path=/search?q=shoes`: this application's queries hold nothing secret.
+    /// let logger = RequestTimeLoggerLayer::new().log_query(true);
+    /// ```
+    pub fn log_query(mut self, log_query: bool) -> Self {
+        self.log_query = log_query;
+        self
     }
 }
 
@@ -137,7 +161,10 @@ impl<S> Layer<S> for RequestTimeLoggerLayer {
     type Service = RequestTimeLogger<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        RequestTimeLogger::new(inner)
+        RequestTimeLogger {
+            inner,
+            log_query: self.log_query,
+        }
     }
 }
 
@@ -162,12 +189,17 @@ impl<S> Layer<S> for RequestTimeLoggerLayer {
 #[derive(Clone, Copy, Debug)]
 pub struct RequestTimeLogger<S> {
     inner: S,
+    log_query: bool,
 }
 
 impl<S> RequestTimeLogger<S> {
-    /// Wraps `inner`.
+    /// Wraps `inner`, logging paths without their query strings (see
+    /// [`RequestTimeLoggerLayer::log_query`]).
     pub fn new(inner: S) -> Self {
-        Self { inner }
+        Self {
+            inner,
+            log_query: false,
+        }
     }
 
     /// A [`RequestTimeLoggerLayer`], for `ServiceBuilder::layer`.
@@ -206,7 +238,7 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         // Before the inner call: the request moves into it, and its time counts.
-        let request_line = RequestLine::capture(&request);
+        let request_line = RequestLine::capture(&request, self.log_query);
         ResponseFuture::new(self.inner.call(request), request_line)
     }
 }

@@ -4,7 +4,9 @@
 //! and an error type with the same message, so it can also be turned into an error format of your
 //! own:
 //!
-//! ```
+// The example needs the `json` feature: it is compiled and run only with it.
+#![cfg_attr(feature = "json", doc = "```")]
+#![cfg_attr(not(feature = "json"), doc = "```ignore")]
 //! use http::StatusCode;
 //! use silent_tower_router::extract::rejection::JsonRejection;
 //! use silent_tower_router::{IntoResponse, Json};
