@@ -179,7 +179,7 @@ impl Server {
     /// A server with `configure` applied to its settings before `.http3(..)`.
     async fn start_configured(
         peer_addr: bool,
-        configure: impl FnOnce(Serve<Router<RequestBody>>) -> Serve<Router<RequestBody>>,
+        configure: impl FnOnce(Serve<Router<(), RequestBody>>) -> Serve<Router<(), RequestBody>>,
     ) -> Self {
         let (tls, cert) = identity();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
