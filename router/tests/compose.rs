@@ -586,3 +586,62 @@ async fn a_nested_service_reads_the_prefixs_parameters_from_the_path_the_client_
         (StatusCode::OK, "acme/xxevil".into())
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn handle_error_layer_answers_a_fallible_services_errors() {
+    use silent_tower_router::middleware::HandleErrorLayer;
+    use silent_tower_router::BoxError;
+    use std::time::Duration;
+    use tower::ServiceBuilder;
+
+    async fn slow() -> &'static str {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        "late"
+    }
+    async fn timed_out(err: BoxError) -> (StatusCode, String) {
+        (StatusCode::REQUEST_TIMEOUT, format!("timed out: {err}"))
+    }
+    let app = Router::<(), ()>::with_body()
+        .route(
+            "/slow",
+            get(slow).layer(
+                ServiceBuilder::new()
+                    .layer(HandleErrorLayer::new(timed_out))
+                    .timeout(Duration::from_millis(100)),
+            ),
+        )
+        .route(
+            "/fast",
+            get(|| async { "fast" }).layer(
+                ServiceBuilder::new()
+                    .layer(HandleErrorLayer::new(timed_out))
+                    .timeout(Duration::from_millis(100)),
+            ),
+        );
+    assert_eq!(
+        get_text(&app, "/slow").await,
+        (
+            StatusCode::REQUEST_TIMEOUT,
+            "timed out: request timed out".into()
+        )
+    );
+    assert_eq!(
+        get_text(&app, "/fast").await,
+        (StatusCode::OK, "fast".into())
+    );
+}
+
+#[tokio::test]
+async fn a_paths_route_layer_wraps_its_handlers_and_not_its_405() {
+    let app = Router::<AppState, ()>::with_body()
+        .route("/x", get(name).route_layer(Seen("handlers")))
+        .with_state(app_state());
+    assert_eq!(
+        seen(&app, Method::GET, "/x").await,
+        (StatusCode::OK, Some("handlers".into()))
+    );
+    assert_eq!(
+        seen(&app, Method::DELETE, "/x").await,
+        (StatusCode::METHOD_NOT_ALLOWED, None)
+    );
+}

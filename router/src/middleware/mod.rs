@@ -1,6 +1,6 @@
 //! Middleware written as functions, as axum's `middleware` module: [`from_fn`],
 //! [`map_request`], [`map_response`] (and their `_with_state` forms), with extractors before
-//! the request as in axum, and [`Next`].
+//! the request as in axum, and [`Next`]; [`HandleErrorLayer`] for a fallible service.
 //!
 //! Each is a `tower::Layer` with a named future ([`MiddlewareFuture`]) that holds the function's
 //! future inline: put it around the whole router and a request costs no allocation; put it on
@@ -9,6 +9,7 @@
 //! the middleware's, is boxed on those routes.
 
 mod from_fn;
+mod handle_error;
 mod next;
 
 pub use from_fn::{
@@ -17,4 +18,5 @@ pub use from_fn::{
     MapRequestKind, MapRequestLayer, MapResponse, MapResponseKind, MapResponseLayer, Middleware,
     MiddlewareFn, MiddlewareFuture, MiddlewareLayer, MIDDLEWARE_FUTURE_SIZE,
 };
+pub use handle_error::{HandleError, HandleErrorFuture, HandleErrorLayer};
 pub use next::{Next, NextFuture};

@@ -361,6 +361,21 @@ impl<H, N> MethodRouter<H, N> {
         }
     }
 
+    /// Wraps every handler of this path in `layer`, but not its `405`/`OPTIONS` answers: for
+    /// middleware that must see only requests a handler takes (an auth layer that must not turn
+    /// a `405` into a `401`), as axum's `MethodRouter::route_layer`.
+    pub fn route_layer<L>(self, layer: L) -> MethodRouter<H::Output, N>
+    where
+        H: LayerTree<L>,
+    {
+        MethodRouter {
+            handlers: self.handlers.layer_tree(&layer),
+            fallback: self.fallback,
+            table: self.table,
+            body_limit: self.body_limit,
+        }
+    }
+
     /// The most bytes the body extractors of this path read before answering `413` (the router's
     /// limit otherwise, 2 MiB unless set: [`Router::body_limit`](crate::Router::body_limit)).
     pub fn body_limit(mut self, limit: usize) -> Self {
