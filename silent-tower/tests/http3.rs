@@ -1080,3 +1080,44 @@ async fn a_response_body_that_does_not_match_its_content_length_is_reset() {
         .unwrap();
     assert_eq!(response.body, "sixteen bytes!!!");
 }
+
+#[tokio::test]
+async fn an_endless_headers_frame_is_reset_at_its_byte_budget_not_buffered() {
+    let server = Server::start().await;
+    let (connection, mut sender, _driver) = server.connect_raw().await;
+
+    // A HEADERS frame that says it holds 1 MiB, and 320 KiB of it: past the budget of four
+    // times max_header_size (64 KiB by default), long before the header read timeout.
+    let started = std::time::Instant::now();
+    let (mut send_half, mut recv) = connection.open_bi().await.unwrap();
+    send_half
+        .write_all(&[0x01, 0x80, 0x10, 0x00, 0x00])
+        .await
+        .unwrap();
+    let filler = vec![0u8; 16 * 1024];
+    let writing = tokio::spawn(async move {
+        for _ in 0..20 {
+            if send_half.write_all(&filler).await.is_err() {
+                break;
+            }
+        }
+        send_half
+    });
+    let mut buffer = [0; 64];
+    let read = tokio::time::timeout(Duration::from_secs(5), recv.read(&mut buffer))
+        .await
+        .expect("the server resets the stream before its header read timeout");
+    // H3_EXCESSIVE_LOAD.
+    assert_eq!(
+        read.unwrap_err(),
+        quinn::ReadError::Reset(quinn::VarInt::from_u32(0x107))
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    drop(writing);
+
+    // The connection goes on.
+    let response = send(&mut sender, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+}

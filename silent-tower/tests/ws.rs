@@ -88,6 +88,7 @@ async fn start_with(
     let (tx, rx) = mpsc::unbounded_channel();
     let small_tx = tx.clone();
     let ping_tx = tx.clone();
+    let push_tx = tx.clone();
     let app = Router::new()
         .route(
             "/echo",
@@ -142,6 +143,25 @@ async fn start_with(
             }),
         )
         .route("/plain", get(|| async { "plain" }))
+        .route(
+            // Sends 64 KiB messages until a send fails, and reports the failure.
+            "/push",
+            get(move |ws: WebSocketUpgrade| {
+                let tx = push_tx.clone();
+                async move {
+                    ws.ping_interval(QUICK_PING)
+                        .on_upgrade(move |mut socket| async move {
+                            let message = Message::binary(vec![7u8; 64 * 1024]);
+                            loop {
+                                if let Err(error) = socket.send(message.clone()).await {
+                                    let _ = tx.send(Seen::Error(error.to_string()));
+                                    break;
+                                }
+                            }
+                        })
+                }
+            }),
+        )
         .route(
             "/any",
             any(|ws: WebSocketUpgrade| async move { ws.on_upgrade(|_| async {}) }),
@@ -630,4 +650,15 @@ async fn a_websocket_is_closed_when_the_server_stops() {
     assert!(matches!(seen(&mut rx).await, Seen::Error(_)));
     let end = within("the connection ends", client.next()).await;
     assert!(!matches!(end, Some(Ok(Message::Text(_)))), "{end:?}");
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_fails_the_servers_send_after_two_ping_intervals() {
+    let (addr, mut rx) = start().await;
+    // Connected, then never read: the socket buffers fill and the server's sends stall.
+    let _client = connect(addr, "/push").await;
+    match seen(&mut rx).await {
+        Seen::Error(error) => assert!(error.contains("read nothing"), "{error}"),
+        other => panic!("{other:?}"),
+    }
 }

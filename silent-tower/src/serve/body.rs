@@ -16,10 +16,11 @@ use bytes::{Buf, Bytes};
 use http_body::{Body, Frame, SizeHint};
 use hyper::body::Incoming;
 
+use super::h3_bound::{reading_fields, BoundedRecv};
 use super::BoxError;
 
 /// The receiving half of an HTTP/3 request stream.
-pub(super) type H3RecvStream = h3::server::RequestStream<h3_quinn::RecvStream, Bytes>;
+pub(super) type H3RecvStream = h3::server::RequestStream<BoundedRecv, Bytes>;
 
 /// The body of a request served by [`Serve::http3`](super::Serve::http3): hyper's [`Incoming`]
 /// for requests that came over TCP, an [`H3Body`] for those that came over QUIC.
@@ -193,7 +194,9 @@ impl Body for H3Body {
                     }
                 },
                 ReadState::Trailers => {
-                    let trailers = ready!(this.stream.poll_recv_trailers(cx));
+                    // Trailers are a field section: read within the stream's byte budget.
+                    let (trailers, _) = reading_fields(|| this.stream.poll_recv_trailers(cx));
+                    let trailers = ready!(trailers);
                     this.state = ReadState::Done;
                     return Poll::Ready(match trailers {
                         Ok(Some(trailers)) => Some(Ok(Frame::trailers(trailers))),

@@ -18,6 +18,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::{Buf, Bytes};
@@ -33,6 +34,7 @@ use tower_service::Service;
 use super::alt_svc::{alt_svc_value, AdvertiseHttp3};
 use super::body::{H3Body, RequestBody};
 use super::connection::{self, drain, Phase};
+use super::h3_bound::{reading_fields, BoundedConnection};
 use super::peer_addr::AddPeerAddr;
 use super::slots::{Activity, InFlight, Refused, Seen, Slot, Slots};
 use super::{BoxError, Config, TlsConfig};
@@ -48,7 +50,7 @@ const ENDPOINT_LINGER: Duration = Duration::from_secs(1);
 /// once they have finished, for the client to close it, before the server closes it.
 const CLOSE_LINGER: Duration = Duration::from_secs(1);
 
-type Resolver = h3::server::RequestResolver<h3_quinn::Connection, Bytes>;
+type Resolver = h3::server::RequestResolver<BoundedConnection, Bytes>;
 type H3SendStream = h3::server::RequestStream<h3_quinn::SendStream<Bytes>, Bytes>;
 
 pub(super) async fn run<S, B>(
@@ -294,7 +296,15 @@ impl QuicConnection {
         let mut builder = h3::server::builder();
         builder
             .max_field_section_size(u64::try_from(self.config.max_header_size).unwrap_or(u64::MAX));
-        let h3 = builder.build::<_, Bytes>(h3_quinn::Connection::new(quic.clone()));
+        // What a request stream may deliver while its head (or trailers) is read: room for a
+        // head of `max_header_size` however it is encoded, not for an endless frame.
+        let budget = u64::try_from(self.config.max_header_size)
+            .unwrap_or(u64::MAX / 4)
+            .saturating_mul(4);
+        let h3 = builder.build::<_, Bytes>(BoundedConnection::new(
+            h3_quinn::Connection::new(quic.clone()),
+            budget,
+        ));
         let mut h3 = tokio::select! {
             biased;
             _ = self.shutdown.changed() => return,
@@ -496,6 +506,16 @@ fn content_length(headers: &http::HeaderMap) -> Result<Option<u64>, ()> {
     Ok(length)
 }
 
+/// Resets a request stream whose head went over its byte budget (see [`BoundedConnection`]).
+fn reset_excessive(mut resolver: Resolver, peer_addr: SocketAddr) {
+    use h3::quic::{RecvStream as _, SendStream as _};
+
+    tracing::debug!(target: "silent_tower::serve", %peer_addr, "HTTP/3 request head over its byte budget");
+    let code = h3::error::Code::H3_EXCESSIVE_LOAD.value();
+    resolver.frame_stream.reset(code);
+    resolver.frame_stream.into_inner().stop_sending(code);
+}
+
 /// Reads one request's head (within the header read timeout), checks it, calls the service,
 /// and sends its response.
 async fn serve_request<S, B>(
@@ -515,10 +535,16 @@ async fn serve_request<S, B>(
 
     // The HEADERS frame must be whole by the deadline; until then it is buffered, up to
     // `max_header_size`.
-    let first_frame = poll_fn(|cx| resolver.frame_stream.poll_next(cx));
+    let first_frame = poll_fn(
+        |cx| match reading_fields(|| resolver.frame_stream.poll_next(cx)) {
+            (polled, false) => polled.map(Ok),
+            (_, true) => Poll::Ready(Err(())),
+        },
+    );
     let frame = match header_read_timeout {
         Some(timeout) => match tokio::time::timeout(timeout, first_frame).await {
-            Ok(frame) => frame,
+            Ok(Ok(frame)) => frame,
+            Ok(Err(())) => return reset_excessive(resolver, peer_addr),
             Err(_) => {
                 tracing::debug!(target: "silent_tower::serve", %peer_addr, "HTTP/3 request head timed out");
                 // Nothing was processed: the client may safely retry.
@@ -528,7 +554,10 @@ async fn serve_request<S, B>(
                 return;
             }
         },
-        None => first_frame.await,
+        None => match first_frame.await {
+            Ok(frame) => frame,
+            Err(()) => return reset_excessive(resolver, peer_addr),
+        },
     };
     let resolved = match resolver.accept_with_frame(frame) {
         Ok(resolved) => resolved.resolve().await,

@@ -40,7 +40,7 @@
 //! | [`keep_alive`](Serve::keep_alive) | on | off: every HTTP/1 response says `Connection: close` and the connection closes after it |
 //! | [`idle_timeout`](Serve::idle_timeout) | 120 s | a connection that has done nothing for 1–2 × the timeout is closed gracefully (in-flight requests may finish), and at once if it is still idle one timeout later. Activity is a request starting, or bytes moving while one is in flight: HTTP/2 `PING`s and other control frames, or QUIC keep-alives, are not activity |
 //! | [`shutdown_grace`](Serve::shutdown_grace) | 30 s | after the shutdown signal, connections still open are closed at once and the server's future returns |
-//! | [`max_header_size`](Serve::max_header_size) | 64 KiB | HTTP/1: `431 Request Header Fields Too Large`, then the connection closes (a head under the limit always passes, one of twice the limit never: see the method); HTTP/2: that stream is answered `431`, the connection goes on; HTTP/3: advertised as `SETTINGS_MAX_FIELD_SECTION_SIZE`, a larger head is answered `431` |
+//! | [`max_header_size`](Serve::max_header_size) | 64 KiB | HTTP/1: `431 Request Header Fields Too Large`, then the connection closes (a head under the limit always passes, one of twice the limit never: see the method); HTTP/2: that stream is answered `431`, the connection goes on; HTTP/3: advertised as `SETTINGS_MAX_FIELD_SECTION_SIZE`, a larger head is answered `431`, and a stream that sends more than 4 × this while its head is read is reset with `H3_EXCESSIVE_LOAD` |
 //! | [`max_headers`](Serve::max_headers) | 100 | HTTP/1: `431`, then the connection closes |
 //! | WebSocket message and frame size (`ws` feature) | 64 KiB each | the connection is closed; the handler's `recv` yields the error |
 //! | WebSocket `ping_interval` (`ws` feature) | 30 s | a silent client is pinged; silent one interval more, `recv` yields an error |
@@ -167,6 +167,8 @@ mod body;
 mod connection;
 mod detection_deadline;
 mod future;
+#[cfg(feature = "http3")]
+mod h3_bound;
 #[cfg(feature = "http3")]
 mod http3;
 mod idle;
@@ -439,12 +441,11 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
     /// Advertised to the client as QUIC's bidirectional stream limit, so a client cannot open
     /// more: it waits for a request to finish before it starts another. Each open request costs
     /// a task and h3's buffers, so with [`max_connections`](Self::max_connections) this bounds
-    /// what QUIC clients can make the server hold. One bound is time only: h3 (0.0.8) buffers a
-    /// request's `HEADERS` frame whole before it compares its size with
-    /// [`max_header_size`](Self::max_header_size), and reading it returns QUIC flow-control
-    /// credit, so a client that sends an endless `HEADERS` frame is stopped by the
-    /// [`header_read_timeout`](Self::header_read_timeout) (the stream is reset), not by a byte
-    /// count. Needs the `http3` feature.
+    /// what QUIC clients can make the server hold. A request's head is bounded in bytes too: h3
+    /// (0.0.8) buffers a `HEADERS` frame whole before it compares its decoded size with
+    /// [`max_header_size`](Self::max_header_size), so the server stops a stream that delivers
+    /// more than four times `max_header_size` while its head (or its trailers) is being read,
+    /// and resets it with `H3_EXCESSIVE_LOAD`. Needs the `http3` feature.
     #[cfg(feature = "http3")]
     pub fn http3_max_concurrent_streams(mut self, max: u32) -> Self {
         self.config.http3_max_concurrent_streams = max;

@@ -143,6 +143,7 @@ impl Activity {
     }
 
     /// Resolves once [`evict`](Self::evict) has been called (now or earlier).
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
     pub(super) async fn evicted(&self) {
         self.evict.notified().await;
     }

@@ -96,8 +96,9 @@ pub use tokio_tungstenite::tungstenite::{Bytes, Error, Message, Utf8Bytes};
 /// Idle connections: unless set otherwise with [`ping_interval`](Self::ping_interval), a client
 /// that sends nothing for 30 s is sent a `Ping`, and if it still sends nothing (its `Pong`
 /// counts) 30 s later, [`WebSocket::recv`] yields an error and the connection should be
-/// dropped. The connection counts toward the server's `max_connections` until it closes, and
-/// is closed when the server's future returns.
+/// dropped; a [`WebSocket::send`] that a client who stopped reading holds up for two intervals
+/// fails the same way. The connection counts toward the server's `max_connections` until it
+/// closes, and is closed when the server's future returns.
 #[derive(Debug)]
 pub struct WebSocketUpgrade {
     config: WebSocketConfig,

@@ -87,7 +87,29 @@ impl WebSocket {
     }
 
     /// Sends `message` and flushes it.
+    ///
+    /// With a [`ping_interval`](super::WebSocketUpgrade::ping_interval) (30 s unless set), a
+    /// send that cannot complete within two intervals (the client stopped reading, its socket
+    /// is full) fails with an I/O error of kind `TimedOut`: drop the socket then.
     pub async fn send(&mut self, message: Message) -> Result<(), Error> {
+        let deadline = self
+            .keepalive
+            .as_ref()
+            .map(|keepalive| keepalive.interval.saturating_mul(2));
+        let sending = self.send_now(message);
+        match deadline {
+            None => sending.await,
+            Some(deadline) => match tokio::time::timeout(deadline, sending).await {
+                Ok(sent) => sent,
+                Err(_) => Err(Error::Io(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the client read nothing while a message waited to be sent",
+                ))),
+            },
+        }
+    }
+
+    async fn send_now(&mut self, message: Message) -> Result<(), Error> {
         let mut message = Some(message);
         poll_fn(|cx| {
             let mut inner = Pin::new(&mut self.inner);
