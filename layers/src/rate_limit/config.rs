@@ -1,13 +1,14 @@
 //! The token bucket's arithmetic ([`Gcra`]), the shared bucket, and what a layer limits by:
 //! one bucket for everything ([`Global`]) or one per key ([`Keyed`]).
 
-use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use http::request::Parts;
 
+use super::key::RateLimitKey;
 use super::table::Table;
 use crate::request_time_logger::PeerAddr;
 
@@ -59,6 +60,17 @@ impl Gcra {
         }
     }
 
+    /// The time one token takes to come back: `1 / rate`.
+    pub fn interval(self) -> Duration {
+        Duration::from_nanos(self.interval)
+    }
+
+    /// How far ahead of the clock a bucket's theoretical arrival time may run and a request still
+    /// conform: `(burst - 1)` intervals.
+    pub fn tolerance(self) -> Duration {
+        Duration::from_nanos(self.tolerance)
+    }
+
     /// The longest wait [`decide`](Self::decide) can answer, in whole seconds rounded up: one
     /// interval, since no admission moves the TAT further than `now + tolerance + interval`.
     pub(super) fn longest_wait_secs(self) -> u64 {
@@ -103,6 +115,8 @@ pub struct Global;
 pub struct Keyed<F, K> {
     pub(super) key: F,
     pub(super) table: Mutex<Table<K>>,
+    /// Keys longer than this draw from the shared bucket.
+    pub(super) max_key_bytes: AtomicUsize,
 }
 
 impl<F, K> std::fmt::Debug for Keyed<F, K> {
@@ -118,7 +132,19 @@ impl<F, K> Keyed<F, K> {
         Self {
             key,
             table: Mutex::new(Table::new(max_keys)),
+            max_key_bytes: AtomicUsize::new(super::DEFAULT_MAX_KEY_BYTES),
         }
+    }
+
+    /// The key of a request that is tracked on its own: `None` when the function gives none or
+    /// the key is longer than the bound.
+    fn tracked_key(&self, parts: &Parts) -> Option<K>
+    where
+        F: Fn(&Parts) -> Option<K>,
+        K: RateLimitKey,
+    {
+        let key = (self.key)(parts)?;
+        (key.key_len() <= self.max_key_bytes.load(Ordering::Relaxed)).then_some(key)
     }
 
     pub(super) fn len(&self) -> usize {
@@ -149,10 +175,10 @@ impl<F, K> Keyed<F, K> {
 impl<F, K> sealed::Sealed for Keyed<F, K>
 where
     F: Fn(&Parts) -> Option<K>,
-    K: Hash + Eq + Clone,
+    K: RateLimitKey,
 {
-    /// Draws from the request's key's bucket, or from `shared` when the request has no key or
-    /// the table has no room for it.
+    /// Draws from the request's key's bucket, or from `shared` when the request has no key, a
+    /// key over the byte bound, or one the table has no room for.
     fn acquire(
         &self,
         parts: &Parts,
@@ -160,11 +186,21 @@ where
         now: u64,
         shared: &AtomicBucket,
     ) -> Result<(), u64> {
-        let Some(key) = (self.key)(parts) else {
+        let Some(key) = self.tracked_key(parts) else {
             return shared.acquire(gcra, now);
         };
         let outcome = self.lock().acquire(key, gcra, now);
         outcome.unwrap_or_else(|| shared.acquire(gcra, now))
+    }
+
+    fn store_key(&self, parts: &Parts, out: &mut Vec<u8>) {
+        match self.tracked_key(parts) {
+            Some(key) => {
+                out.extend_from_slice(b"key:");
+                key.write_key(out);
+            }
+            None => out.extend_from_slice(b"shared"),
+        }
     }
 }
 
@@ -190,6 +226,10 @@ impl sealed::Sealed for Global {
     fn acquire(&self, _: &Parts, gcra: Gcra, now: u64, shared: &AtomicBucket) -> Result<(), u64> {
         shared.acquire(gcra, now)
     }
+
+    fn store_key(&self, _: &Parts, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"global");
+    }
 }
 
 pub(super) mod sealed {
@@ -206,5 +246,9 @@ pub(super) mod sealed {
             now: u64,
             shared: &AtomicBucket,
         ) -> Result<(), u64>;
+
+        /// Appends the name of the request's bucket in a shared store: `global`, `shared` (no
+        /// key, or one over the byte bound) or `key:` and the key's bytes.
+        fn store_key(&self, parts: &Parts, out: &mut Vec<u8>);
     }
 }

@@ -69,6 +69,43 @@
 //! links in a list, at most one eviction. The table grows as keys arrive, up to `max_keys`
 //! slots, and never shrinks.
 //!
+//! # Key size
+//!
+//! A key is bounded in size as the table is in number: a key longer than
+//! [`max_key_bytes`](RateLimitLayer::max_key_bytes) ([`DEFAULT_MAX_KEY_BYTES`], 256 bytes, as
+//! [`RateLimitKey::key_len`] measures it) is not tracked on its own; its requests draw from the
+//! shared bucket of keyless requests, like a key the full table has no room for. So a client
+//! sending 64 KiB header values cannot make the table hold 64 KiB per slot, and all such
+//! clients together get one client's rate.
+//!
+//! # Shared stores
+//!
+//! The buckets above live in the process, so N instances of an application allow N times the
+//! limit. [`store(..)`](RateLimitLayer::store) moves them into a [`RateLimitStore`] that every
+//! instance reaches — `RedisStore` with the `redis` feature — keeping the same token bucket
+//! (the generic cell rate algorithm, decided atomically by the store, on the store's clock):
+//!
+//! ```ignore
+//! let store = RedisStore::connect("redis://127.0.0.1:6379/").await?;
+//! let layer = RateLimitLayer::new(10.0, 20).keyed_by(peer_ip).store(store);
+//! ```
+//!
+//! Each request then waits for the store's answer, at most
+//! [`store_timeout`](RateLimitLayer::store_timeout) ([`DEFAULT_STORE_TIMEOUT`], 100 ms). A store
+//! that errs or does not answer in time is a failure: the layer logs one `WARN` line at target
+//! [`STORE_TARGET`] for the outage (and an `INFO` line when the store answers again) and, by
+//! default, **fails open** — the request is admitted, since an outage of the limiter should not
+//! become an outage of the application. [`fail_closed`](RateLimitLayer::fail_closed) answers
+//! `503 Service Unavailable` with `Retry-After: 1` instead. Nothing panics, and no request waits
+//! past the timeout.
+//!
+//! The in-process default is not changed by any of this: it decides in `call`, with no future to
+//! await and no allocation. A store's path has a future of its own,
+//! [`StoreResponseFuture`](future::StoreResponseFuture), named; `RedisStore`'s inner future is
+//! boxed (one allocation per request, see its docs). Because the inner service is called after
+//! the store has answered, a store's path needs an inner service that is `Clone`, as Tower's
+//! waiting layers do.
+//!
 //! # Time
 //!
 //! Buckets are measured on `tokio::time::Instant`, so a test with Tokio's clock paused controls
@@ -82,21 +119,27 @@
 //! of its response's header map; its `Retry-After` value is prepared when the layer is built
 //! (for waits up to an hour: a rate below one request an hour formats longer ones, one more
 //! allocation).
-//! The counts are measured by `tests/rate_limit_allocations.rs`.
+//! The counts are measured by `tests/rate_limit_allocations.rs`. (A [shared
+//! store](#shared-stores) costs more: see there.)
 //!
 //! `poll_ready` is the inner service's; a request answered `429` leaves the readiness it
 //! obtained unused, as any layer that may answer alone does.
 
 mod config;
 pub mod future;
+mod key;
+#[cfg(feature = "redis")]
+mod redis;
+mod store;
 mod table;
 #[cfg(test)]
 mod tests;
 
 use std::fmt;
-use std::hash::Hash;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use http::request::Parts;
 use http::{HeaderValue, Request, Response};
@@ -104,18 +147,33 @@ use tokio::time::Instant;
 use tower_layer::Layer;
 use tower_service::Service;
 
-pub use self::config::{peer_ip, Global, Keyed, Policy};
-use self::config::{AtomicBucket, Gcra};
+use self::config::AtomicBucket;
+pub use self::config::{peer_ip, Gcra, Global, Keyed, Policy};
 use self::future::ResponseFuture;
+pub use self::key::RateLimitKey;
+#[cfg(feature = "redis")]
+pub use self::redis::{RedisStore, DEFAULT_REDIS_PREFIX};
+pub use self::store::{InProcess, RateLimitStore, StoreDecision, StoreError};
 
 /// The default bound of a keyed layer's table.
 pub const DEFAULT_MAX_KEYS: usize = 10_000;
+
+/// The default bound of a key's size: longer keys draw from the shared bucket. See
+/// [`RateLimitLayer::max_key_bytes`].
+pub const DEFAULT_MAX_KEY_BYTES: usize = 256;
+
+/// How long a request waits for a [store](RateLimitStore)'s answer by default before the layer
+/// gives up on it. See [`RateLimitLayer::store_timeout`].
+pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// The target of the layer's log lines about its store (`silent_tower::rate_limit=warn`).
+pub const STORE_TARGET: &str = "silent_tower::rate_limit";
 
 /// `Retry-After` values prepared when a layer is built: 1 to this many seconds.
 const PREPARED_RETRY_AFTER: u64 = 3600;
 
 /// What every service made by one layer shares.
-struct Shared<P> {
+struct Shared<P, St = InProcess> {
     gcra: Gcra,
     epoch: Instant,
     /// The global bucket, or, for a keyed layer, the bucket of requests without a tracked key.
@@ -123,10 +181,23 @@ struct Shared<P> {
     policy: P,
     /// `retry_after[n - 1]` is `n` seconds.
     retry_after: Box<[HeaderValue]>,
+    store: St,
+    /// How long a store may take to answer.
+    store_timeout: Duration,
+    /// What a request gets when the store fails or times out: admitted (`true`) or `503`.
+    fail_open: bool,
+    /// Whether the store's last answer was a failure: the warning is logged once per outage.
+    store_failing: AtomicBool,
 }
 
 impl<P> Shared<P> {
     fn new(gcra: Gcra, policy: P) -> Self {
+        Self::with_store(gcra, policy, InProcess)
+    }
+}
+
+impl<P, St> Shared<P, St> {
+    fn with_store(gcra: Gcra, policy: P, store: St) -> Self {
         let longest = gcra.longest_wait_secs().clamp(1, PREPARED_RETRY_AFTER);
         let retry_after = (1..=longest)
             .map(|secs| {
@@ -143,6 +214,38 @@ impl<P> Shared<P> {
             bucket: AtomicBucket::default(),
             policy,
             retry_after,
+            store,
+            store_timeout: DEFAULT_STORE_TIMEOUT,
+            fail_open: true,
+            store_failing: AtomicBool::new(false),
+        }
+    }
+
+    /// Notes a store failure; logs it at `WARN` if the store was answering until now, so an
+    /// outage is one line, not one per request.
+    fn store_failed(&self, error: &dyn fmt::Display) {
+        if !self.store_failing.swap(true, Ordering::Relaxed) {
+            let outcome = if self.fail_open {
+                "admitting requests without a limit (fail open)"
+            } else {
+                "refusing requests with 503 (fail closed)"
+            };
+            tracing::warn!(
+                target: STORE_TARGET,
+                error = %error,
+                "the rate-limit store failed; {outcome} until it answers again"
+            );
+        } else {
+            tracing::debug!(target: STORE_TARGET, error = %error, "the rate-limit store failed");
+        }
+    }
+
+    /// Notes a store answer; logs the recovery if it was failing.
+    fn store_answered(&self) {
+        if self.store_failing.load(Ordering::Relaxed)
+            && self.store_failing.swap(false, Ordering::Relaxed)
+        {
+            tracing::info!(target: STORE_TARGET, "the rate-limit store answers again");
         }
     }
 
@@ -164,12 +267,13 @@ impl<P> Shared<P> {
 /// Limits the rate of requests through the services it makes; see the [module docs](self).
 ///
 /// `P` is [`Global`] (one bucket) or [`Keyed`] (one per key, from
-/// [`keyed_by`](Self::keyed_by)). Clones share the buckets.
-pub struct RateLimitLayer<P = Global> {
-    shared: Arc<Shared<P>>,
+/// [`keyed_by`](Self::keyed_by)); `St` is where the buckets live: [`InProcess`] by default, or
+/// a shared [store](RateLimitStore) set with [`store`](Self::store). Clones share the buckets.
+pub struct RateLimitLayer<P = Global, St = InProcess> {
+    shared: Arc<Shared<P, St>>,
 }
 
-impl<P> Clone for RateLimitLayer<P> {
+impl<P, St> Clone for RateLimitLayer<P, St> {
     fn clone(&self) -> Self {
         Self {
             shared: Arc::clone(&self.shared),
@@ -177,11 +281,12 @@ impl<P> Clone for RateLimitLayer<P> {
     }
 }
 
-impl<P: fmt::Debug> fmt::Debug for RateLimitLayer<P> {
+impl<P: fmt::Debug, St: fmt::Debug> fmt::Debug for RateLimitLayer<P, St> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RateLimitLayer")
             .field("gcra", &self.shared.gcra)
             .field("policy", &self.shared.policy)
+            .field("store", &self.shared.store)
             .finish_non_exhaustive()
     }
 }
@@ -254,7 +359,7 @@ impl RateLimitLayer {
     pub fn keyed_by<F, K>(self, key: F) -> RateLimitLayer<Keyed<F, K>>
     where
         F: Fn(&Parts) -> Option<K>,
-        K: Hash + Eq + Clone,
+        K: RateLimitKey,
     {
         RateLimitLayer {
             shared: Arc::new(Shared::new(
@@ -265,7 +370,95 @@ impl RateLimitLayer {
     }
 }
 
-impl<F, K> RateLimitLayer<Keyed<F, K>> {
+impl<P> RateLimitLayer<P> {
+    /// Keeps the buckets in `store` instead of this process, so that every instance using the
+    /// same store shares one limit: see [Shared stores](self#shared-stores). A request then
+    /// waits for the store's answer, at most [`store_timeout`](RateLimitLayer::store_timeout);
+    /// if the store fails or is late, the request is admitted (fail open) unless
+    /// [`fail_closed`](RateLimitLayer::fail_closed) says otherwise.
+    ///
+    /// Call it while building the layer, after [`keyed_by`](Self::keyed_by) and
+    /// [`max_keys`](RateLimitLayer::max_keys).
+    ///
+    /// # Panics
+    ///
+    /// When the layer has been cloned already: its clones would keep their buckets in this
+    /// process while this one moved them.
+    pub fn store<St: RateLimitStore>(self, store: St) -> RateLimitLayer<P, St> {
+        let Ok(shared) = Arc::try_unwrap(self.shared) else {
+            panic!("rate limit: call `store` while building the layer, before cloning it");
+        };
+        let mut with_store = Shared::with_store(shared.gcra, shared.policy, store);
+        with_store.epoch = shared.epoch;
+        RateLimitLayer {
+            shared: Arc::new(with_store),
+        }
+    }
+}
+
+impl<P, St: RateLimitStore> RateLimitLayer<P, St> {
+    /// How long a request waits for the store's answer ([`DEFAULT_STORE_TIMEOUT`], 100 ms, by
+    /// default); after that the store counts as failed for this request.
+    ///
+    /// # Panics
+    ///
+    /// When the layer has been cloned already.
+    pub fn store_timeout(self, timeout: Duration) -> Self {
+        self.configure(|shared| shared.store_timeout = timeout)
+    }
+
+    /// When the store fails or times out, answer `503 Service Unavailable` with `Retry-After: 1`
+    /// instead of admitting the request. Without it the layer fails open: an outage of the
+    /// store lifts the limit rather than taking the application down with it.
+    ///
+    /// # Panics
+    ///
+    /// When the layer has been cloned already.
+    pub fn fail_closed(self) -> Self {
+        self.configure(|shared| shared.fail_open = false)
+    }
+
+    /// The store.
+    pub fn get_store(&self) -> &St {
+        &self.shared.store
+    }
+
+    fn configure(self, change: impl FnOnce(&mut Shared<P, St>)) -> Self {
+        let mut shared = self.shared;
+        let Some(unique) = Arc::get_mut(&mut shared) else {
+            panic!("rate limit: configure the store while building the layer, before cloning it");
+        };
+        change(unique);
+        Self { shared }
+    }
+}
+
+impl<F, K, St> RateLimitLayer<Keyed<F, K>, St> {
+    /// Keys longer than `max_key_bytes` ([`DEFAULT_MAX_KEY_BYTES`], 256, by default, as
+    /// [`RateLimitKey::key_len`] measures them) are not tracked on their own: their requests
+    /// draw from the shared bucket of requests without a key, as those of a key the full table
+    /// has no room for do. So a client cannot fill the table — or a shared store — with 64 KiB
+    /// keys: the table holds at most `max_keys × max_key_bytes` bytes of keys.
+    ///
+    /// Keep the bound above the longest key a client is meant to have; for long tokens, key by
+    /// something shorter that still names the client (the token's id or subject, a digest).
+    ///
+    /// ```
+    /// use http::request::Parts;
+    /// use silent_tower_layers::rate_limit::RateLimitLayer;
+    ///
+    /// let layer = RateLimitLayer::new(10.0, 20)
+    ///     .keyed_by(|parts: &Parts| parts.headers.get("x-api-key").cloned())
+    ///     .max_key_bytes(64);
+    /// ```
+    pub fn max_key_bytes(self, max_key_bytes: usize) -> Self {
+        self.shared
+            .policy
+            .max_key_bytes
+            .store(max_key_bytes, Ordering::Relaxed);
+        self
+    }
+
     /// Bounds the table to `max_keys` keys ([`DEFAULT_MAX_KEYS`] by default). Meant for building
     /// the layer: the bound is shared with the layer's clones and services, and a table already
     /// holding more keys forgets them all.
@@ -289,8 +482,8 @@ impl<F, K> RateLimitLayer<Keyed<F, K>> {
     }
 }
 
-impl<S, P> Layer<S> for RateLimitLayer<P> {
-    type Service = RateLimit<S, P>;
+impl<S, P, St> Layer<S> for RateLimitLayer<P, St> {
+    type Service = RateLimit<S, P, St>;
 
     fn layer(&self, inner: S) -> Self::Service {
         RateLimit {
@@ -302,12 +495,12 @@ impl<S, P> Layer<S> for RateLimitLayer<P> {
 
 /// Answers `429 Too Many Requests` to requests over the limit; built by [`RateLimitLayer`], see
 /// the [module docs](self).
-pub struct RateLimit<S, P = Global> {
+pub struct RateLimit<S, P = Global, St = InProcess> {
     inner: S,
-    shared: Arc<Shared<P>>,
+    shared: Arc<Shared<P, St>>,
 }
 
-impl<S: Clone, P> Clone for RateLimit<S, P> {
+impl<S: Clone, P, St> Clone for RateLimit<S, P, St> {
     fn clone(&self) -> Self {
         Self {
             inner: self.inner.clone(),
@@ -316,7 +509,7 @@ impl<S: Clone, P> Clone for RateLimit<S, P> {
     }
 }
 
-impl<S: fmt::Debug, P: fmt::Debug> fmt::Debug for RateLimit<S, P> {
+impl<S: fmt::Debug, P: fmt::Debug, St> fmt::Debug for RateLimit<S, P, St> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RateLimit")
             .field("inner", &self.inner)
@@ -325,7 +518,7 @@ impl<S: fmt::Debug, P: fmt::Debug> fmt::Debug for RateLimit<S, P> {
     }
 }
 
-impl<S, P> RateLimit<S, P> {
+impl<S, P, St> RateLimit<S, P, St> {
     /// The inner service.
     pub fn get_ref(&self) -> &S {
         &self.inner
@@ -342,7 +535,8 @@ impl<S, P> RateLimit<S, P> {
     }
 }
 
-impl<S, P, ReqBody, ResBody> Service<Request<ReqBody>> for RateLimit<S, P>
+/// The in-process buckets: decided in `call`, with no allocation and no wait.
+impl<S, P, ReqBody, ResBody> Service<Request<ReqBody>> for RateLimit<S, P, InProcess>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
     P: Policy,

@@ -446,6 +446,58 @@ impl std::hash::Hash for Touchy {
     }
 }
 
+impl super::RateLimitKey for Touchy {
+    fn key_len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn write_key(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.0.as_bytes());
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn keys_over_the_byte_bound_share_the_keyless_bucket_and_are_not_kept() {
+    use super::DEFAULT_MAX_KEY_BYTES;
+
+    let layer = RateLimitLayer::new(1.0, 1)
+        .keyed_by(|parts: &Parts| parts.headers.get("x-api-key").cloned());
+    let mut service = layer.layer(Counting::default());
+    let with_key = |key: &str| Request::get("/").header("x-api-key", key).body(()).unwrap();
+    let long = |fill: char| fill.to_string().repeat(64 * 1024);
+    let at_bound = "k".repeat(DEFAULT_MAX_KEY_BYTES);
+    let over_bound = "k".repeat(DEFAULT_MAX_KEY_BYTES + 1);
+
+    // A key at the bound has a bucket of its own.
+    assert_eq!(ask(&mut service, with_key(&at_bound)).await, OK);
+    assert_eq!(ask(&mut service, with_key(&at_bound)).await, limited("1"));
+    assert_eq!(layer.tracked_keys(), 1);
+
+    // Longer keys are not tracked: they all draw from the one bucket of keyless requests.
+    assert_eq!(ask(&mut service, with_key(&long('a'))).await, OK);
+    assert_eq!(ask(&mut service, with_key(&long('b'))).await, limited("1"));
+    assert_eq!(ask(&mut service, with_key(&over_bound)).await, limited("1"));
+    assert_eq!(ask(&mut service, Request::new(())).await, limited("1"));
+    assert_eq!(layer.tracked_keys(), 1);
+
+    // A thousand distinct 64 KiB keys leave the table as it was.
+    for i in 0..1000 {
+        let key = format!("{i:04}{}", long('x'));
+        ask(&mut service, with_key(&key)).await;
+    }
+    assert_eq!(layer.tracked_keys(), 1);
+
+    // The bound is the layer's to set.
+    let layer = RateLimitLayer::new(1.0, 1)
+        .keyed_by(|parts: &Parts| parts.headers.get("x-api-key").cloned())
+        .max_key_bytes(3);
+    let mut service = layer.layer(Counting::default());
+    assert_eq!(ask(&mut service, with_key("abc")).await, OK);
+    assert_eq!(ask(&mut service, with_key("abcd")).await, OK);
+    assert_eq!(ask(&mut service, with_key("abcde")).await, limited("1"));
+    assert_eq!(layer.tracked_keys(), 1);
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_key_that_panics_inside_the_table_resets_it_instead_of_breaking_it() {
     let layer = RateLimitLayer::new(1.0, 1).keyed_by(|parts: &Parts| {
