@@ -4,6 +4,16 @@
 #
 #   bash benches/build-cost/run.sh [N...]     (default: 10 50 200 400 1000)
 #
+# Environment (all optional):
+#   BUILD_COST_PEERS="ours-h1 axum"   the peers to measure (default: ours ours-h1 axum)
+#   BUILD_COST_RUNS=3                 measure every (peer, N) that many times, the peers taking
+#                                     turns run by run so a drift in the machine's speed falls on
+#                                     all of them; the tables then give the medians, and every
+#                                     run's line is printed first to show the spread
+#   BUILD_COST_BEFORE=DIR             a checkout of another commit of this repository: adds the
+#                                     peers `before` and `before-h1` (ours and ours-h1 built from
+#                                     DIR), to compare a change with the code before it
+#
 # Peers:
 #   ours     silent-tower with its default features (serve: HTTP/1 and h2c)
 #   ours-h1  silent-tower with default-features = false (serve: HTTP/1 only)
@@ -27,7 +37,14 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 counts=("$@"); [ ${#counts[@]} -gt 0 ] || counts=(10 50 200 400 1000)
-peers=(ours ours-h1 axum)
+read -r -a peers <<<"${BUILD_COST_PEERS:-ours ours-h1 axum}"
+runs=${BUILD_COST_RUNS:-1}
+before=${BUILD_COST_BEFORE:-}
+if [ -n "$before" ]; then
+  before=$(cd "$before" && pwd)
+  peers=(before-h1 "${peers[@]}")
+  [ -n "${BUILD_COST_PEERS:-}" ] || peers=(before "${peers[@]}")
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # One target directory for every app: the dependencies are built once per peer and profile.
@@ -39,6 +56,8 @@ dependency() { # peer
   case "$1" in
     ours) echo "silent-tower = { path = \"$repo/silent-tower\" }" ;;
     ours-h1) echo "silent-tower = { path = \"$repo/silent-tower\", default-features = false }" ;;
+    before) echo "silent-tower = { path = \"$before/silent-tower\" }" ;;
+    before-h1) echo "silent-tower = { path = \"$before/silent-tower\", default-features = false }" ;;
     axum) echo 'axum = { version = "0.8", default-features = false, features = ["tokio", "http1"] }' ;;
   esac
 }
@@ -67,10 +86,13 @@ lto = "fat"
 codegen-units = 1
 TOML
   # The repository's lock file: the same versions of hyper, tokio, axum, … as the benches.
-  cp "$repo/Cargo.lock" "$dir/Cargo.lock"
+  case "$peer" in
+    before*) cp "$before/Cargo.lock" "$dir/Cargo.lock" ;;
+    *) cp "$repo/Cargo.lock" "$dir/Cargo.lock" ;;
+  esac
   {
     case "$peer" in
-      ours*) echo 'use silent_tower::{get, Router};' ;;
+      ours* | before*) echo 'use silent_tower::{get, Router};' ;;
       axum) echo 'use axum::{routing::get, Router};' ;;
     esac
     for i in $(seq "$n"); do
@@ -84,7 +106,7 @@ TOML
     echo '        ;'
     echo '    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();'
     case "$peer" in
-      ours*) echo '    silent_tower::serve(listener, app).await.unwrap();' ;;
+      ours* | before*) echo '    silent_tower::serve(listener, app).await.unwrap();' ;;
       axum) echo '    axum::serve(listener, app).await.unwrap();' ;;
     esac
     echo '}'
@@ -129,10 +151,10 @@ kib() { # file
 
 # Measures `peer` with `n` routes; prints one tab-separated line:
 # peer n check debug release incremental release_kib debug_kib
-measure() { # peer n
-  local peer=$1 n=$2 name="app-$1-$2" dir check debug release incremental
+measure() { # peer n run
+  local peer=$1 n=$2 name="app-$1-$2-$3" dir check debug release incremental
   dir=$(make_app "$peer" "$n" "$name")
-  echo "== $peer, $n routes" >&2
+  echo "== $peer, $n routes, run $3" >&2
   check=$(timed_cargo "$dir" check)
   debug=$(timed_cargo "$dir" build)
   release=$(timed_cargo "$dir" build --release)
@@ -152,15 +174,17 @@ print_figures() { # file
   awk -F'\t' '{ printf "| %s | %s | %s s | %s s | %s s | %s s | %s KiB | %s KiB |\n", $1, $2, $3, $4, $5, $6, $7, $8 }' "$1"
 }
 
-# The ratios table: ours / axum and ours-h1 / axum, each column for the same N.
+# The ratios table: each peer but axum over axum, each column for the same N.
 print_ratios() { # file
+  local others
+  others=$(printf '%s\n' "${peers[@]}" | grep -vx axum | tr '\n' ' ')
   echo "| N | ratio | check | debug | release | incremental | release size | debug size |"
   echo "|---|---|---|---|---|---|---|---|"
-  awk -F'\t' '
+  awk -F'\t' -v peers="$others" '
     { for (c = 3; c <= 8; c++) v[$1, $2, c] = $c; if (!($2 in seen)) { seen[$2] = 1; ns[++k] = $2 } }
     END {
-      split("ours ours-h1", ps, " ")
-      for (i = 1; i <= k; i++) for (p = 1; p <= 2; p++) {
+      np = split(peers, ps, " ")
+      for (i = 1; i <= k; i++) for (p = 1; p <= np; p++) {
         n = ns[i]; line = "| " n " | " ps[p] " / axum |"
         for (c = 3; c <= 8; c++) {
           a = v[ps[p], n, c]; b = v["axum", n, c]
@@ -171,12 +195,42 @@ print_ratios() { # file
     }' "$1"
 }
 
+# The median of every column per (peer, N), one line each, in the order first measured.
+medians() { # file
+  awk -F'\t' '
+    { key = $1 "\t" $2; if (!(key in n)) order[++k] = key; n[key]++
+      for (c = 3; c <= 8; c++) v[key, c, n[key]] = $c }
+    END {
+      for (i = 1; i <= k; i++) {
+        key = order[i]; line = key
+        for (c = 3; c <= 8; c++) {
+          m = n[key]; delete s
+          for (j = 1; j <= m; j++) s[j] = v[key, c, j] + 0
+          for (a = 2; a <= m; a++) { x = s[a]; for (b = a - 1; b >= 1 && s[b] > x; b--) s[b + 1] = s[b]; s[b + 1] = x }
+          med = (m % 2) ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2
+          line = line "\t" ((c <= 6) ? sprintf("%.2f", med) : sprintf("%d", med))
+        }
+        print line
+      }
+    }' "$1"
+}
+
 for peer in "${peers[@]}"; do warm_up "$peer"; done
 results="$work/results.tsv"
 : >"$results"
 for n in "${counts[@]}"; do
-  for peer in "${peers[@]}"; do measure "$peer" "$n" >>"$results"; done
+  for run in $(seq "$runs"); do
+    for peer in "${peers[@]}"; do measure "$peer" "$n" "$run" | tee -a "$results" >&2; done
+  done
 done
+if [ "$runs" -gt 1 ]; then
+  echo "Every run (peer, N, check, debug, release, incremental, release KiB, debug KiB):"
+  cat "$results"
+  echo
+  echo "Medians of $runs runs:"
+  medians "$results" >"$work/medians.tsv"
+  results="$work/medians.tsv"
+fi
 print_figures "$results"
 echo
 print_ratios "$results"

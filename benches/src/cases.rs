@@ -6,7 +6,9 @@
 //! response (inside). Names are `scenario/peer`: scenario `A`, `B`, `C-static`, `C-param`, `E`
 //! (which cycles through the 130 GitHub paths, one per request), and `A+layers`, `B+layers`
 //! (scenarios A and B behind each peer's four middlewares), `B-extractors` (a `POST` with a JSON
-//! body, read by `Path`, `Query`, `State` and `Json`: see [`extractors`](crate::extractors));
+//! body, read by `Path`, `Query`, `State` and `Json`: see [`extractors`](crate::extractors)),
+//! `F-param+from_fn` (a `Path<u32>` route behind a `from_fn` middleware on the whole router: see
+//! [`composition`](crate::composition) and [`COMPOSITION_NAMES`]);
 //! peer `hyper`, `ours`, `axum`, `silent`.
 //! Two lookups alone, on the GitHub paths, compare like with like: `E/matchit` (matchit's `at`)
 //! and `E-lookup/ours` (our tree walk, `Router::__lookup`); no request is built or dropped there.
@@ -26,7 +28,7 @@ use tokio::runtime::Runtime;
 use tower::{Service, ServiceBuilder};
 
 use crate::data;
-use crate::{axum_peer, drive, extractors, hyper_peer, ours, silent_peer};
+use crate::{axum_peer, composition, drive, extractors, hyper_peer, ours, silent_peer};
 
 /// The request body every tower peer is called with, but in B-extractors.
 pub type ReqBody = Empty<Bytes>;
@@ -394,6 +396,8 @@ pub const NAMES: &[&str] = &[
     "B+layers/silent",
     "B-extractors/ours",
     "B-extractors/axum",
+    "F-param+from_fn/ours",
+    "F-param+from_fn/axum",
 ];
 
 /// Handlers of ours on B-extractors' request, by the extractors they take: see
@@ -474,6 +478,66 @@ pub fn case(rt: &'static Runtime, name: &str) -> Option<Box<dyn Case>> {
         "B-extractors/axum" => {
             tower_with::<_, JsonBody, _>(rt, axum_peer::user_extractors(), b_extractors())
         }
+        _ => return composition_case(rt, name),
+    };
+    Some(case)
+}
+
+/// The composition cases (issue 16): the app of [`composition`] on its static route (`F-static`)
+/// and its `Path<u32>` route (`F-param`), bare and with each way of composing (see the module),
+/// ours beside axum. They are not in [`NAMES`]: the allocation counter prints them in a table of
+/// their own (`allocs F-`); `F-param+from_fn`, a `Path<u32>` route behind a pass-through `from_fn`
+/// on the whole router, is in [`NAMES`] too, so the instruction gate counts it.
+pub const COMPOSITION_NAMES: &[&str] = &[
+    "F-static/ours",
+    "F-static/axum",
+    "F-static+from_fn/ours",
+    "F-static+from_fn/axum",
+    "F-static+from_fn(outside)/axum",
+    "F-static+layer(from_fn)/ours",
+    "F-static+layer(from_fn)/axum",
+    "F-static+State/ours",
+    "F-static+State/axum",
+    "F-static+from_fn+State/ours",
+    "F-static+from_fn+State/axum",
+    "F-param/ours",
+    "F-param/axum",
+    "F-param+from_fn/ours",
+    "F-param+from_fn/axum",
+    "F-param+from_fn(outside)/axum",
+    "F-param+layer(from_fn)/ours",
+    "F-param+layer(from_fn)/axum",
+    "F-param+State/ours",
+    "F-param+State/axum",
+    "F-param+from_fn+State/ours",
+    "F-param+from_fn+State/axum",
+];
+
+/// The composition case called `name` (one of [`COMPOSITION_NAMES`]), or `None`.
+pub fn composition_case(rt: &'static Runtime, name: &str) -> Option<Box<dyn Case>> {
+    use composition::{axum_peer as theirs, ours as mine};
+    let (route, peer) = name.strip_prefix("F-")?.split_once('/')?;
+    let (path, variant) = match route.split_once('+') {
+        Some((path, variant)) => (path, variant),
+        None => (route, ""),
+    };
+    let requests = match path {
+        "static" => Requests::one(composition::STATIC_PATH),
+        "param" => Requests::one(composition::PARAM_PATH),
+        _ => return None,
+    };
+    let case = match (variant, peer) {
+        ("", "ours") => tower(rt, mine::plain(), requests),
+        ("from_fn", "ours") => tower(rt, mine::from_fn(), requests),
+        ("layer(from_fn)", "ours") => tower(rt, mine::layer_from_fn(), requests),
+        ("State", "ours") => tower(rt, mine::state(), requests),
+        ("from_fn+State", "ours") => tower(rt, mine::from_fn_state(), requests),
+        ("", "axum") => tower(rt, theirs::plain(), requests),
+        // In axum, the middleware on the whole app and on its routes are written alike.
+        ("from_fn" | "layer(from_fn)", "axum") => tower(rt, theirs::from_fn(), requests),
+        ("from_fn(outside)", "axum") => tower(rt, theirs::from_fn_outside(), requests),
+        ("State", "axum") => tower(rt, theirs::state(), requests),
+        ("from_fn+State", "axum") => tower(rt, theirs::from_fn_state(), requests),
         _ => return None,
     };
     Some(case)

@@ -4,12 +4,14 @@
 //! The apps live in one module per peer ([`ours`], [`axum_peer`], [`silent_peer`],
 //! [`hyper_peer`]); [`cases`] names every stack for the allocation and instruction counters;
 //! [`drive`] runs a future without a runtime loop; [`data`] reads the shared route table;
-//! [`extractors`] holds scenario B-extractors' request and types, shared by ours and axum. The
+//! [`extractors`] holds scenario B-extractors' request and types, shared by ours and axum;
+//! [`composition`] the app of the composition cases (state, `FromRef`, middleware functions). The
 //! criterion benches are in `benches/benches/`, the binaries in `benches/src/bin/`, the load
 //! test in `benches/load/`. `BENCHMARKS.md` at the repository root holds the results.
 
 pub mod axum_peer;
 pub mod cases;
+pub mod composition;
 pub mod data;
 pub mod drive;
 pub mod extractors;

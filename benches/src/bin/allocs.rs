@@ -7,6 +7,9 @@
 //! up first (and its statuses noted: 130 GitHub paths answered `200` must read `200`), then counted over `ROUNDS` passes; the figure is the mean
 //! per request, so the GitHub table's 130 paths each weigh the same.
 //!
+//! Asked for by name (`allocs F-`), the composition cases (`cases::COMPOSITION_NAMES`) come in a
+//! table of their own.
+//!
 //! With the B-extractors stacks comes a second table, what ours allocates on B-extractors'
 //! request for a handler taking each extractor alone (`cases::EXTRACTOR_NAMES`).
 
@@ -15,7 +18,7 @@ mod counting_alloc;
 
 use std::collections::BTreeMap;
 
-use silent_tower_benches::cases::{self, Case, EXTRACTOR_NAMES, NAMES};
+use silent_tower_benches::cases::{self, Case, COMPOSITION_NAMES, EXTRACTOR_NAMES, NAMES};
 use silent_tower_benches::drive;
 
 #[global_allocator]
@@ -29,11 +32,28 @@ fn main() {
         |name: &str| filters.is_empty() || filters.iter().any(|f| name.starts_with(f.as_str()));
     let rt = drive::runtime();
     let _guard = rt.enter();
-    println!("| stack | status | allocations / request | bytes / request |");
-    println!("|---|---|---|---|");
-    for name in NAMES.iter().filter(|name| wanted(name)) {
-        let case = cases::case(rt, name).expect("a known case");
-        println!("| {name} | {} |", measure(case));
+    let stacks: Vec<&str> = NAMES.iter().copied().filter(|name| wanted(name)).collect();
+    if !stacks.is_empty() {
+        println!("| stack | status | allocations / request | bytes / request |");
+        println!("|---|---|---|---|");
+        for name in stacks {
+            let case = cases::case(rt, name).expect("a known case");
+            println!("| {name} | {} |", measure(case));
+        }
+    }
+    let composition: Vec<&str> = COMPOSITION_NAMES
+        .iter()
+        .copied()
+        .filter(|name| wanted(name) && !NAMES.contains(name))
+        .collect();
+    // Only when asked for by name (`allocs F-`): the table of every stack stays as it was.
+    if !filters.is_empty() && !composition.is_empty() {
+        println!("| composition | status | allocations / request | bytes / request |");
+        println!("|---|---|---|---|");
+        for name in composition {
+            let case = cases::case(rt, name).expect("a known composition case");
+            println!("| {name} | {} |", measure(case));
+        }
     }
     if wanted("B-extractors/ours") {
         println!();
