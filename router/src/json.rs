@@ -100,14 +100,20 @@ where
 
 /// `bytes` as JSON of a `T`: text that is not JSON is a syntax error (`400`), JSON of the wrong
 /// shape a data error (`422`).
+///
+/// The whole body must be the one value: anything but whitespace after it (`{"a":1} garbage`,
+/// a second value) is a syntax error too, as the deserializer's end check finds it.
 pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonRejection> {
-    T::deserialize(&mut serde_json::Deserializer::from_slice(bytes)).map_err(|err| {
-        use serde_json::error::Category;
-        match err.classify() {
-            Category::Data => JsonRejection::Data(err.to_string()),
-            Category::Syntax | Category::Eof | Category::Io => {
-                JsonRejection::Syntax(err.to_string())
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    T::deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|err| {
+            use serde_json::error::Category;
+            match err.classify() {
+                Category::Data => JsonRejection::Data(err.to_string()),
+                Category::Syntax | Category::Eof | Category::Io => {
+                    JsonRejection::Syntax(err.to_string())
+                }
             }
-        }
-    })
+        })
 }
