@@ -62,3 +62,81 @@ mod json {
     }
 }
 
+// ---- Body errors from below -----------------------------------------------------------------
+
+fn echo_bytes<B>() -> Router<(), B>
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<silent_tower_router::BoxError>,
+{
+    Router::<(), B>::with_body().route(
+        "/",
+        post(|body: Bytes| async move { body.len().to_string() }),
+    )
+}
+
+#[tokio::test]
+async fn a_body_cut_by_limited_below_the_router_is_a_413() {
+    let body = Limited::new(Full::new(Bytes::from(vec![b'a'; 100])), 10);
+    let req = Request::post("/").body(body).unwrap();
+    assert_eq!(
+        call(echo_bytes(), req).await,
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large".to_owned()
+        )
+    );
+    // Under the limit, the bytes are read as they are.
+    let body = Limited::new(Full::new(Bytes::from(vec![b'a'; 10])), 10);
+    let req = Request::post("/").body(body).unwrap();
+    assert_eq!(
+        call(echo_bytes(), req).await,
+        (StatusCode::OK, "10".to_owned())
+    );
+}
+
+/// An error of a layer that wraps the body's, keeping it as its source.
+#[derive(Debug)]
+struct Wrapped(silent_tower_router::BoxError);
+
+impl fmt::Display for Wrapped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a layer's error at 10.0.0.7:5432")
+    }
+}
+
+impl std::error::Error for Wrapped {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
+}
+
+#[tokio::test]
+async fn a_length_limit_error_deep_in_the_source_chain_is_a_413() {
+    let body = Limited::new(Full::new(Bytes::from(vec![b'a'; 100])), 10).map_err(Wrapped);
+    let req = Request::post("/").body(body).unwrap();
+    let (status, text) = call(echo_bytes(), req).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(text, "request body too large");
+}
+
+#[tokio::test]
+async fn a_body_read_error_answers_a_fixed_message_not_the_error_text() {
+    // A body whose read fails with an error text the client must not see.
+    let failing = http_body_util::StreamBody::new(futures_util::stream::iter([Err::<
+        http_body::Frame<Bytes>,
+        Wrapped,
+    >(Wrapped(
+        "secret /srv/app/db.sqlite".into(),
+    ))]));
+    let req = Request::post("/").body(failing).unwrap();
+    assert_eq!(
+        call(echo_bytes(), req).await,
+        (
+            StatusCode::BAD_REQUEST,
+            "failed to read the request body".to_owned()
+        )
+    );
+}
+

@@ -33,7 +33,9 @@ pub(crate) fn body_within_limit<B, S>(
         .get(http::header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit as u64) {
-        return Err(BodyRejection::TooLarge(PayloadTooLarge { limit }));
+        return Err(BodyRejection::TooLarge(PayloadTooLarge {
+            limit: Some(limit),
+        }));
     }
     Ok((req.into_body(), limit))
 }
@@ -53,17 +55,15 @@ where
     let mut more: Option<BytesMut> = None;
     let mut read = 0usize;
     while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
-        let frame = frame.map_err(|err| {
-            BodyRejection::Failed(BodyReadFailed {
-                message: err.into().to_string(),
-            })
-        })?;
+        let frame = frame.map_err(|err| body_error(err.into()))?;
         let Ok(mut data) = frame.into_data() else {
             continue; // trailers: no part of the bytes
         };
         read = read.saturating_add(data.remaining());
         if read > limit {
-            return Err(BodyRejection::TooLarge(PayloadTooLarge { limit }));
+            return Err(BodyRejection::TooLarge(PayloadTooLarge {
+                limit: Some(limit),
+            }));
         }
         let chunk = data.copy_to_bytes(data.remaining());
         match &mut more {
@@ -79,6 +79,37 @@ where
     }
     Ok(more.map_or(first, BytesMut::freeze))
 }
+
+/// What a body's read error answers.
+///
+/// A length limit of a layer below — `http_body_util::Limited`, which tower-http's
+/// `RequestBodyLimitLayer` wraps a chunked body in — is `413`, as if the limit were this one: its
+/// `LengthLimitError` is looked for along the whole source chain, since layers wrap errors.
+/// Anything else is `400` with a fixed message: the error's own text may tell of the server's
+/// insides (addresses, file names), so it goes to the log, at debug level, not to the client.
+fn body_error(err: BoxError) -> BodyRejection {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&*err);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            tracing::debug!(
+                target: REJECTION_TARGET,
+                error = %err,
+                "request body over a length limit of a layer below: 413"
+            );
+            return BodyRejection::TooLarge(PayloadTooLarge { limit: None });
+        }
+        source = error.source();
+    }
+    tracing::debug!(
+        target: REJECTION_TARGET,
+        error = %err,
+        "failed to read the request body: 400"
+    );
+    BodyRejection::Failed(BodyReadFailed {})
+}
+
+/// The `tracing` target of the debug events the extractors log when a body cannot be read.
+pub(crate) const REJECTION_TARGET: &str = "silent_tower_router::rejection";
 
 /// The body's bytes, up to the limit.
 impl<S, B> FromRequest<S, B> for Bytes
