@@ -140,3 +140,58 @@ async fn a_body_read_error_answers_a_fixed_message_not_the_error_text() {
     );
 }
 
+// ---- Form on GET ----------------------------------------------------------------------------
+
+#[derive(serde::Deserialize)]
+struct Search {
+    q: String,
+    page: u32,
+}
+
+fn form_app() -> Router<(), Full<Bytes>> {
+    use silent_tower_router::extract::Form;
+    Router::<(), Full<Bytes>>::with_body().route(
+        "/search",
+        get(|Form(s): Form<Search>| async move { format!("{} {}", s.q, s.page) })
+            .post(|Form(s): Form<Search>| async move { format!("post {} {}", s.q, s.page) }),
+    )
+}
+
+#[tokio::test]
+async fn form_on_get_reads_the_query_string() {
+    let req = Request::get("/search?q=rust+tower&page=2")
+        .body(Full::default())
+        .unwrap();
+    assert_eq!(
+        call(form_app(), req).await,
+        (StatusCode::OK, "rust tower 2".to_owned())
+    );
+    let req = Request::get("/search?q=x&page=two")
+        .body(Full::default())
+        .unwrap();
+    let (status, _) = call(form_app(), req).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // HEAD too: the answer is the GET's, without its body.
+    let req = Request::head("/search?q=a&page=1")
+        .body(Full::default())
+        .unwrap();
+    let (status, _) = call(form_app(), req).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn form_on_post_still_reads_the_body_and_not_the_query() {
+    let req = Request::post("/search?q=query&page=9")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Full::new(Bytes::from_static(b"q=body&page=3")))
+        .unwrap();
+    assert_eq!(
+        call(form_app(), req).await,
+        (StatusCode::OK, "post body 3".to_owned())
+    );
+    let req = Request::post("/search?q=query&page=9")
+        .body(Full::default())
+        .unwrap();
+    let (status, _) = call(form_app(), req).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}

@@ -180,7 +180,9 @@ pub(crate) fn has_content_type(headers: &HeaderMap, essence: &str, suffix: Optio
 }
 
 /// A form body (`application/x-www-form-urlencoded`) as a `T`. Another content type answers
-/// `415`; a form that does not fit `T`, `422` naming the field.
+/// `415`; a form that does not fit `T`, `422` naming the field. On `GET` and `HEAD` the form is
+/// the query string (what a browser sends for `<form method="get">`), as in axum: the body and
+/// its content type are not looked at.
 ///
 /// ```
 /// use silent_tower_router::extract::Form;
@@ -211,7 +213,18 @@ where
         req: Request<B>,
         cx: &RequestContext<S>,
     ) -> impl Future<Output = Result<Self, FormBodyRejection>> + Send {
-        let body = if has_content_type(req.headers(), "application/x-www-form-urlencoded", None) {
+        // A `GET` or `HEAD` form is sent in the query string (an HTML form's `method="get"`):
+        // read it there, whatever the content type, and leave the body alone — as axum does.
+        // The URI is kept, not the parsed form: a `T` need not be `Send`, and the future must.
+        let query = (req.method() == http::Method::GET || req.method() == http::Method::HEAD)
+            .then(|| req.uri().clone());
+        let body = if query.is_some() {
+            Err(FormBodyRejection::UnsupportedMediaType(
+                UnsupportedMediaType {
+                    expected: "application/x-www-form-urlencoded",
+                },
+            ))
+        } else if has_content_type(req.headers(), "application/x-www-form-urlencoded", None) {
             body_within_limit(req, cx).map_err(FormBodyRejection::Body)
         } else {
             Err(FormBodyRejection::UnsupportedMediaType(
@@ -221,6 +234,9 @@ where
             ))
         };
         async move {
+            if let Some(uri) = query {
+                return parse_form(uri.query().unwrap_or_default()).map(Form);
+            }
             let (body, limit) = body?;
             let bytes = read_body(body, limit)
                 .await
@@ -230,13 +246,16 @@ where
                     message: "the form is not valid UTF-8".into(),
                 })
             })?;
-            super::urlencoded::from_str(text, "form field")
-                .map(Form)
-                .map_err(|err| {
-                    FormBodyRejection::Form(FormRejection {
-                        message: err.message,
-                    })
-                })
+            parse_form(text).map(Form)
         }
     }
+}
+
+/// `text` (`a=1&b=2`) as a form of `T`: `422` naming the field that does not fit.
+fn parse_form<T: DeserializeOwned>(text: &str) -> Result<T, FormBodyRejection> {
+    super::urlencoded::from_str(text, "form field").map_err(|err| {
+        FormBodyRejection::Form(FormRejection {
+            message: err.message,
+        })
+    })
 }
