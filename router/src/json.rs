@@ -29,6 +29,22 @@ use crate::response::IntoResponse;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Json<T>(pub T);
 
+// The value inside, as in axum: `wrapper.field` reads the wrapped value's field, without
+// taking the wrapper apart.
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Json<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response<Body> {
         // 256 bytes before the first write: most JSON answers are small, and growing from empty

@@ -195,3 +195,158 @@ async fn form_on_post_still_reads_the_body_and_not_the_query() {
     let (status, _) = call(form_app(), req).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
+
+// ---- OriginalUri, MatchedPath, RawPathParams, Query::try_from_uri, Deref --------------------
+
+mod head {
+    use super::*;
+    use http::Uri;
+    use silent_tower_router::extract::{
+        rejection::QueryRejection, Form, MatchedPath, OriginalUri, Path, Query, RawPathParams,
+    };
+
+    fn unit(uri: &str) -> Request<()> {
+        Request::get(uri).body(()).unwrap()
+    }
+
+    async fn uris(OriginalUri(original): OriginalUri, uri: Uri) -> String {
+        format!("{original} {uri}")
+    }
+
+    #[tokio::test]
+    async fn original_uri_is_the_uri_as_sent_under_nest_service() {
+        let inner = Router::<(), ()>::with_body().route("/users/{id}", get(uris));
+        let app = Router::<(), ()>::with_body()
+            .route("/top", get(uris))
+            .nest_service("/api/{tenant}", inner);
+        assert_eq!(
+            call(app.clone(), unit("/api/acme/users/7?x=1")).await,
+            (
+                StatusCode::OK,
+                "/api/acme/users/7?x=1 /users/7?x=1".to_owned()
+            )
+        );
+        // Nothing rewrote it: the URI itself.
+        assert_eq!(
+            call(app, unit("/top?y=2")).await,
+            (StatusCode::OK, "/top?y=2 /top?y=2".to_owned())
+        );
+    }
+
+    #[tokio::test]
+    async fn matched_path_is_the_route_pattern_with_its_nest_prefix() {
+        let show = |path: MatchedPath| async move { path.as_str().to_owned() };
+        let inner = Router::<(), ()>::with_body().route("/posts/{post}", get(show));
+        let app = Router::<(), ()>::with_body()
+            .route("/users/{id}", get(show))
+            .route("/files/{*rest}", get(show))
+            .nest("/blog/{blog}", inner)
+            .route("/static", get(show));
+        for (uri, pattern) in [
+            ("/users/7", "/users/{id}"),
+            ("/files/a/b/c", "/files/{*rest}"),
+            ("/blog/x/posts/9", "/blog/{blog}/posts/{post}"),
+        ] {
+            assert_eq!(
+                call(app.clone(), unit(uri)).await,
+                (StatusCode::OK, pattern.to_owned()),
+                "{uri}"
+            );
+        }
+        // A route without parameters: the router hands over no route, so no pattern.
+        let (status, body) = call(app, unit("/static")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            body,
+            "no matched route for `MatchedPath`: a fallback, or a route without path parameters"
+        );
+    }
+
+    #[tokio::test]
+    async fn raw_path_params_are_name_and_raw_value_pairs_in_route_order() {
+        let show = |params: RawPathParams| async move {
+            let pairs: Vec<String> = params.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            format!(
+                "{} {} {:?}",
+                params.len(),
+                pairs.join(","),
+                params.get("file")
+            )
+        };
+        let inner = Router::<(), ()>::with_body().route("/{user}/{file}", get(show));
+        let app = Router::<(), ()>::with_body()
+            .route("/{user}/{file}", get(show))
+            .route("/none", get(show))
+            .nest_service("/t/{tenant}", inner);
+        assert_eq!(
+            call(app.clone(), unit("/ann/a%20b")).await,
+            (
+                StatusCode::OK,
+                "2 user=ann,file=a%20b Some(\"a%20b\")".to_owned()
+            )
+        );
+        assert_eq!(
+            call(app.clone(), unit("/t/acme/bob/c.txt")).await,
+            (
+                StatusCode::OK,
+                "3 tenant=acme,user=bob,file=c.txt Some(\"c.txt\")".to_owned()
+            )
+        );
+        assert_eq!(
+            call(app, unit("/none")).await,
+            (StatusCode::OK, "0  None".to_owned())
+        );
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Page {
+        page: u32,
+        per_page: Option<u32>,
+    }
+
+    #[test]
+    fn query_try_from_uri_reads_any_uri() {
+        let uri: Uri = "/posts?page=3".parse().unwrap();
+        assert_eq!(
+            Query::<Page>::try_from_uri(&uri).unwrap().0,
+            Page {
+                page: 3,
+                per_page: None
+            }
+        );
+        let uri: Uri = "/posts?page=three".parse().unwrap();
+        let err: QueryRejection = Query::<Page>::try_from_uri(&uri).unwrap_err();
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            err.to_string(),
+            "invalid query string: query parameter `page` is not a valid integer (u32)"
+        );
+        let uri: Uri = "/posts".parse().unwrap();
+        assert_eq!(
+            Query::<Page>::try_from_uri(&uri).unwrap_err().to_string(),
+            "invalid query string: missing field `page`"
+        );
+    }
+
+    #[test]
+    fn the_wrappers_deref_to_their_value() {
+        let mut query = Query(Page {
+            page: 1,
+            per_page: None,
+        });
+        query.page += 1;
+        assert_eq!(query.page, 2);
+        let mut path = Path((1u8, 2u8));
+        (*path).0 = 5;
+        assert_eq!(*path, (5, 2));
+        let mut form = Form(String::from("a"));
+        form.push('b');
+        assert_eq!(form.len(), 2);
+        #[cfg(feature = "json")]
+        {
+            let mut json = silent_tower_router::Json(vec![1]);
+            json.push(2);
+            assert_eq!(json.len(), 2);
+        }
+    }
+}

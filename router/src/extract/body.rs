@@ -199,6 +199,22 @@ pub(crate) fn has_content_type(headers: &HeaderMap, essence: &str, suffix: Optio
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Form<T>(pub T);
 
+// The value inside, as in axum: `wrapper.field` reads the wrapped value's field, without
+// taking the wrapper apart.
+impl<T> std::ops::Deref for Form<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Form<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
 impl<T, S, B> FromRequest<S, B> for Form<T>
 where
     T: DeserializeOwned,

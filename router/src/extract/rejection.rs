@@ -85,6 +85,16 @@ impl MissingExtension {
 }
 
 rejection! {
+    /// `MatchedPath` where the router handed over no matched route: a fallback, which matched
+    /// none, or a route without path parameters, for which the router passes no route (read
+    /// the URI's path there: it is the pattern) — `500`, a handler that does not fit its route.
+    MatchedPathMissing {} => |_this| StatusCode::INTERNAL_SERVER_ERROR,
+    |_this, f| f.write_str(
+        "no matched route for `MatchedPath`: a fallback, or a route without path parameters"
+    )
+}
+
+rejection! {
     /// `Path<T>`: a parameter missing from the route (`500`: the handler does not fit its route)
     /// or one that does not parse as its type (`400`, naming the parameter).
     PathRejection { message: String, missing: bool } => |this| if this.missing {
