@@ -29,6 +29,22 @@ use crate::response::IntoResponse;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Json<T>(pub T);
 
+// The value inside, as in axum: `wrapper.field` reads the wrapped value's field, without
+// taking the wrapper apart.
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Json<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response<Body> {
         // 256 bytes before the first write: most JSON answers are small, and growing from empty
@@ -100,14 +116,20 @@ where
 
 /// `bytes` as JSON of a `T`: text that is not JSON is a syntax error (`400`), JSON of the wrong
 /// shape a data error (`422`).
+///
+/// The whole body must be the one value: anything but whitespace after it (`{"a":1} garbage`,
+/// a second value) is a syntax error too, as the deserializer's end check finds it.
 pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonRejection> {
-    T::deserialize(&mut serde_json::Deserializer::from_slice(bytes)).map_err(|err| {
-        use serde_json::error::Category;
-        match err.classify() {
-            Category::Data => JsonRejection::Data(err.to_string()),
-            Category::Syntax | Category::Eof | Category::Io => {
-                JsonRejection::Syntax(err.to_string())
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    T::deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|err| {
+            use serde_json::error::Category;
+            match err.classify() {
+                Category::Data => JsonRejection::Data(err.to_string()),
+                Category::Syntax | Category::Eof | Category::Io => {
+                    JsonRejection::Syntax(err.to_string())
+                }
             }
-        }
-    })
+        })
 }

@@ -33,7 +33,9 @@ pub(crate) fn body_within_limit<B, S>(
         .get(http::header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit as u64) {
-        return Err(BodyRejection::TooLarge(PayloadTooLarge { limit }));
+        return Err(BodyRejection::TooLarge(PayloadTooLarge {
+            limit: Some(limit),
+        }));
     }
     Ok((req.into_body(), limit))
 }
@@ -53,17 +55,15 @@ where
     let mut more: Option<BytesMut> = None;
     let mut read = 0usize;
     while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
-        let frame = frame.map_err(|err| {
-            BodyRejection::Failed(BodyReadFailed {
-                message: err.into().to_string(),
-            })
-        })?;
+        let frame = frame.map_err(|err| body_error(err.into()))?;
         let Ok(mut data) = frame.into_data() else {
             continue; // trailers: no part of the bytes
         };
         read = read.saturating_add(data.remaining());
         if read > limit {
-            return Err(BodyRejection::TooLarge(PayloadTooLarge { limit }));
+            return Err(BodyRejection::TooLarge(PayloadTooLarge {
+                limit: Some(limit),
+            }));
         }
         let chunk = data.copy_to_bytes(data.remaining());
         match &mut more {
@@ -79,6 +79,37 @@ where
     }
     Ok(more.map_or(first, BytesMut::freeze))
 }
+
+/// What a body's read error answers.
+///
+/// A length limit of a layer below — `http_body_util::Limited`, which tower-http's
+/// `RequestBodyLimitLayer` wraps a chunked body in — is `413`, as if the limit were this one: its
+/// `LengthLimitError` is looked for along the whole source chain, since layers wrap errors.
+/// Anything else is `400` with a fixed message: the error's own text may tell of the server's
+/// insides (addresses, file names), so it goes to the log, at debug level, not to the client.
+fn body_error(err: BoxError) -> BodyRejection {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&*err);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            tracing::debug!(
+                target: REJECTION_TARGET,
+                error = %err,
+                "request body over a length limit of a layer below: 413"
+            );
+            return BodyRejection::TooLarge(PayloadTooLarge { limit: None });
+        }
+        source = error.source();
+    }
+    tracing::debug!(
+        target: REJECTION_TARGET,
+        error = %err,
+        "failed to read the request body: 400"
+    );
+    BodyRejection::Failed(BodyReadFailed {})
+}
+
+/// The `tracing` target of the debug events the extractors log when a body cannot be read.
+pub(crate) const REJECTION_TARGET: &str = "silent_tower_router::rejection";
 
 /// The body's bytes, up to the limit.
 impl<S, B> FromRequest<S, B> for Bytes
@@ -149,7 +180,9 @@ pub(crate) fn has_content_type(headers: &HeaderMap, essence: &str, suffix: Optio
 }
 
 /// A form body (`application/x-www-form-urlencoded`) as a `T`. Another content type answers
-/// `415`; a form that does not fit `T`, `422` naming the field.
+/// `415`; a form that does not fit `T`, `422` naming the field. On `GET` and `HEAD` the form is
+/// the query string (what a browser sends for `<form method="get">`), as in axum: the body and
+/// its content type are not looked at.
 ///
 /// ```
 /// use silent_tower_router::extract::Form;
@@ -166,6 +199,22 @@ pub(crate) fn has_content_type(headers: &HeaderMap, essence: &str, suffix: Optio
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Form<T>(pub T);
 
+// The value inside, as in axum: `wrapper.field` reads the wrapped value's field, without
+// taking the wrapper apart.
+impl<T> std::ops::Deref for Form<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Form<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
 impl<T, S, B> FromRequest<S, B> for Form<T>
 where
     T: DeserializeOwned,
@@ -180,7 +229,18 @@ where
         req: Request<B>,
         cx: &RequestContext<S>,
     ) -> impl Future<Output = Result<Self, FormBodyRejection>> + Send {
-        let body = if has_content_type(req.headers(), "application/x-www-form-urlencoded", None) {
+        // A `GET` or `HEAD` form is sent in the query string (an HTML form's `method="get"`):
+        // read it there, whatever the content type, and leave the body alone — as axum does.
+        // The URI is kept, not the parsed form: a `T` need not be `Send`, and the future must.
+        let query = (req.method() == http::Method::GET || req.method() == http::Method::HEAD)
+            .then(|| req.uri().clone());
+        let body = if query.is_some() {
+            Err(FormBodyRejection::UnsupportedMediaType(
+                UnsupportedMediaType {
+                    expected: "application/x-www-form-urlencoded",
+                },
+            ))
+        } else if has_content_type(req.headers(), "application/x-www-form-urlencoded", None) {
             body_within_limit(req, cx).map_err(FormBodyRejection::Body)
         } else {
             Err(FormBodyRejection::UnsupportedMediaType(
@@ -190,6 +250,9 @@ where
             ))
         };
         async move {
+            if let Some(uri) = query {
+                return parse_form(uri.query().unwrap_or_default()).map(Form);
+            }
             let (body, limit) = body?;
             let bytes = read_body(body, limit)
                 .await
@@ -199,13 +262,16 @@ where
                     message: "the form is not valid UTF-8".into(),
                 })
             })?;
-            super::urlencoded::from_str(text, "form field")
-                .map(Form)
-                .map_err(|err| {
-                    FormBodyRejection::Form(FormRejection {
-                        message: err.message,
-                    })
-                })
+            parse_form(text).map(Form)
         }
     }
+}
+
+/// `text` (`a=1&b=2`) as a form of `T`: `422` naming the field that does not fit.
+fn parse_form<T: DeserializeOwned>(text: &str) -> Result<T, FormBodyRejection> {
+    super::urlencoded::from_str(text, "form field").map_err(|err| {
+        FormBodyRejection::Form(FormRejection {
+            message: err.message,
+        })
+    })
 }

@@ -44,6 +44,7 @@ mod path;
 mod query;
 pub mod rejection;
 mod request_ext;
+mod route;
 #[cfg(feature = "typed-header")]
 mod typed_header;
 mod urlencoded;
@@ -64,6 +65,7 @@ pub use parts::{Extension, FromRef, State};
 pub use path::Path;
 pub use query::Query;
 pub use request_ext::SilentRequestExt;
+pub use route::{MatchedPath, OriginalUri, RawPathParams};
 #[cfg(feature = "typed-header")]
 pub use typed_header::TypedHeader;
 

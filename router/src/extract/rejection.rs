@@ -85,6 +85,16 @@ impl MissingExtension {
 }
 
 rejection! {
+    /// `MatchedPath` where the router handed over no matched route: a fallback, which matched
+    /// none, or a route without path parameters, for which the router passes no route (read
+    /// the URI's path there: it is the pattern) — `500`, a handler that does not fit its route.
+    MatchedPathMissing {} => |_this| StatusCode::INTERNAL_SERVER_ERROR,
+    |_this, f| f.write_str(
+        "no matched route for `MatchedPath`: a fallback, or a route without path parameters"
+    )
+}
+
+rejection! {
     /// `Path<T>`: a parameter missing from the route (`500`: the handler does not fit its route)
     /// or one that does not parse as its type (`400`, naming the parameter).
     PathRejection { message: String, missing: bool } => |this| if this.missing {
@@ -105,14 +115,29 @@ rejection! {
 rejection! {
     /// A body extractor whose body is longer than the limit in force: `413`, without reading
     /// past the limit.
-    PayloadTooLarge { limit: usize } => |_this| StatusCode::PAYLOAD_TOO_LARGE,
-    |this, f| write!(f, "request body larger than {} bytes", this.limit)
+    PayloadTooLarge { limit: Option<usize> } => |_this| StatusCode::PAYLOAD_TOO_LARGE,
+    |this, f| match this.limit {
+        Some(limit) => write!(f, "request body larger than {limit} bytes"),
+        None => f.write_str("request body too large"),
+    }
+}
+
+impl PayloadTooLarge {
+    /// The limit passed, in bytes: `None` when it was a layer's below the router
+    /// (`http_body_util::Limited`, tower-http's `RequestBodyLimitLayer`), whose limit the
+    /// extractor does not know.
+    pub fn limit(&self) -> Option<usize> {
+        self.limit
+    }
 }
 
 rejection! {
     /// A body that could not be read: the connection failed while it was being sent (`400`).
-    BodyReadFailed { message: String } => |_this| StatusCode::BAD_REQUEST,
-    |this, f| write!(f, "failed to read the request body: {}", this.message)
+    /// The message is fixed — the underlying error's text is logged at debug level (target
+    /// `silent_tower_router::rejection`), never sent to the client, as it may tell of the
+    /// server's insides.
+    BodyReadFailed {} => |_this| StatusCode::BAD_REQUEST,
+    |_this, f| f.write_str("failed to read the request body")
 }
 
 rejection! {

@@ -65,7 +65,9 @@ where
                 ));
             }
             if let Some(uri) = rest_of(req.uri(), info, captures) {
-                *req.uri_mut() = uri;
+                let original = std::mem::replace(req.uri_mut(), uri);
+                req.extensions_mut()
+                    .get_or_insert_with(|| crate::extract::OriginalUri(original));
             }
         }
         EndpointFuture::new(HeadAware::new(self.0.call_service(req), false))

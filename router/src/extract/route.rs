@@ -1,0 +1,199 @@
+//! What the router knows of the request besides its head: the URI as the client sent it, the
+//! matched route's pattern, the path parameters as raw text.
+
+use std::convert::Infallible;
+
+use http::request::Parts;
+use http::Uri;
+
+use super::rejection::MatchedPathMissing;
+use super::{FromRequestParts, RequestContext};
+use crate::params::PathParams;
+
+/// The request's URI as the client sent it, before any rewrite on the way in.
+///
+/// A service mounted with [`nest_service`](crate::Router::nest_service) sees its request's path
+/// without the prefix it is mounted at (`/api/users` reaches it as `/users`), so its
+/// [`Uri`] is not what the client asked for; the router keeps the original in the request's
+/// extensions when it rewrites it, and `OriginalUri` reads it — or the URI itself, when nothing
+/// rewrote it. A layer that rewrites URIs before the router can insert an `OriginalUri` of its
+/// own first: the first one inserted is kept.
+///
+/// ```
+/// use http::Request;
+/// use silent_tower_router::extract::OriginalUri;
+/// use silent_tower_router::{get, Router};
+/// use tower::ServiceExt;
+///
+/// async fn show(OriginalUri(uri): OriginalUri) -> String {
+///     uri.to_string()
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let inner = Router::<(), ()>::with_body().route("/users", get(show));
+/// let app = Router::<(), ()>::with_body().nest_service("/api", inner);
+/// let response = app.oneshot(Request::get("/api/users?page=2").body(()).unwrap()).await.unwrap();
+/// # use http_body_util::BodyExt;
+/// let body = response.into_body().collect().await.unwrap().to_bytes();
+/// assert_eq!(body, "/api/users?page=2");
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginalUri(pub Uri);
+
+impl<S: Sync> FromRequestParts<S> for OriginalUri {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &RequestContext<S>,
+    ) -> Result<Self, Infallible> {
+        Ok(parts
+            .extensions
+            .get::<OriginalUri>()
+            .cloned()
+            .unwrap_or_else(|| OriginalUri(parts.uri.clone())))
+    }
+}
+
+impl std::ops::Deref for OriginalUri {
+    type Target = Uri;
+
+    fn deref(&self) -> &Uri {
+        &self.0
+    }
+}
+
+/// The pattern of the route that matched, as it was registered (`/users/{id}`) with the prefix
+/// of any `nest` before it: the label for metrics and logs, which, unlike the path, does not
+/// grow with every id.
+///
+/// It is read from what the router hands the handler — no lookup, no allocation (a reference
+/// count is incremented). The router hands that over for routes with path parameters (and
+/// nested services); a route without any answers [`MatchedPathMissing`] (`500`), as does a
+/// fallback, which matched no route. On a route without parameters the pattern is the path
+/// itself: read [`Uri::path`] there.
+///
+/// ```
+/// use http::Request;
+/// use silent_tower_router::extract::MatchedPath;
+/// use silent_tower_router::{get, Router};
+/// use tower::ServiceExt;
+///
+/// async fn show(path: MatchedPath) -> String {
+///     path.as_str().to_owned()
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let app = Router::<(), ()>::with_body().route("/users/{id}", get(show));
+/// let response = app.oneshot(Request::get("/users/7").body(()).unwrap()).await.unwrap();
+/// # use http_body_util::BodyExt;
+/// let body = response.into_body().collect().await.unwrap().to_bytes();
+/// assert_eq!(body, "/users/{id}");
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct MatchedPath(PathParams);
+
+impl MatchedPath {
+    /// The matched route's pattern.
+    pub fn as_str(&self) -> &str {
+        self.0.route()
+    }
+}
+
+impl<S: Sync> FromRequestParts<S> for MatchedPath {
+    type Rejection = MatchedPathMissing;
+
+    async fn from_request_parts(
+        _: &mut Parts,
+        cx: &RequestContext<S>,
+    ) -> Result<Self, MatchedPathMissing> {
+        cx.params
+            .clone()
+            .map(MatchedPath)
+            .ok_or(MatchedPathMissing {})
+    }
+}
+
+/// The matched route's path parameters as `(name, value)` pairs of text, in route order, the
+/// values as they stand in the path — not percent-decoded, not parsed: for a handler or a
+/// middleware that reads whichever parameters there are, or decodes them its own way. The
+/// parameters of the prefix of a service this router is nested under
+/// (`nest_service("/t/{tenant}", ..)`) come first, as for [`Path`](super::Path).
+///
+/// ```
+/// use http::Request;
+/// use silent_tower_router::extract::RawPathParams;
+/// use silent_tower_router::{get, Router};
+/// use tower::ServiceExt;
+///
+/// async fn show(params: RawPathParams) -> String {
+///     params.iter().map(|(name, value)| format!("{name}={value};")).collect()
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let app = Router::<(), ()>::with_body().route("/{user}/{file}", get(show));
+/// let response = app.oneshot(Request::get("/ann/a%20b").body(()).unwrap()).await.unwrap();
+/// # use http_body_util::BodyExt;
+/// let body = response.into_body().collect().await.unwrap().to_bytes();
+/// assert_eq!(body, "user=ann;file=a%20b;");
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct RawPathParams {
+    /// The request's URI, whose path the captures point into (a clone shares its bytes).
+    uri: Uri,
+    outer: Option<PathParams>,
+    params: Option<PathParams>,
+}
+
+impl RawPathParams {
+    /// Every parameter as `(name, raw value)`, in route order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let path = self.uri.path();
+        let outer = self.outer.iter().flat_map(move |p| p.iter(path));
+        let own = self.params.iter().flat_map(move |p| p.iter(path));
+        outer.chain(own).map(|(name, param)| (name, param.raw()))
+    }
+
+    /// The raw value of the parameter `name` (the route's own first, then a nest prefix's).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        let path = self.uri.path();
+        self.params
+            .iter()
+            .chain(&self.outer)
+            .find_map(|p| p.get(path, name))
+            .map(|param| param.raw())
+    }
+
+    /// The number of parameters.
+    pub fn len(&self) -> usize {
+        self.outer.as_ref().map_or(0, PathParams::len)
+            + self.params.as_ref().map_or(0, PathParams::len)
+    }
+
+    /// True when the route has no parameters.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<S: Sync> FromRequestParts<S> for RawPathParams {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        cx: &RequestContext<S>,
+    ) -> Result<Self, Infallible> {
+        Ok(RawPathParams {
+            uri: parts.uri.clone(),
+            outer: parts
+                .extensions
+                .get::<PathParams>()
+                .filter(|outer| outer.is_nested())
+                .cloned(),
+            params: cx.params.clone(),
+        })
+    }
+}
