@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes benches/src/github_routes.rs from shared/data/github-api-routes.txt.
+"""Writes benches/src/github_routes.rs from benches/data/github-api-routes.txt.
 
 Our router is statically typed: every `.route()` call is code, so the 130 GitHub routes must be
 known when the benches compile. They are generated into a committed module (not by a build
@@ -13,7 +13,7 @@ import pathlib
 import sys
 
 root = pathlib.Path(__file__).resolve().parents[2]
-source = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else root.parent / "shared/data/github-api-routes.txt"
+source = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else root / "benches/data/github-api-routes.txt"
 routes = [
     line.strip()
     for line in source.read_text().splitlines()
