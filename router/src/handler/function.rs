@@ -399,13 +399,18 @@ where
 
 #[cfg(test)]
 mod future_sizes {
+    #[cfg(feature = "json")]
     use std::sync::Arc;
 
+    #[cfg(feature = "json")]
     use bytes::Bytes;
+    #[cfg(feature = "json")]
     use http_body_util::Full;
 
     use super::*;
-    use crate::extract::{Path, Query, State};
+    use crate::extract::Path;
+    #[cfg(feature = "json")]
+    use crate::extract::{Query, State};
     use crate::ENDPOINT_FUTURE_SIZE;
 
     fn size<H: Handler<T, B, S>, T, B, S>(handler: H, body: B, state: &S) -> usize {
@@ -417,6 +422,7 @@ mod future_sizes {
         std::mem::size_of_val(&handler.call(Request::new(body), cx))
     }
 
+    #[cfg(feature = "json")]
     #[derive(serde::Deserialize)]
     struct Page {
         page: u32,
