@@ -433,6 +433,34 @@ async fn a_hundred_concurrent_streams_on_one_connection_are_all_answered() {
 }
 
 #[tokio::test]
+async fn a_slow_upload_is_activity_for_the_idle_timeout() {
+    // 2 KiB every 50 ms for 1.5 s: seven idle timeouts, each with 8 KiB read. Before bytes on
+    // HTTP/3 streams counted, the connection was closed two timeouts in, mid-upload.
+    let server =
+        Server::start_configured(false, |s| s.idle_timeout(Duration::from_millis(200))).await;
+    let (mut sender, _driver) = server.connect().await;
+    let body = mebibyte()[..60 * 1024].to_vec();
+    let mut stream = sender.send_request(request("POST", "/echo")).await.unwrap();
+    for chunk in body.chunks(2048) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        stream
+            .send_data(Bytes::copy_from_slice(chunk))
+            .await
+            .unwrap();
+    }
+    stream.finish().await.unwrap();
+    let response = stream.recv_response().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut received = BytesMut::new();
+    while let Some(mut data) = stream.recv_data().await.unwrap() {
+        let length = data.remaining();
+        received.extend_from_slice(&data.copy_to_bytes(length));
+    }
+    assert_eq!(checksum(&received), checksum(&body));
+    assert_eq!(received.len(), body.len());
+}
+
+#[tokio::test]
 async fn graceful_shutdown_lets_requests_in_flight_finish() {
     let mut server = Server::start().await;
     let (mut sender, driver) = server.connect().await;
@@ -991,6 +1019,26 @@ async fn a_new_quic_client_must_prove_its_address_with_a_retry() {
         .unwrap();
     assert_eq!(response.body, "hello");
     assert_eq!(retries.load(AtomicOrdering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn without_address_validation_a_new_client_is_served_with_no_retry() {
+    let server = Server::start_configured(false, |s| s.http3_address_validation(false)).await;
+    let (relay, retries) = retry_counting_relay(server.udp).await;
+    let endpoint = client_endpoint(&server.cert);
+    let connection = tokio::time::timeout(GENEROUS, endpoint.connect(relay, "localhost").unwrap())
+        .await
+        .expect("the QUIC handshake ends")
+        .unwrap();
+    let (mut driver, mut sender) = h3::client::new(h3_quinn::Connection::new(connection))
+        .await
+        .unwrap();
+    tokio::spawn(async move { poll_fn(|cx| driver.poll_close(cx)).await });
+    let response = send(&mut sender, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+    assert_eq!(retries.load(AtomicOrdering::SeqCst), 0);
 }
 
 #[tokio::test]

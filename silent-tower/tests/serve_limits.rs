@@ -326,6 +326,74 @@ async fn a_client_that_stops_sending_its_body_is_cut_after_two_idle_timeouts() {
     server.stop().await;
 }
 
+/// Sends a `POST` of `total` bytes, `step` bytes every `every`, then reads until the server closes
+/// or answers; returns how long after the head it was cut off, or the response's first line.
+async fn post_at_a_pace(
+    addr: SocketAddr,
+    total: usize,
+    step: usize,
+    every: Duration,
+) -> (Duration, String) {
+    let (mut reader, mut writer) = TcpStream::connect(addr).await.unwrap().into_split();
+    let head =
+        format!("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: {total}\r\n\r\n");
+    writer.write_all(head.as_bytes()).await.unwrap();
+    let sent = Instant::now();
+    let sender = tokio::spawn(async move {
+        let chunk = vec![b'x'; step];
+        let mut left = total;
+        while left > 0 {
+            tokio::time::sleep(every).await;
+            let now = left.min(step);
+            if writer.write_all(&chunk[..now]).await.is_err() {
+                return;
+            }
+            left -= now;
+        }
+        // Keep the write half open until the reader is done: a shutdown would end the body.
+        std::future::pending::<()>().await;
+    });
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(GENEROUS, reader.read_to_end(&mut received))
+        .await
+        .expect("the server answers or closes");
+    sender.abort();
+    if let Err(error) = read {
+        assert_eq!(error.kind(), io::ErrorKind::ConnectionReset, "{error}");
+    }
+    let first_line = String::from_utf8_lossy(&received)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    (sent.elapsed(), first_line)
+}
+
+#[tokio::test]
+async fn a_client_that_trickles_its_body_is_cut_one_that_uploads_slowly_is_not() {
+    let server = start(
+        |s| s.idle_timeout(IDLE).header_read_timeout(None),
+        tower::service_fn(app),
+    )
+    .await;
+    // A byte every 20 ms: 10 bytes per idle timeout, far under the 1 KiB that counts. Without the
+    // minimum every look would see bytes moved and the upload would hold its slot for ever.
+    let trickled = tokio::spawn(post_at_a_pace(
+        server.addr,
+        1_000_000,
+        1,
+        Duration::from_millis(20),
+    ));
+    // 2 KiB every 50 ms, for 1.5 s (7.5 idle timeouts): slow but real, answered whole.
+    let (_, answer) = post_at_a_pace(server.addr, 60 * 1024, 2048, Duration::from_millis(50)).await;
+    assert_eq!(answer, "HTTP/1.1 200 OK");
+
+    let (cut_after, answer) = trickled.await.unwrap();
+    assert_eq!(answer, "", "a trickled upload was answered");
+    assert!(cut_after >= 2 * IDLE, "{cut_after:?}");
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn a_client_that_stops_reading_a_large_response_is_cut() {
     let server = start(

@@ -610,27 +610,63 @@ async fn a_silent_client_is_pinged_and_one_that_reads_stays() {
 }
 
 #[tokio::test]
-async fn a_websocket_counts_toward_max_connections_until_it_closes() {
+async fn at_max_connections_a_websocket_is_closed_to_make_room_when_nothing_else_is_idle() {
     let (addr, mut rx, _server) = start_with(|s| s.max_connections(1)).await;
     let mut client = connect(addr, "/echo").await;
     client.send(Message::text("hi")).await.unwrap();
     assert_eq!(next(&mut client).await, Some(Message::text("hi")));
     assert_eq!(seen(&mut rx).await, Seen::Message(Message::text("hi")));
 
-    // The WebSocket holds the only slot and is never closed to make room: a plain request
-    // waits.
-    let plain = tokio::spawn(async move { http(addr, "GET", "/plain", &[]).await });
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(
-        !plain.is_finished(),
-        "served while the WebSocket held the slot"
-    );
-
-    client.close(None).await.unwrap();
-    while client.next().await.is_some() {}
-    let (status, _, body) = within("the plain request", plain).await.unwrap();
+    // The WebSocket holds the only slot, idle: a client that answers pings must not be able to
+    // lock everyone out, so the new connection takes its slot.
+    let (status, _, body) = http(addr, "GET", "/plain", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, "plain");
+    // The handler, parked in `recv`, sees its read fail; the client sees the end.
+    assert!(matches!(seen(&mut rx).await, Seen::Error(_)));
+    let end = within("the connection ends", client.next()).await;
+    assert!(!matches!(end, Some(Ok(Message::Text(_)))), "{end:?}");
+}
+
+#[tokio::test]
+async fn at_max_connections_an_idle_http_connection_is_closed_before_a_websocket() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let (addr, mut rx, _server) = start_with(|s| s.max_connections(2)).await;
+    let mut client = connect(addr, "/echo").await;
+    client.send(Message::text("first")).await.unwrap();
+    assert_eq!(next(&mut client).await, Some(Message::text("first")));
+    assert_eq!(seen(&mut rx).await, Seen::Message(Message::text("first")));
+
+    // A keep-alive connection, idle since its answer, and quiet for longer than the WebSocket
+    // will be: even so it goes first.
+    let mut keep_alive = TcpStream::connect(addr).await.unwrap();
+    keep_alive
+        .write_all(b"GET /plain HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = [0; 1024];
+    let read = within("the keep-alive answer", keep_alive.read(&mut answer))
+        .await
+        .unwrap();
+    assert!(answer[..read].starts_with(b"HTTP/1.1 200 OK\r\n"));
+    client.send(Message::text("second")).await.unwrap();
+    assert_eq!(next(&mut client).await, Some(Message::text("second")));
+    assert_eq!(seen(&mut rx).await, Seen::Message(Message::text("second")));
+
+    let (status, _, body) = http(addr, "GET", "/plain", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, "plain");
+    let mut rest = Vec::new();
+    let closed = within(
+        "the keep-alive connection closes",
+        keep_alive.read_to_end(&mut rest),
+    )
+    .await;
+    assert!(closed.is_err() || rest.is_empty(), "{closed:?} {rest:?}");
+    // The WebSocket goes on.
+    client.send(Message::text("third")).await.unwrap();
+    assert_eq!(next(&mut client).await, Some(Message::text("third")));
 }
 
 #[tokio::test]

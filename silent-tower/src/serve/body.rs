@@ -17,6 +17,7 @@ use http_body::{Body, Frame, SizeHint};
 use hyper::body::Incoming;
 
 use super::h3_bound::{reading_fields, BoundedRecv};
+use super::slots::Activity;
 use super::BoxError;
 
 /// The receiving half of an HTTP/3 request stream.
@@ -117,6 +118,8 @@ pub struct H3Body {
     remaining: Option<u64>,
     /// Set when the data did not match `content-length`; read by the task sending the response.
     malformed: Option<Arc<AtomicBool>>,
+    /// The connection's activity, told of the bytes read, for the idle timeout.
+    activity: Arc<Activity>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,12 +146,14 @@ impl H3Body {
         stream: H3RecvStream,
         content_length: Option<u64>,
         malformed: Option<Arc<AtomicBool>>,
+        activity: Arc<Activity>,
     ) -> Self {
         Self {
             stream,
             state: ReadState::Data,
             remaining: content_length,
             malformed,
+            activity,
         }
     }
 
@@ -176,6 +181,7 @@ impl Body for H3Body {
                 ReadState::Data => match ready!(this.stream.poll_recv_data(cx)) {
                     Ok(Some(mut data)) => {
                         let data = data.copy_to_bytes(data.remaining());
+                        this.activity.read_bytes(data.len());
                         if let Some(remaining) = &mut this.remaining {
                             match remaining.checked_sub(data.len() as u64) {
                                 Some(left) => *remaining = left,

@@ -200,7 +200,10 @@ where
         // Address validation: a client whose address is not proven yet gets a Retry (a token
         // it must echo from that address) before the server spends a handshake or a slot on it,
         // so a spoofed source address cannot make the server send to a victim.
-        if !incoming.remote_address_validated() && incoming.may_retry() {
+        if config.http3_address_validation
+            && !incoming.remote_address_validated()
+            && incoming.may_retry()
+        {
             if let Err(error) = incoming.retry() {
                 tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "QUIC retry failed");
             }
@@ -584,7 +587,7 @@ async fn serve_request<S, B>(
     // Checked as it is read: the body's data must add up to it.
     let length = content_length(request.headers()).ok().flatten();
     let malformed_body = length.map(|_| Arc::new(AtomicBool::new(false)));
-    let body = H3Body::new(recv, length, malformed_body.clone());
+    let body = H3Body::new(recv, length, malformed_body.clone(), Arc::clone(&activity));
     let request = request.map(|()| RequestBody::from(body));
     // Errors become boxed at once: the service's own need not be `Send`.
     let ready: Result<(), BoxError> =
@@ -604,7 +607,7 @@ async fn serve_request<S, B>(
         return;
     }
     let result = match response {
-        Ok(response) => send_response(&mut send, response, is_head).await,
+        Ok(response) => send_response(&mut send, response, is_head, &activity).await,
         Err(error) => Err(error),
     };
     if let Err(error) = result {
@@ -624,6 +627,7 @@ async fn send_response<B>(
     send: &mut H3SendStream,
     response: Response<B>,
     is_head: bool,
+    activity: &Activity,
 ) -> Result<(), BoxError>
 where
     B: http_body::Body,
@@ -678,6 +682,7 @@ where
                             .ok_or("the response body is longer than its content-length")?;
                     }
                     send.send_data(data.copy_to_bytes(data.remaining())).await?;
+                    activity.wrote_bytes();
                 }
             }
             Err(frame) => {

@@ -1,7 +1,7 @@
 //! Telling an idle connection from a busy one, for [`Serve::idle_timeout`](super::Serve::idle_timeout).
 //!
 //! hyper has no idle timeout of its own for HTTP/2, and for HTTP/1 only the header read timeout.
-//! [`Counted`] counts the reads and writes that moved bytes on a connection, and the service
+//! [`Counted`] counts the bytes read and the writes that moved bytes on a connection, and the service
 //! counts its requests (see [`slots`](super::slots)); the task serving the connection looks every
 //! `idle_timeout` and, when it has done nothing that counts since the last look, asks it to close
 //! gracefully (in-flight requests may finish). If it is still idle at the next look, the
@@ -32,9 +32,9 @@ impl<I> Counted<I> {
         Self { io, slot }
     }
 
-    fn moved(&self, bytes: usize) {
+    fn wrote(&self, bytes: usize) {
         if bytes > 0 {
-            self.slot.activity().moved_bytes();
+            self.slot.activity().wrote_bytes();
         }
     }
 
@@ -60,7 +60,7 @@ impl<I: AsyncRead + Unpin> AsyncRead for Counted<I> {
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.io).poll_read(cx, buf);
         match polled {
-            Poll::Ready(Ok(())) => self.moved(buf.filled().len() - before),
+            Poll::Ready(Ok(())) => self.slot.activity().read_bytes(buf.filled().len() - before),
             Poll::Pending => self.slot.activity().parking(cx),
             Poll::Ready(Err(_)) => {}
         }
@@ -79,7 +79,7 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Counted<I> {
         }
         let polled = Pin::new(&mut self.io).poll_write(cx, buf);
         match polled {
-            Poll::Ready(Ok(written)) => self.moved(written),
+            Poll::Ready(Ok(written)) => self.wrote(written),
             Poll::Pending => self.slot.activity().parking(cx),
             Poll::Ready(Err(_)) => {}
         }
@@ -96,7 +96,7 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Counted<I> {
         }
         let polled = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
         match polled {
-            Poll::Ready(Ok(written)) => self.moved(written),
+            Poll::Ready(Ok(written)) => self.wrote(written),
             Poll::Pending => self.slot.activity().parking(cx),
             Poll::Ready(Err(_)) => {}
         }

@@ -33,12 +33,13 @@
 //! | setting | default | at the limit |
 //! |---|---|---|
 //! | [`header_read_timeout`](Serve::header_read_timeout) | 30 s | the connection is closed without a response; counted from accept, it covers the TLS handshake, protocol detection and, again after each response, every HTTP/1 request head. HTTP/3: it bounds the QUIC handshake, and each request stream's `HEADERS` frame, counted from the stream's opening; a late one is reset with `H3_REQUEST_REJECTED` |
-//! | [`max_connections`](Serve::max_connections) | 10 000 | TCP, TLS, QUIC and WebSocket connections all count; a new connection makes room by closing the longest-idle one (no request in flight, none started lately); if every connection is busy, it waits until one is idle or closes |
+//! | [`max_connections`](Serve::max_connections) | 10 000 | TCP, TLS, QUIC and WebSocket connections all count; a new connection makes room by closing the longest-idle one (no request in flight, none started lately; WebSockets only when no other is idle); if every connection is busy, it waits until one is idle or closes |
 //! | [`max_connections_per_ip`](Serve::max_connections_per_ip) | none | a new connection from that address closes the address's longest-idle one, or is closed unanswered if none is idle |
 //! | `http2_max_concurrent_streams` (`http2` feature) | 200 | advertised in the HTTP/2 `SETTINGS`; clients queue further requests, a stream opened past it is reset with `REFUSED_STREAM` |
 //! | `http3_max_concurrent_streams` (`http3` feature) | 100 | QUIC's stream limit: the client cannot open more request streams until one ends |
+//! | `http3_address_validation` (`http3` feature) | on | a new QUIC client must echo a Retry token from its address before its handshake (one round trip) |
 //! | [`keep_alive`](Serve::keep_alive) | on | off: every HTTP/1 response says `Connection: close` and the connection closes after it |
-//! | [`idle_timeout`](Serve::idle_timeout) | 120 s | a connection that has done nothing for 1–2 × the timeout is closed gracefully (in-flight requests may finish), and at once if it is still idle one timeout later. Activity is a request starting, or bytes moving while one is in flight: HTTP/2 `PING`s and other control frames, or QUIC keep-alives, are not activity |
+//! | [`idle_timeout`](Serve::idle_timeout) | 120 s | a connection that has done nothing for 1–2 × the timeout is closed gracefully (in-flight requests may finish), and at once if it is still idle one timeout later. Activity is a request starting, or, while one is in flight, a response write or 1 KiB of request body per timeout: HTTP/2 `PING`s and other control frames, QUIC keep-alives and a body trickled in slower are not activity |
 //! | [`shutdown_grace`](Serve::shutdown_grace) | 30 s | after the shutdown signal, connections still open are closed at once and the server's future returns |
 //! | [`max_header_size`](Serve::max_header_size) | 64 KiB | HTTP/1: `431 Request Header Fields Too Large`, then the connection closes (a head under the limit always passes, one of twice the limit never: see the method); HTTP/2: that stream is answered `431`, the connection goes on; HTTP/3: advertised as `SETTINGS_MAX_FIELD_SECTION_SIZE`, a larger head is answered `431`, and a stream that sends more than 4 × this while its head is read is reset with `H3_EXCESSIVE_LOAD` |
 //! | [`max_headers`](Serve::max_headers) | 100 | HTTP/1: `431`, then the connection closes |
@@ -282,6 +283,8 @@ struct Config {
     max_connections_per_ip: Option<usize>,
     #[cfg_attr(not(feature = "http3"), allow(dead_code))]
     http3_max_concurrent_streams: u32,
+    #[cfg_attr(not(feature = "http3"), allow(dead_code))]
+    http3_address_validation: bool,
 }
 
 /// hyper's HTTP/1 read buffer cannot be smaller.
@@ -301,6 +304,7 @@ impl Default for Config {
             shutdown_grace: Some(Duration::from_secs(30)),
             max_connections_per_ip: None,
             http3_max_concurrent_streams: 100,
+            http3_address_validation: true,
         }
     }
 }
@@ -417,8 +421,10 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
     /// or other control frame is not activity). So one client that opens thousands of idle
     /// connections cannot lock others out; it only pushes out idle connections. If every
     /// connection is serving a request, the new one waits, unread, until one closes, and clients
-    /// after it wait in the listen backlog. Upgraded (WebSocket) connections are never closed to
-    /// make room. Cost: a pass over the open connections, under a lock, for each connection
+    /// after it wait in the listen backlog. Upgraded (WebSocket) connections are closed to make
+    /// room only when no other connection is idle, the one quiet the longest first: closing a
+    /// keep-alive HTTP connection costs its client an unseen reconnect, closing a WebSocket ends
+    /// a session, but WebSockets that answer pings must not be able to hold every slot. Cost: a pass over the open connections, under a lock, for each connection
     /// accepted at the cap; nothing below it.
     pub fn max_connections(mut self, max: impl Into<Option<usize>>) -> Self {
         self.config.max_connections = max.into();
@@ -452,6 +458,21 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
         self
     }
 
+    /// Whether a new QUIC client must first prove its address with a Retry. Default `true`.
+    ///
+    /// A Retry costs a new client one round trip before its handshake: the server answers its
+    /// first packet with a token that the client must send back from the same address. Without
+    /// it, a packet with a spoofed source address makes the server send its handshake (up to
+    /// three times the packet's size, RFC 9000 §8) to a victim, and a flood of them makes it
+    /// spend a handshake and a connection slot on each. Turn it off only when something in front
+    /// of the server already validates addresses (a QUIC-aware load balancer issuing its own
+    /// Retry), or on a network where sources cannot be spoofed. Needs the `http3` feature.
+    #[cfg(feature = "http3")]
+    pub fn http3_address_validation(mut self, enabled: bool) -> Self {
+        self.config.http3_address_validation = enabled;
+        self
+    }
+
     /// Whether an HTTP/1.1 connection may serve more than one request. Default `true`.
     ///
     /// With `false`, every HTTP/1 response carries `Connection: close` and the server closes the
@@ -465,10 +486,12 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
     /// Closes a connection that has done nothing for this long; `None` disables it. Default 120
     /// seconds.
     ///
-    /// Doing something means starting a request, or moving bytes while a request is in flight
-    /// (from the call to the service to the end of the response body). Bytes moved with no
-    /// request in flight do not count: an HTTP/2 client that only sends `PING`s, `SETTINGS` or
-    /// `WINDOW_UPDATE`s, or a QUIC client's keep-alives, is idle.
+    /// Doing something means starting a request, or, while a request is in flight (from the
+    /// call to the service to the end of the response body), writing response bytes or reading
+    /// at least 1 KiB per `timeout`. Bytes moved with no request in flight do not count: an
+    /// HTTP/2 client that only sends `PING`s, `SETTINGS` or `WINDOW_UPDATE`s, or a QUIC client's
+    /// keep-alives, is idle; so is a client that trickles its request body in slower than 1 KiB
+    /// per `timeout` (under 9 bytes a second at the default) to hold its connection.
     ///
     /// The close is graceful first: an HTTP/1 connection waiting for its next request closes, one
     /// serving a request closes after the response; an HTTP/2 connection sends `GOAWAY` and
@@ -617,8 +640,8 @@ impl<S, Signal> Serve<S, Signal, TcpOnly> {
     /// `http3_max_concurrent_streams` (100 requests open at once per connection),
     /// [`max_header_size`](Self::max_header_size) (advertised as
     /// `SETTINGS_MAX_FIELD_SECTION_SIZE`) and [`with_peer_addr`](Self::with_peer_addr). New
-    /// clients are asked to prove their address with a Retry before the handshake, and 0-RTT is
-    /// refused. Malformed requests are reset with `H3_MESSAGE_ERROR` (see the
+    /// clients are asked to prove their address with a Retry before the handshake
+    /// ([`http3_address_validation`](Self::http3_address_validation)), and 0-RTT is refused. Malformed requests are reset with `H3_MESSAGE_ERROR` (see the
     /// [module docs](self#limits)). If the TLS configuration cannot serve QUIC, the server's
     /// future fails at start with [`io::ErrorKind::InvalidInput`], as it does without `tls`.
     ///

@@ -38,6 +38,12 @@ use tower_service::Service;
 /// How often a server at its cap, with every connection busy, looks again for an idle one.
 const RESCAN: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// The request-body bytes a connection with a request in flight must receive per look to count
+/// as busy when it writes nothing: a client that trickles its body in (a byte every few seconds,
+/// to hold a slot for ever at no cost) is idle. 1 KiB per `idle_timeout` (120 s by default) is
+/// under 9 bytes a second, slower than any real upload.
+pub(super) const MIN_READ_PROGRESS: u64 = 1024;
+
 /// One in flight, in the low half of [`Activity::requests`].
 const IN_FLIGHT_ONE: u64 = 1;
 /// One started, in the high half of [`Activity::requests`].
@@ -46,8 +52,10 @@ const STARTED_ONE: u64 = 1 << 32;
 /// What one connection has been doing; shared by its IO, its service and the slot table.
 #[derive(Debug, Default)]
 pub(super) struct Activity {
-    /// Reads and writes that moved bytes.
-    bytes: AtomicU64,
+    /// Bytes read.
+    read: AtomicU64,
+    /// Writes that moved bytes.
+    writes: AtomicU64,
     /// Requests started (high 32 bits, wrapping) and in flight (low 32 bits): one word, so a
     /// request costs one atomic add when it starts and one when it ends.
     requests: AtomicU64,
@@ -56,8 +64,8 @@ pub(super) struct Activity {
     /// Set with [`evict`](Self::evict): an IO that outlived its HTTP connection (an upgrade)
     /// fails its next read or write.
     aborted: AtomicBool,
-    /// No task drives the connection any more (it was upgraded): it cannot be told to close,
-    /// so it is never chosen to make room.
+    /// No task drives the connection any more (it was upgraded): it is told to close through
+    /// its IO, and is chosen to make room only after every connection that was not upgraded.
     detached: AtomicBool,
     /// The task of an upgraded connection, parked on its IO: woken by [`evict`](Self::evict),
     /// so that it sees the IO fail. Only set once [`detached`](Self::detached).
@@ -68,14 +76,23 @@ pub(super) struct Activity {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(super) struct Seen {
     started: u32,
-    bytes: u64,
+    read: u64,
+    writes: u64,
 }
 
 impl Activity {
-    pub(super) fn moved_bytes(&self) {
-        // Only the IO writes, so a load and a store (no locked instruction) cannot lose counts.
-        self.bytes
-            .store(self.bytes.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    // Only the IO counts reads and writes, so a load and a store (no locked instruction) cannot
+    // lose counts.
+    pub(super) fn read_bytes(&self, bytes: usize) {
+        self.read.store(
+            self.read.load(Ordering::Relaxed) + bytes as u64,
+            Ordering::Relaxed,
+        );
+    }
+
+    pub(super) fn wrote_bytes(&self) {
+        self.writes
+            .store(self.writes.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
     }
 
     pub(super) fn request_started(&self) {
@@ -95,7 +112,8 @@ impl Activity {
         let requests = self.requests.load(Ordering::Relaxed);
         let seen = Seen {
             started: (requests >> 32) as u32,
-            bytes: self.bytes.load(Ordering::Relaxed),
+            read: self.read.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::Relaxed),
         };
         (seen, Self::in_flight(requests) > 0)
     }
@@ -103,10 +121,14 @@ impl Activity {
     /// Whether the connection did nothing that counts between `before` and now, and the new
     /// snapshot. Bytes count only while a request is in flight: without one, they are control
     /// frames (HTTP/2 `PING`, `SETTINGS`, `WINDOW_UPDATE`), a TLS handshake or a request head
-    /// still arriving, which the header read timeout bounds.
+    /// still arriving, which the header read timeout bounds. With one, any write that moved
+    /// bytes counts (a response going out, however slowly the app sends it: a server-sent event
+    /// every minute), but reads count only from [`MIN_READ_PROGRESS`] bytes on.
     pub(super) fn idle_since(&self, before: Seen) -> (bool, Seen) {
         let (now, in_flight) = self.seen();
-        let idle = now.started == before.started && (!in_flight || now.bytes == before.bytes);
+        let progressed =
+            now.writes != before.writes || now.read.wrapping_sub(before.read) >= MIN_READ_PROGRESS;
+        let idle = now.started == before.started && (!in_flight || !progressed);
         (idle, now)
     }
 
@@ -296,10 +318,13 @@ impl Slots {
 
 impl Table {
     /// The connection (of `ip`, if given) with no request in flight that was last seen active
-    /// the longest ago; ties go to the one accepted first.
+    /// the longest ago; ties go to the one accepted first. Upgraded connections (WebSockets) come
+    /// after every other: closing an idle HTTP connection costs its client a reconnect it makes
+    /// unseen, closing a WebSocket ends a session. But they can be chosen, or a client could
+    /// hold every slot with WebSockets that answer pings and lock every other client out.
     fn longest_idle(&mut self, ip: Option<IpAddr>) -> Option<Arc<Activity>> {
         let now = Instant::now();
-        let mut best: Option<(Instant, usize)> = None;
+        let mut best: Option<((bool, Instant), usize)> = None;
         for (index, entry) in self.entries.iter_mut().enumerate() {
             let Some(entry) = entry else { continue };
             let (seen, in_flight) = entry.activity.seen();
@@ -307,15 +332,15 @@ impl Table {
                 entry.seen = seen;
                 entry.active_at = now;
             }
-            if in_flight
-                || ip.is_some_and(|ip| ip != entry.ip)
-                || entry.activity.detached.load(Ordering::Relaxed)
-                || entry.activity.is_aborted()
-            {
+            if in_flight || ip.is_some_and(|ip| ip != entry.ip) || entry.activity.is_aborted() {
                 continue;
             }
-            if best.is_none_or(|(active_at, _)| entry.active_at < active_at) {
-                best = Some((entry.active_at, index));
+            let rank = (
+                entry.activity.detached.load(Ordering::Relaxed),
+                entry.active_at,
+            );
+            if best.is_none_or(|(best_rank, _)| rank < best_rank) {
+                best = Some((rank, index));
             }
         }
         let (_, index) = best?;
