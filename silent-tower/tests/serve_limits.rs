@@ -395,6 +395,28 @@ async fn a_client_that_trickles_its_body_is_cut_one_that_uploads_slowly_is_not()
 }
 
 #[tokio::test]
+async fn each_http1_request_head_is_due_a_header_read_timeout_after_the_last_response() {
+    const HEAD: Duration = Duration::from_millis(300);
+    let server = start(
+        |s| s.header_read_timeout(HEAD).idle_timeout(None),
+        tower::service_fn(app),
+    )
+    .await;
+
+    let mut client = Raw::connect(server.addr).await;
+    // A request in flight for more than the timeout is not cut: no head is due while it runs.
+    assert_eq!(client.get("/sleep/700", "").await.1, "/sleep/700");
+    // The next head, sent within the timeout of that response, is served.
+    tokio::time::sleep(HEAD / 2).await;
+    assert_eq!(client.get("/2", "").await.1, "/2");
+    let answered = Instant::now();
+    // None follows: closed, unanswered, a timeout after the last response.
+    client.closed().await;
+    assert!(answered.elapsed() >= HEAD, "{:?}", answered.elapsed());
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn a_client_that_stops_reading_a_large_response_is_cut() {
     let server = start(
         |s| s.idle_timeout(IDLE).header_read_timeout(None),
@@ -628,6 +650,29 @@ mod http2 {
             assert_eq!(response.status(), http::StatusCode::OK);
         }
         assert_eq!(most.load(Ordering::SeqCst), 1);
+        drop(sender);
+        server.stop().await;
+    }
+
+    #[tokio::test]
+    async fn the_header_read_timeout_does_not_close_an_idle_http2_connection() {
+        let server = start(
+            |s| {
+                s.header_read_timeout(Duration::from_millis(200))
+                    .idle_timeout(None)
+            },
+            tower::service_fn(app),
+        )
+        .await;
+
+        let (mut sender, connection) = h2c(server.addr).await;
+        let response = sender.send_request(get("/1")).await.unwrap();
+        assert_eq!(response.status(), http::StatusCode::OK);
+        // Idle for three header read timeouts: HTTP/2 connections are meant to idle.
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert!(!connection.is_finished());
+        let response = sender.send_request(get("/2")).await.unwrap();
+        assert_eq!(response.status(), http::StatusCode::OK);
         drop(sender);
         server.stop().await;
     }

@@ -270,12 +270,19 @@ impl Connection {
             slot,
         } = self;
         let activity = Arc::clone(slot.activity());
-        let io = TokioIo::new(DetectionDeadline::new(Counted::new(io, slot), deadline));
+        if protocol == Protocol::Http2 {
+            activity.mark_http2();
+        }
+        let io = TokioIo::new(DetectionDeadline::new(
+            Counted::new(io, slot),
+            deadline,
+            Arc::clone(&activity),
+        ));
         let service = TowerToHyperService::new(CountRequests::new(service, Arc::clone(&activity)));
         let watch = Watch {
             peer_addr,
             shutdown,
-            detection_deadline: deadline,
+            head_deadline: deadline.zip(config.header_read_timeout),
             idle_timeout: config.idle_timeout,
             activity,
         };
@@ -300,7 +307,9 @@ impl Connection {
 struct Watch {
     peer_addr: SocketAddr,
     shutdown: watch::Receiver<Phase>,
-    detection_deadline: Option<Instant>,
+    /// When the first request head is due (counted from accept), with the timeout that sets
+    /// when each later one is.
+    head_deadline: Option<(Instant, Duration)>,
     idle_timeout: Option<Duration>,
     activity: Arc<Activity>,
 }
@@ -314,7 +323,7 @@ impl Watch {
         let Self {
             peer_addr,
             mut shutdown,
-            detection_deadline,
+            head_deadline,
             idle_timeout,
             activity,
         } = self;
@@ -325,9 +334,9 @@ impl Watch {
         // polled on every wake (a `Notified` locks its waiter list at each poll): the task
         // leaves its waker in the connection's `Activity` once, and each wake costs two loads.
         let mut parked: Option<Waker> = None;
-        let mut detection_armed = detection_deadline.is_some();
-        let mut detection = pin!(tokio::time::sleep_until(
-            detection_deadline.unwrap_or_else(Instant::now)
+        let mut heads_timed = head_deadline.is_some();
+        let mut head_due = pin!(tokio::time::sleep_until(
+            head_deadline.map_or_else(Instant::now, |(due, _)| due)
         ));
         let mut idle_check = pin!(tokio::time::sleep_until(after(
             idle_timeout.unwrap_or_default()
@@ -356,9 +365,17 @@ impl Watch {
                         }
                     }
                 }
-                // The IO fails a read that waits past its deadline, but only when polled: poll
-                // it once more then.
-                () = &mut detection, if detection_armed => detection_armed = false,
+                () = &mut head_due, if heads_timed => {
+                    let (_, timeout) = head_deadline.expect("checked by the branch's condition");
+                    match next_head_deadline(&activity, timeout, Instant::now()) {
+                        HeadDeadline::Missed => {
+                            tracing::debug!(target: "silent_tower::serve", %peer_addr, "no request head before the header read timeout: closed");
+                            break Ok(());
+                        }
+                        HeadDeadline::At(due) => head_due.as_mut().reset(due),
+                        HeadDeadline::Untimed => heads_timed = false,
+                    }
+                }
                 () = &mut idle_check, if idle_timeout.is_some() => {
                     let timeout = idle_timeout.expect("checked by the branch's condition");
                     let (idle, now) = activity.idle_since(seen);
@@ -419,6 +436,42 @@ fn poll_signal(
         return Poll::Ready(Signal::Phase);
     }
     Poll::Pending
+}
+
+/// When a connection's next request head is due.
+#[derive(Debug, PartialEq, Eq)]
+enum HeadDeadline {
+    /// It is late: close the connection, unanswered.
+    Missed,
+    /// Look again then.
+    At(Instant),
+    /// No more heads are timed: the connection speaks HTTP/2, whose idle connections the idle
+    /// timeout closes.
+    Untimed,
+}
+
+/// The header read timeout, kept by the task that serves the connection with one timer for the
+/// connection's whole life: an HTTP/1 request head is due `timeout` after the connection was
+/// accepted (for the first one) or after the last response ended, and no head is timed while a
+/// request is in flight. hyper keeps the same timeout itself when given one, but boxes and arms
+/// a new timer for every request head it reads: about 1 500 instructions and an allocation per
+/// request, 15 % of a whole plain-text request (BENCHMARKS.md).
+fn next_head_deadline(activity: &Activity, timeout: Duration, now: Instant) -> HeadDeadline {
+    if activity.is_http2() {
+        return HeadDeadline::Untimed;
+    }
+    if activity.has_request_in_flight() {
+        // The next head's clock starts when this request ends, later than now.
+        return HeadDeadline::At(now + timeout);
+    }
+    let since = activity
+        .last_request_ended_at()
+        .unwrap_or_else(|| activity.born());
+    match since.checked_add(timeout) {
+        Some(due) if due <= now => HeadDeadline::Missed,
+        Some(due) => HeadDeadline::At(due),
+        None => HeadDeadline::Untimed,
+    }
 }
 
 /// `timeout` from now, or a moment decades away if that cannot be represented.

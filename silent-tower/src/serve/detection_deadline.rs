@@ -14,10 +14,13 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
+
+use super::slots::Activity;
 
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
@@ -25,6 +28,8 @@ pub(super) struct DetectionDeadline<I> {
     io: I,
     /// `Some` until detection ends.
     detecting: Option<Detecting>,
+    /// Told when the client sent the HTTP/2 preface.
+    activity: Arc<Activity>,
 }
 
 #[derive(Clone, Copy)]
@@ -36,13 +41,14 @@ struct Detecting {
 
 impl<I> DetectionDeadline<I> {
     /// Detection must end by `deadline`; `None` forwards from the start.
-    pub(super) fn new(io: I, deadline: Option<Instant>) -> Self {
+    pub(super) fn new(io: I, deadline: Option<Instant>, activity: Arc<Activity>) -> Self {
         Self {
             io,
             detecting: deadline.map(|deadline| Detecting {
                 deadline,
                 preface_matched: 0,
             }),
+            activity,
         }
     }
 }
@@ -78,6 +84,9 @@ impl<I: AsyncRead + Unpin> AsyncRead for DetectionDeadline<I> {
                 let read = &buf.filled()[before..];
                 // A read into a full buffer says nothing, not even end of stream.
                 if had_room && detection_ends(&mut detecting.preface_matched, read) {
+                    if detecting.preface_matched == H2_PREFACE.len() {
+                        this.activity.mark_http2();
+                    }
                     this.detecting = None;
                 }
                 Poll::Ready(Ok(()))

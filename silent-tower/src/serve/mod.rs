@@ -146,15 +146,18 @@
 //! # Cost
 //!
 //! Per server: one boxed future, see [`ServeFuture`]. Per connection: the spawned task, a few
-//! reference-count increments, one tokio timer (no allocation), one shared record of its
+//! reference-count increments, two tokio timers (the header read deadline and the idle check,
+//! each armed in place, no allocation), one shared record of its
 //! activity (one allocation; a lock to enter it in the server's table of connections and one to
 //! leave it), a relaxed counter update and a relaxed flag load per read or write and, until the
 //! protocol is known, one clock read per read that has to wait. Per request, `serve` adds no
 //! allocation to what hyper and [`TowerToHyperService`] do (the latter clones the service for
 //! every request, so keep it cheap to clone: an `Arc` or a handful of them): two atomic
-//! additions on the connection's record (request started, request ended) and one reference-count
-//! increment and decrement; this crate's tests count allocations per request against bare
-//! hyper-util to hold that. At [`max_connections`](Serve::max_connections), each new connection
+//! additions on the connection's record (request started, request ended), a clock read when the
+//! request ends, and one reference-count increment and decrement; this crate's tests count
+//! allocations per request against bare hyper-util to hold that, and with every default
+//! protection a request costs fewer instructions than on bare hyper-util with hyper's own header
+//! read timeout (BENCHMARKS.md). At [`max_connections`](Serve::max_connections), each new connection
 //! costs a pass over the open ones. [`Serve::with_peer_addr`] is opt-in because it does add
 //! per-request work.
 //!
@@ -358,20 +361,23 @@ impl<S, Http3> Serve<S, Pending<()>, Http3> {
 }
 
 impl<S, Signal, Http3> Serve<S, Signal, Http3> {
-    /// Sets how long a client has to start its request; `None` disables the limit.
+    /// Sets how long a client has to send a request head; `None` disables the limit.
     ///
-    /// The clock starts when the connection is accepted. A client that has not sent enough bytes
-    /// to tell HTTP/1 from HTTP/2 by then, nothing at all say, is disconnected. An HTTP/1 client
-    /// then gets the same time again to complete its request head, and again after each response
-    /// on a keep-alive connection, so this also bounds how long an idle HTTP/1 connection stays
-    /// open. A client cut off this way gets no response. An HTTP/2 connection, once its preface is
-    /// in, is not limited: idle HTTP/2 connections are normal. The default is 30 seconds.
+    /// The clock starts when the connection is accepted: by then the TLS handshake (with
+    /// [`tls`](Self::tls)), the bytes that tell HTTP/1 from HTTP/2 and, on HTTP/1, the first
+    /// request head must be in. On a keep-alive HTTP/1 connection it starts again when each
+    /// response ends, so this also bounds how long an idle HTTP/1 connection stays open. A client
+    /// cut off this way gets no response. An HTTP/2 connection, once its preface is in, is not
+    /// limited: idle HTTP/2 connections are normal, and the [`idle_timeout`](Self::idle_timeout)
+    /// closes them. The default is 30 seconds.
     ///
-    /// hyper applies the HTTP/1 part; the part before it is ours, because hyper-util's protocol
-    /// detection has no timeout of its own
+    /// The task serving the connection keeps this deadline with one timer for the connection's
+    /// whole life; it is not hyper's own HTTP/1 header read timeout, which boxes and arms a new
+    /// timer for every request head (about 15 % of the instructions of a plain-text request, see
+    /// BENCHMARKS.md), and which would leave hyper-util's protocol detection untimed
     /// ([hyper#3756](https://github.com/hyperium/hyper/issues/3756)).
     ///
-    /// Cost: while set, hyper allocates one timer per HTTP/1 request head it reads.
+    /// Cost: one clock read per request (when it ends); no allocation.
     pub fn header_read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.header_read_timeout = timeout.into();
         self
@@ -502,7 +508,7 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
     /// `GOAWAY` does not keep its connection for ever. So a handler that sends nothing for two
     /// timeouts (a long poll, a quiet event stream) loses its connection: send a heartbeat more
     /// often than the timeout, or raise it. An idle HTTP/1 connection is also bounded by the
-    /// [`header_read_timeout`](Self::header_read_timeout), which hyper restarts after each
+    /// [`header_read_timeout`](Self::header_read_timeout), which restarts after each
     /// response. Without a header read timeout, this timeout also bounds a TLS handshake.
     ///
     /// Cost: a relaxed counter update per read or write, and per request two atomic additions

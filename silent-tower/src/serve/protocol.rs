@@ -92,7 +92,9 @@ macro_rules! configure_http1_on {
     ($builder:expr, $config:expr) => {
         $builder
             .timer(TokioTimer::new())
-            .header_read_timeout($config.header_read_timeout)
+            // Kept by the task serving the connection instead, with one timer per connection
+            // where hyper arms one per request head (`connection::next_head_deadline`).
+            .header_read_timeout(None)
             .keep_alive($config.keep_alive)
             .max_buf_size($config.max_header_size)
             .max_headers($config.max_headers)

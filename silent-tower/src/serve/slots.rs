@@ -50,8 +50,16 @@ const IN_FLIGHT_ONE: u64 = 1;
 const STARTED_ONE: u64 = 1 << 32;
 
 /// What one connection has been doing; shared by its IO, its service and the slot table.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Activity {
+    /// When the connection was accepted: the origin of [`ended_at`](Self::ended_at).
+    born: Instant,
+    /// When the last request ended (its response body sent or dropped), in nanoseconds after
+    /// [`born`](Self::born): an HTTP/1 connection's next request head is due a header read
+    /// timeout after it.
+    ended_at: AtomicU64,
+    /// The client sent the HTTP/2 preface: no request heads are timed on this connection.
+    http2: AtomicBool,
     /// Bytes read.
     read: AtomicU64,
     /// Writes that moved bytes.
@@ -81,6 +89,21 @@ pub(super) struct Seen {
 }
 
 impl Activity {
+    pub(super) fn new() -> Self {
+        Self {
+            born: Instant::now(),
+            ended_at: AtomicU64::new(0),
+            http2: AtomicBool::new(false),
+            read: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
+            evict: Notify::new(),
+            aborted: AtomicBool::new(false),
+            detached: AtomicBool::new(false),
+            parked: Mutex::new(None),
+        }
+    }
+
     // Only the IO counts reads and writes, so a load and a store (no locked instruction) cannot
     // lose counts.
     pub(super) fn read_bytes(&self, bytes: usize) {
@@ -101,7 +124,41 @@ impl Activity {
     }
 
     pub(super) fn request_ended(&self) {
+        // One clock read per request, where hyper's own header read timeout boxes and arms a
+        // timer for every request head: see `connection::next_head_deadline`.
+        let since_born = Instant::now().saturating_duration_since(self.born);
+        // Plus one, so that 0 says no request has ended yet.
+        let nanos = u64::try_from(since_born.as_nanos()).unwrap_or(u64::MAX - 1);
+        self.ended_at.store(nanos + 1, Ordering::Relaxed);
         self.requests.fetch_sub(IN_FLIGHT_ONE, Ordering::Relaxed);
+    }
+
+    /// When the connection was accepted.
+    pub(super) fn born(&self) -> Instant {
+        self.born
+    }
+
+    /// When the last request ended; `None` before any has.
+    pub(super) fn last_request_ended_at(&self) -> Option<Instant> {
+        match self.ended_at.load(Ordering::Relaxed) {
+            0 => None,
+            nanos => self
+                .born
+                .checked_add(std::time::Duration::from_nanos(nanos - 1)),
+        }
+    }
+
+    /// Whether a request is in flight now.
+    pub(super) fn has_request_in_flight(&self) -> bool {
+        Self::in_flight(self.requests.load(Ordering::Relaxed)) > 0
+    }
+
+    pub(super) fn mark_http2(&self) {
+        self.http2.store(true, Ordering::Relaxed);
+    }
+
+    pub(super) fn is_http2(&self) -> bool {
+        self.http2.load(Ordering::Relaxed)
     }
 
     fn in_flight(requests: u64) -> u32 {
@@ -247,7 +304,7 @@ impl Slots {
                 Err(_) => self.make_room(permits).await,
             }),
         };
-        let activity = Arc::new(Activity::default());
+        let activity = Arc::new(Activity::new());
         let mut table = self.table();
         if self.max_per_ip.is_some() {
             *table.per_ip.entry(ip).or_insert(0) += 1;
