@@ -15,7 +15,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 rounds=${ROUNDS:-3}
 duration=${DURATION:-3}
-servers=(hyper ours axum silent actix)
+# SERVERS and SCENARIOS pick a subset, e.g. SERVERS="hyper-util ours-hyper-util ours axum"
+# SCENARIOS="A B D" (`hyper-util`: bare hyper-util's accept loop onto bare hyper's service;
+# `ours-hyper-util`: our router on that loop, without `serve`).
+read -r -a servers <<<"${SERVERS:-hyper ours axum silent actix}"
+scenarios=" ${SCENARIOS:-A B C-static C-param D} "
 # name  app-scenario  path  connections
 plan=(
   "A A / 64"
@@ -36,7 +40,7 @@ ulimit -n "$(ulimit -Hn)" || true
 echo "== building the servers (release, lto = fat)" >&2
 (cd "$here" && cargo build --release -q --bins)
 bin="$here/target/release"
-out="$here/results"
+out="${RESULTS:-$here/results}"
 mkdir -p "$out"
 raw="$out/raw.tsv"
 : >"$raw"
@@ -60,6 +64,7 @@ to_us() { # 1.23ms -> 1230
 
 for entry in "${plan[@]}"; do
   read -r name app path conns <<<"$entry"
+  [[ "$scenarios" == *" $name "* ]] || continue
   for round in $(seq "$rounds"); do
     for server in "${servers[@]}"; do
       port=$((port + 1))
@@ -89,15 +94,19 @@ for scenario in scenarios:
     for server in servers:
         sel = [r for r in rows if r[0] == scenario and r[2] == server]
         med[scenario, server] = tuple(statistics.median(float(r[i]) for r in sel) for i in (3, 4, 5))
-table = ["| scenario | server | req/s (median) | ratio to hyper | p50 | p99 | rounds (req/s) |", "|---|---|---|---|---|---|---|"]
+first = servers[0]
+table = [f"| scenario | server | req/s (median) | ratio to {first} (medians) | per-round ratio to {first}: median (range) | p50 | p99 | rounds (req/s) |", "|---|---|---|---|---|---|---|---|"]
 chart = []
 for scenario in scenarios:
-    base = med[scenario, "hyper"][0]
+    base = med[scenario, first][0]
     for server in servers:
         rps, p50, p99 = med[scenario, server]
+        # A server against the first one of the same round: both saw nearly the same machine.
+        firsts = {r[1]: float(r[3]) for r in rows if r[0] == scenario and r[2] == first}
+        per_round = sorted(float(r[3]) / firsts[r[1]] for r in rows if r[0] == scenario and r[2] == server and firsts.get(r[1]))
         each = ", ".join(f"{float(r[3]):,.0f}" for r in rows if r[0] == scenario and r[2] == server)
         errs = "; ".join(sorted({r[6].strip() for r in rows if r[0] == scenario and r[2] == server and len(r) > 6 and r[6].strip()}))
-        table.append(f"| {scenario} | {server} | {rps:,.0f} | {rps / base:.2f} | {p50 / 1000:.2f} ms | {p99 / 1000:.2f} ms | {each}{' ⚠ ' + errs if errs else ''} |")
+        table.append(f"| {scenario} | {server} | {rps:,.0f} | {rps / base:.3f} | {statistics.median(per_round):.3f} ({per_round[0]:.3f}–{per_round[-1]:.3f}) | {p50 / 1000:.2f} ms | {p99 / 1000:.2f} ms | {each}{' ⚠ ' + errs if errs else ''} |")
         chart.append(f"{scenario}\t{server}\t{rps / base:.4f}")
 open(f"{out}/table.md", "w").write("\n".join(table) + "\n")
 open(f"{out}/ratios.tsv", "w").write("\n".join(chart) + "\n")

@@ -19,11 +19,12 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use tower_service::Service;
 
+use super::deadlines::{after, Deadlines, Verdict};
 use super::detection_deadline::DetectionDeadline;
 use super::idle::Counted;
 use super::peer_addr::AddPeerAddr;
 use super::protocol::{Builders, Protocol};
-use super::slots::{Activity, CountRequests, Refused, Seen, Slot, Slots};
+use super::slots::{Activity, CountRequests, Refused, Slot, Slots};
 use super::{BoxError, Config, Tls};
 
 /// Where the server is in its life; every connection watches it.
@@ -329,19 +330,14 @@ impl Watch {
         } = self;
         let mut connection = pin!(connection);
         let mut closing = false;
-        // The timers live across the loop, so that waking the task (several times per request)
-        // re-polls them without arming them anew. The shutdown and eviction are not futures
-        // polled on every wake (a `Notified` locks its waiter list at each poll): the task
-        // leaves its waker in the connection's `Activity` once, and each wake costs two loads.
+        // The shutdown, the eviction and the timer are not futures polled on every wake (a
+        // `Notified` locks its waiter list at each poll, a `Sleep` checks its deadline): the task
+        // leaves its waker in the connection's `Activity` once, and the timer is polled with
+        // the activity as its own waker (see `deadlines`), so each wake costs three loads.
         let mut parked: Option<Waker> = None;
-        let mut heads_timed = head_deadline.is_some();
-        let mut head_due = pin!(tokio::time::sleep_until(
-            head_deadline.map_or_else(Instant::now, |(due, _)| due)
-        ));
-        let mut idle_check = pin!(tokio::time::sleep_until(after(
-            idle_timeout.unwrap_or_default()
-        )));
-        let mut seen = Seen::default();
+        let mut deadlines = Deadlines::new(&activity, head_deadline, idle_timeout);
+        let mut timer = pin!(tokio::time::sleep_until(after(Duration::ZERO)));
+        deadlines.arm(timer.as_mut(), &activity);
         let result = loop {
             tokio::select! {
                 biased;
@@ -363,34 +359,21 @@ impl Watch {
                                 graceful_shutdown(connection.as_mut());
                             }
                         }
-                    }
-                }
-                () = &mut head_due, if heads_timed => {
-                    let (_, timeout) = head_deadline.expect("checked by the branch's condition");
-                    match next_head_deadline(&activity, timeout, Instant::now()) {
-                        HeadDeadline::Missed => {
-                            tracing::debug!(target: "silent_tower::serve", %peer_addr, "no request head before the header read timeout: closed");
-                            break Ok(());
+                        Signal::Timer => {
+                            match deadlines.fire(&activity, closing, Instant::now()) {
+                                Verdict::Carry => {}
+                                Verdict::CloseGracefully(why) => {
+                                    tracing::debug!(target: "silent_tower::serve", %peer_addr, "{why}");
+                                    closing = true;
+                                    graceful_shutdown(connection.as_mut());
+                                }
+                                Verdict::Close(why) => {
+                                    tracing::debug!(target: "silent_tower::serve", %peer_addr, "{why}");
+                                    break Ok(());
+                                }
+                            }
+                            deadlines.arm(timer.as_mut(), &activity);
                         }
-                        HeadDeadline::At(due) => head_due.as_mut().reset(due),
-                        HeadDeadline::Untimed => heads_timed = false,
-                    }
-                }
-                () = &mut idle_check, if idle_timeout.is_some() => {
-                    let timeout = idle_timeout.expect("checked by the branch's condition");
-                    let (idle, now) = activity.idle_since(seen);
-                    seen = now;
-                    idle_check.as_mut().reset(after(timeout));
-                    if idle && closing {
-                        // Asked to close and still idle a whole timeout later: a client that
-                        // stopped reading or sending, or that ignores GOAWAY.
-                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "idle after a graceful close: closed");
-                        break Ok(());
-                    }
-                    if idle {
-                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "idle timeout");
-                        closing = true;
-                        graceful_shutdown(connection.as_mut());
                     }
                 }
             }
@@ -409,6 +392,8 @@ enum Signal {
     Evicted,
     /// The shutdown phase changed.
     Phase,
+    /// The timer of [`Deadlines`] fired.
+    Timer,
 }
 
 /// Ready when the connection is evicted or the server's phase changed since it last looked.
@@ -431,54 +416,14 @@ fn poll_signal(
     if activity.is_aborted() {
         return Poll::Ready(Signal::Evicted);
     }
+    if activity.take_timer_fired() {
+        return Poll::Ready(Signal::Timer);
+    }
     // A closed channel (the server gone) counts as a change: `borrow_and_update` still reads.
     if shutdown.has_changed().unwrap_or(true) {
         return Poll::Ready(Signal::Phase);
     }
     Poll::Pending
-}
-
-/// When a connection's next request head is due.
-#[derive(Debug, PartialEq, Eq)]
-enum HeadDeadline {
-    /// It is late: close the connection, unanswered.
-    Missed,
-    /// Look again then.
-    At(Instant),
-    /// No more heads are timed: the connection speaks HTTP/2, whose idle connections the idle
-    /// timeout closes.
-    Untimed,
-}
-
-/// The header read timeout, kept by the task that serves the connection with one timer for the
-/// connection's whole life: an HTTP/1 request head is due `timeout` after the connection was
-/// accepted (for the first one) or after the last response ended, and no head is timed while a
-/// request is in flight. hyper keeps the same timeout itself when given one, but boxes and arms
-/// a new timer for every request head it reads: about 1 500 instructions and an allocation per
-/// request, 15 % of a whole plain-text request (BENCHMARKS.md).
-fn next_head_deadline(activity: &Activity, timeout: Duration, now: Instant) -> HeadDeadline {
-    if activity.is_http2() {
-        return HeadDeadline::Untimed;
-    }
-    if activity.has_request_in_flight() {
-        // The next head's clock starts when this request ends, later than now.
-        return HeadDeadline::At(now + timeout);
-    }
-    let since = activity
-        .last_request_ended_at()
-        .unwrap_or_else(|| activity.born());
-    match since.checked_add(timeout) {
-        Some(due) if due <= now => HeadDeadline::Missed,
-        Some(due) => HeadDeadline::At(due),
-        None => HeadDeadline::Untimed,
-    }
-}
-
-/// `timeout` from now, or a moment decades away if that cannot be represented.
-fn after(timeout: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(timeout)
-        .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
 }
 
 /// Errors that end the connection being accepted but say nothing about the listener.

@@ -169,6 +169,7 @@ mod alt_svc;
 #[cfg(feature = "http3")]
 mod body;
 mod connection;
+mod deadlines;
 mod detection_deadline;
 mod future;
 #[cfg(feature = "http3")]

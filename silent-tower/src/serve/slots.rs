@@ -27,7 +27,7 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{ready, Context, Poll, Waker};
+use std::task::{ready, Context, Poll, Wake, Waker};
 
 use http::{Request, Response};
 use pin_project::pin_project;
@@ -60,6 +60,9 @@ pub(super) struct Activity {
     ended_at: AtomicU64,
     /// The client sent the HTTP/2 preface: no request heads are timed on this connection.
     http2: AtomicBool,
+    /// The connection's timer fired (see [`deadlines`](super::deadlines)): the activity is the
+    /// timer's waker.
+    timer_fired: AtomicBool,
     /// Bytes read.
     read: AtomicU64,
     /// Writes that moved bytes.
@@ -94,6 +97,7 @@ impl Activity {
             born: Instant::now(),
             ended_at: AtomicU64::new(0),
             http2: AtomicBool::new(false),
+            timer_fired: AtomicBool::new(false),
             read: AtomicU64::new(0),
             writes: AtomicU64::new(0),
             requests: AtomicU64::new(0),
@@ -151,6 +155,16 @@ impl Activity {
     /// Whether a request is in flight now.
     pub(super) fn has_request_in_flight(&self) -> bool {
         Self::in_flight(self.requests.load(Ordering::Relaxed)) > 0
+    }
+
+    pub(super) fn timer_fired(&self) {
+        self.timer_fired.store(true, Ordering::SeqCst);
+        self.nudge();
+    }
+
+    /// Whether the timer fired since the last call.
+    pub(super) fn take_timer_fired(&self) -> bool {
+        self.timer_fired.load(Ordering::Relaxed) && self.timer_fired.swap(false, Ordering::SeqCst)
     }
 
     pub(super) fn mark_http2(&self) {
@@ -233,6 +247,17 @@ impl Activity {
 
     pub(super) fn detach(&self) {
         self.detached.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The connection's timer wakes the task through its activity: the flag says why it woke.
+impl Wake for Activity {
+    fn wake(self: Arc<Self>) {
+        self.timer_fired();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.timer_fired();
     }
 }
 
