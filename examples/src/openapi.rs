@@ -267,13 +267,40 @@ pub fn docs() -> Router {
             }),
         )
         .route(&format!("{SWAGGER_UI_PATH}/"), get(swagger_ui_index))
-        .route(&format!("{SWAGGER_UI_PATH}/{{*file}}"), get(swagger_ui_file))
+        .route(
+            &format!("{SWAGGER_UI_PATH}/{{*file}}"),
+            get(swagger_ui_file),
+        )
         .with_state(config)
 }
 
 /// The app: the API and its docs.
 pub fn app() -> Router {
     api().merge(docs())
+}
+
+/// The operations [`ApiDoc`] lists, as `(method, path)`, sorted: what Swagger UI shows.
+pub fn operations() -> Vec<(Method, String)> {
+    let mut operations = Vec::new();
+    for (path, item) in ApiDoc::openapi().paths.paths {
+        let methods = [
+            (Method::GET, &item.get),
+            (Method::PUT, &item.put),
+            (Method::POST, &item.post),
+            (Method::DELETE, &item.delete),
+            (Method::OPTIONS, &item.options),
+            (Method::HEAD, &item.head),
+            (Method::PATCH, &item.patch),
+            (Method::TRACE, &item.trace),
+        ];
+        for (method, operation) in methods {
+            if operation.is_some() {
+                operations.push((method, path.clone()));
+            }
+        }
+    }
+    operations.sort_by(|a, b| (&a.1, a.0.as_str()).cmp(&(&b.1, b.0.as_str())));
+    operations
 }
 
 /// The Swagger UI's page.
