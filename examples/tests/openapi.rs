@@ -430,3 +430,26 @@ async fn swagger_ui_is_served_from_the_embedded_files() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
     }
 }
+
+#[test]
+fn the_axum_guide_quotes_the_example_word_for_word() {
+    const GUIDE: &str = include_str!("../../silent-tower/docs/migrating-from-axum.md");
+    const EXAMPLE: &str = include_str!("../src/openapi.rs");
+    let start = GUIDE
+        .find("\n## OpenAPI with utoipa\n")
+        .expect("the guide has its OpenAPI section");
+    let section = &GUIDE[start + 1..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let snippets: Vec<&str> = section
+        .split("```rust,ignore\n")
+        .skip(1)
+        .map(|block| &block[..block.find("```").expect("a closed code block")])
+        .collect();
+    assert_eq!(snippets.len(), 3, "{section}");
+    for snippet in snippets {
+        assert!(
+            EXAMPLE.contains(snippet),
+            "the guide's snippet is not in examples/src/openapi.rs word for word:\n{snippet}"
+        );
+    }
+}
