@@ -441,7 +441,7 @@ fn the_axum_guide_quotes_the_example_word_for_word() {
     let section = &GUIDE[start + 1..];
     let section = &section[..section.find("\n## ").unwrap_or(section.len())];
     let snippets: Vec<&str> = section
-        .split("```rust,ignore\n")
+        .split("```rs\n")
         .skip(1)
         .map(|block| &block[..block.find("```").expect("a closed code block")])
         .collect();
