@@ -9,18 +9,14 @@
 //! - the page, on the allowed origin;
 //! - the same page on a third origin, which the API does not allow.
 //!
-//! Chromium comes from Debian's `chromium` package (`bash .ci/test` installs it when missing),
-//! at `/usr/bin/chromium` or wherever `$CHROMIUM` points. Without it this test fails, saying so:
-//! a CORS test that passes without a browser would prove nothing.
+//! Chromium: see `browser/mod.rs`. Without it this test fails, saying so: a CORS test that passes
+//! without a browser would prove nothing.
 //!
 //! Takes about two seconds: the two page loads run side by side, each in a fresh profile.
 
 use std::convert::Infallible;
 use std::future::IntoFuture;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use silent_tower::http::header::{
     self, HeaderMap, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD,
@@ -30,8 +26,8 @@ use silent_tower_examples::cors::{self, DEMO_HEADER, GREETING_PATH, SERVED_BY_HE
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-/// How long one page load may take, start to DOM dump, before the test gives up on it.
-const PAGE_LOAD_LIMIT: Duration = Duration::from_secs(20);
+mod browser;
+use browser::{chromium, dump_dom};
 
 /// One request that reached the API server, and who answered it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,76 +49,6 @@ fn text(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<String> 
     headers
         .get(name)
         .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
-}
-
-/// A directory under the system's temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "silent-tower-browser-cors-{}-{name}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        Self(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn chromium() -> PathBuf {
-    let path = std::env::var_os("CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    assert!(
-        path.is_file(),
-        "chromium not found at {}: run `bash .ci/test`, or `apt-get install chromium \
-         chromium-driver`, or point $CHROMIUM at a Chromium binary",
-        path.display()
-    );
-    path
-}
-
-/// Loads `url` in a fresh headless Chromium and returns the DOM once the page's scripts are done.
-async fn dump_dom(chromium: &Path, url: String, profile: &str) -> String {
-    let profile = TempDir::new(profile);
-    let mut command = tokio::process::Command::new(chromium);
-    command
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            // Virtual time runs ahead while the page is idle but waits for its network requests,
-            // so the dump comes right after the fetch settles.
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.0.display()))
-        .arg(&url)
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    let output = tokio::time::timeout(PAGE_LOAD_LIMIT, command.output())
-        .await
-        .unwrap_or_else(|_| panic!("chromium did not dump {url} within {PAGE_LOAD_LIMIT:?}"))
-        .unwrap_or_else(|error| panic!("could not run {}: {error}", chromium.display()));
-    let dom = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success() && dom.contains("</html>"),
-        "chromium failed on {url} ({}); stderr:\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    dom
 }
 
 /// The text the page wrote into its `<output id="result">`.

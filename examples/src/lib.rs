@@ -7,6 +7,7 @@ pub mod cors;
 pub mod grpc;
 pub mod hello_world;
 pub mod https;
+pub mod openapi;
 pub mod todo_api;
 pub mod websocket_chat;
 
