@@ -7,6 +7,9 @@ pub mod cors;
 pub mod grpc;
 pub mod hello_world;
 pub mod https;
+pub mod sessions;
+pub mod static_files;
+pub mod templates;
 pub mod todo_api;
 pub mod websocket_chat;
 
