@@ -237,7 +237,7 @@ async fn with_redis_stalled_or_down_requests_fail_open_or_closed_within_the_time
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let mut redis = RedisServer::start();
-    let port = redis.port;
+    let port = redis.port();
     const TIMEOUT: Duration = Duration::from_millis(300);
     let open_store = RedisStore::connect(&redis.url())
         .await

@@ -15,6 +15,7 @@ pub struct RedisServer {
 }
 
 impl RedisServer {
+    /// Starts one on a free loopback port and waits until it accepts connections.
     pub fn start() -> Self {
         let port = StdListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
@@ -23,6 +24,8 @@ impl RedisServer {
         Self::start_on(port)
     }
 
+    /// Starts one on `port` (again, after [`stop`](Self::stop)) and waits until it accepts
+    /// connections.
     pub fn start_on(port: u16) -> Self {
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
@@ -52,6 +55,12 @@ impl RedisServer {
         server
     }
 
+    /// The loopback port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `redis://127.0.0.1:PORT/`.
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
     }
@@ -65,6 +74,7 @@ impl RedisServer {
         assert!(status.success(), "kill -{signal}");
     }
 
+    /// Kills it and waits for it to end.
     pub fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
