@@ -118,3 +118,21 @@ async fn a_login_form_without_a_user_is_422() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.contains("user"), "{body}");
 }
+
+/// The `Session` extractor without `SessionManagerLayer` in front: `500`, naming what is missing.
+#[tokio::test]
+async fn without_the_layer_the_session_extractor_answers_500() {
+    use silent_tower::{get, Router};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app: Router = Router::new().route("/counter", get(sessions::counter));
+    tokio::spawn(silent_tower::serve(listener, app).into_future());
+    let (status, headers, body) = CookieClient::new().get(addr, "/counter").await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        body,
+        "missing request extension `tower_sessions_core::session::Session`: is the layer that \
+         adds it in place?"
+    );
+    assert!(headers.get(header::SET_COOKIE).is_none());
+}

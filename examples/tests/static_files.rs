@@ -85,6 +85,18 @@ async fn files_index_and_root_redirect() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(headers[header::LOCATION], "/static/");
 
+    // The prefix alone is the directory's root; a query (a cache-buster) does not matter; the
+    // path reaches `ServeDir` still percent-encoded, and it decodes it.
+    let (status, _, body) = get(addr, "/static", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, read("index.html"));
+    let (status, _, body) = get(addr, "/static/hello.txt?v=3", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, "Hello from a static file!\n");
+    let (status, _, body) = get(addr, "/static/hello%2Etxt", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, "Hello from a static file!\n");
+
     let (status, _, body) = get(addr, "/static/missing.txt", &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.is_empty());
