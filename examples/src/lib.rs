@@ -8,6 +8,9 @@ pub mod grpc;
 pub mod hello_world;
 pub mod https;
 pub mod openapi;
+pub mod sessions;
+pub mod static_files;
+pub mod templates;
 pub mod todo_api;
 pub mod websocket_chat;
 

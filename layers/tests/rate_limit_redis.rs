@@ -6,8 +6,7 @@
 //! a free loopback port, without persistence, and kill it when they end.
 
 use std::convert::Infallible;
-use std::net::{SocketAddr, TcpListener as StdListener, TcpStream as StdStream};
-use std::process::{Child, Command, Stdio};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,81 +24,9 @@ use tower::service_fn;
 use tower_layer::Layer;
 use tower_service::Service;
 
-/// A `redis-server` of this test's own, killed on drop.
-struct RedisServer {
-    child: Child,
-    port: u16,
-}
-
-impl RedisServer {
-    fn start() -> Self {
-        let port = StdListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free loopback port")
-            .port();
-        Self::start_on(port)
-    }
-
-    fn start_on(port: u16) -> Self {
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|error| {
-                panic!(
-                    "cannot start `redis-server` ({error}): these tests need a real Redis; \
-                     install Debian's `redis-server` package (`apt-get install redis-server`), \
-                     as `.ci/test` does"
-                )
-            });
-        let mut server = Self { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while StdStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("`redis-server` on port {port} exited at start: {status}");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "`redis-server` did not listen on port {port} within 10 s"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        server
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-
-    /// Sends the process `signal` (`STOP` freezes it with its connections open, `CONT` thaws it).
-    fn signal(&self, signal: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{signal}"), &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success(), "kill -{signal}");
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        // A frozen server is thawed first, so that it ends as promptly as a running one.
-        if let Ok(None) = self.child.try_wait() {
-            let _ = Command::new("kill")
-                .args(["-CONT", &self.child.id().to_string()])
-                .stderr(Stdio::null())
-                .status();
-        }
-        self.stop();
-    }
-}
+#[path = "support/redis_server.rs"]
+mod redis_server;
+use redis_server::RedisServer;
 
 type Body = Full<Bytes>;
 
@@ -310,7 +237,7 @@ async fn with_redis_stalled_or_down_requests_fail_open_or_closed_within_the_time
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let mut redis = RedisServer::start();
-    let port = redis.port;
+    let port = redis.port();
     const TIMEOUT: Duration = Duration::from_millis(300);
     let open_store = RedisStore::connect(&redis.url())
         .await

@@ -73,6 +73,7 @@
 //! | `tls` | off | `Serve::tls` and `serve::TlsConfig`: HTTPS through rustls (`ring` provider) and tokio-rustls, certificates from PEM or a `rustls::ServerConfig`, swappable without a restart |
 //! | `http3` | off | implies `tls`; `Serve::http3`: HTTP/3 over QUIC (quinn, h3) beside the TLS listener, same `TlsConfig`, `Alt-Svc` on TCP responses; the service takes `RequestBody` |
 //! | `json` | off | `Json<T>` as a response (serde_json) |
+//! | `sessions` | off | tower-sessions 0.14's `Session` as an extractor (`async fn(session: Session)`); without it, `Extension<Session>` reads the same value |
 //! | `ws` | off | `silent_tower::ws`: the `WebSocketUpgrade` extractor and `WebSocket`, on hyper's upgrade and tokio-tungstenite |
 //!
 //! With `http3`, `serve(listener, app).tls(tls).http3(udp_socket)` serves one app over TCP (HTTP/1.1,

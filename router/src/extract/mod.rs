@@ -45,6 +45,8 @@ mod query;
 pub mod rejection;
 mod request_ext;
 mod route;
+#[cfg(feature = "sessions")]
+mod session;
 #[cfg(feature = "typed-header")]
 mod typed_header;
 mod urlencoded;

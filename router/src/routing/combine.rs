@@ -79,6 +79,11 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
     /// (`/api/users?page=2` reaches it as `/users?page=2`, `/api` as `/`), so a nested router's
     /// routes are written as they are when it is served alone.
     ///
+    /// This is how to serve files: `.nest_service("/static", ServeDir::new("assets"))` with
+    /// tower-http's `ServeDir`, which is handed the rest of the path as the client sent it
+    /// (percent-encoding untouched) and refuses paths that leave its directory (the
+    /// `static-files` example).
+    ///
     /// The service's future is held in the same inline slot as a route's: a layered router's
     /// future holds a router's future and the layers' state, so it is usually larger than
     /// [`ENDPOINT_FUTURE_SIZE`](crate::ENDPOINT_FUTURE_SIZE) and is boxed, and the shortened URI
