@@ -39,6 +39,8 @@
 //! ```
 
 pub(crate) mod body;
+#[cfg(feature = "cookie")]
+pub mod cookie;
 #[cfg(feature = "multipart")]
 pub mod multipart;
 mod parts;
