@@ -8,6 +8,7 @@ pub mod grpc;
 pub mod hello_world;
 pub mod https;
 pub mod todo_api;
+pub mod upload;
 pub mod websocket_chat;
 
 use std::net::SocketAddr;

@@ -45,10 +45,11 @@ use http::Request;
 use http_body_util::{BodyDataStream, BodyExt};
 
 use super::body::{body_within_limit, has_content_type};
-use super::rejection::{InvalidBoundary, UnsupportedMediaType};
+use super::rejection::UnsupportedMediaType;
 use super::{FromRequest, RequestContext};
 use crate::body::{Body, BoxError};
 
+pub use super::rejection::InvalidBoundary;
 pub use error::MultipartError;
 pub use field::Field;
 pub use rejection::MultipartRejection;
