@@ -115,6 +115,8 @@ impl CookieJar {
     }
 
     /// Adds `cookie`, replacing one of the same name: the response sets it.
+    // axum-extra's name, kept: a jar is not a number, and `+` would not read as "set a cookie".
+    #[allow(clippy::should_implement_trait)]
     #[must_use = "the jar is returned changed: return it from the handler to set the cookie"]
     pub fn add<C: Into<Cookie<'static>>>(mut self, cookie: C) -> Self {
         self.jar.add(cookie);
