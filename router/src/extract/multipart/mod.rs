@@ -135,7 +135,6 @@ impl Multipart {
     ) -> &mut Self {
         if self.reader.is_some() {
             tracing::warn!(
-                target: super::body::REJECTION_TARGET,
                 "a multipart field limit set after the first field was asked for is not applied"
             );
         } else {
