@@ -127,3 +127,23 @@ async fn limits_are_413_for_the_body_and_for_a_field() {
         )
     );
 }
+
+#[tokio::test]
+async fn a_field_limit_set_once_fields_are_read_changes_nothing() {
+    async fn late_limit(mut multipart: Multipart) -> Result<String, MultipartError> {
+        let first = multipart.next_field().await?.unwrap().bytes().await?;
+        multipart.field_limit(1);
+        let second = multipart.next_field().await?.unwrap().bytes().await?;
+        Ok(format!("{} {}", first.len(), second.len()))
+    }
+
+    let app = Router::<(), Full<Bytes>>::with_body().route("/", post(late_limit));
+    let request = Request::post("/")
+        .header("content-type", FORM.unwrap())
+        .body(Full::new(Bytes::from(TWO_FIELDS)))
+        .unwrap();
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(body, "7 8");
+}
