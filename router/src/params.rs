@@ -11,6 +11,7 @@ use std::sync::Arc;
 use http::{Request, Response, StatusCode};
 
 use crate::body::Body;
+use crate::extract::rejection::Rejection;
 use crate::pattern::MAX_PARAMS;
 use crate::response::IntoResponse;
 
@@ -231,6 +232,26 @@ impl ParamError {
     pub fn is_missing(&self) -> bool {
         self.kind == ParamErrorKind::Missing
     }
+
+    /// The status this error answers with: `400` for a bad parameter, the client's fault;
+    /// `500` for a missing one, the route's.
+    pub fn status(&self) -> StatusCode {
+        if self.is_missing() {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            StatusCode::BAD_REQUEST
+        }
+    }
+
+    /// What was wrong, as a stable name — `param_invalid`, `param_not_utf8` or `param_missing`:
+    /// see the table in [`Rejection`]'s docs.
+    pub fn kind(&self) -> &'static str {
+        match self.kind {
+            ParamErrorKind::Missing => "param_missing",
+            ParamErrorKind::NotUtf8 => "param_not_utf8",
+            ParamErrorKind::Invalid { .. } => "param_invalid",
+        }
+    }
 }
 
 impl fmt::Display for ParamError {
@@ -255,15 +276,18 @@ impl fmt::Display for ParamError {
 
 impl std::error::Error for ParamError {}
 
-/// A bad parameter is the client's fault (`400`); a missing one is the route's (`500`).
+impl From<ParamError> for Rejection {
+    fn from(error: ParamError) -> Rejection {
+        Rejection::new(error.status(), error.kind(), error.to_string())
+    }
+}
+
+/// A bad parameter is the client's fault (`400`); a missing one is the route's (`500`). The
+/// response is the error's [`Rejection`]'s, so that it is logged and
+/// [`Router::map_rejection`](crate::Router::map_rejection) maps it like any rejection.
 impl IntoResponse for ParamError {
     fn into_response(self) -> Response<Body> {
-        let status = if self.is_missing() {
-            StatusCode::INTERNAL_SERVER_ERROR
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-        (status, self.to_string()).into_response()
+        Rejection::from(self).into_response()
     }
 }
 

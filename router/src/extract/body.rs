@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::rejection::{
     BodyReadFailed, BodyRejection, FormBodyRejection, FormRejection, InvalidUtf8, PayloadTooLarge,
-    StringRejection, UnsupportedMediaType,
+    StringRejection, UnsupportedMediaType, REJECTION_TARGET,
 };
 use super::{FromRequest, RequestContext};
 use crate::body::BoxError;
@@ -107,9 +107,6 @@ pub(crate) fn body_error(err: BoxError) -> BodyRejection {
     );
     BodyRejection::Failed(BodyReadFailed {})
 }
-
-/// The `tracing` target of the debug events the extractors log when a body cannot be read.
-pub(crate) const REJECTION_TARGET: &str = "silent_tower_router::rejection";
 
 /// The body's bytes, up to the limit.
 impl<S, B> FromRequest<S, B> for Bytes

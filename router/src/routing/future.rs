@@ -10,24 +10,32 @@ use pin_project::pin_project;
 
 use crate::body::Body;
 use crate::endpoint::EndpointFuture;
+use crate::extract::rejection::RejectionHook;
 
-/// The future of a [`Router`](crate::Router): the matched endpoint's future, held inline.
+/// The future of a [`Router`](crate::Router): the matched endpoint's future, held inline, and
+/// the router's [rejection hook](crate::Router::map_rejection), if it has one.
 #[pin_project]
 #[derive(Debug)]
 pub struct RouterFuture {
     #[pin]
     future: EndpointFuture,
+    hook: Option<RejectionHook>,
 }
 
 impl RouterFuture {
     #[inline]
     pub(crate) fn new(future: EndpointFuture) -> Self {
-        RouterFuture { future }
+        RouterFuture { future, hook: None }
     }
 
     #[inline]
-    pub(crate) fn into_endpoint_future(self) -> EndpointFuture {
-        self.future
+    pub(crate) fn with_hook(future: EndpointFuture, hook: Option<RejectionHook>) -> Self {
+        RouterFuture { future, hook }
+    }
+
+    #[inline]
+    pub(crate) fn into_parts(self) -> (EndpointFuture, Option<RejectionHook>) {
+        (self.future, self.hook)
     }
 }
 
@@ -36,6 +44,13 @@ impl Future for RouterFuture {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.project().future.poll(cx).map(Ok)
+        let this = self.project();
+        match this.future.poll(cx) {
+            Poll::Ready(response) => Poll::Ready(Ok(match this.hook {
+                None => response,
+                Some(hook) => hook.apply(response),
+            })),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }

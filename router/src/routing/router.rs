@@ -18,6 +18,7 @@ use crate::body::{Body, BoxError};
 use crate::endpoint::tree::Endpoints;
 use crate::endpoint::{CallContext, Route};
 use crate::error::RouteError;
+use crate::extract::rejection::RejectionHook;
 use crate::params::Captures;
 
 /// Routes requests by path to endpoints.
@@ -137,6 +138,8 @@ pub(super) struct Inner<B, S> {
     /// Answers a method a matched path does not route, instead of the path's own `405`.
     pub(super) method_not_allowed: Option<SharedEndpoint<B, S>>,
     pub(super) body_limit: usize,
+    /// What [`Router::map_rejection`] was given: applied to the responses of rejections.
+    pub(super) rejection_hook: Option<RejectionHook>,
 }
 
 impl<B, S> Clone for Inner<B, S> {
@@ -147,6 +150,7 @@ impl<B, S> Clone for Inner<B, S> {
             custom_fallback: self.custom_fallback,
             method_not_allowed: self.method_not_allowed.clone(),
             body_limit: self.body_limit,
+            rejection_hook: self.rejection_hook.clone(),
         }
     }
 }
@@ -181,6 +185,7 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
                 custom_fallback: false,
                 method_not_allowed: None,
                 body_limit: crate::extract::DEFAULT_BODY_LIMIT,
+                rejection_hook: None,
             }),
         }
     }
@@ -227,6 +232,7 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
                 custom_fallback: inner.custom_fallback,
                 method_not_allowed: inner.method_not_allowed.as_ref().map(bind),
                 body_limit: inner.body_limit,
+                rejection_hook: inner.rejection_hook.clone(),
             }),
         }
     }
@@ -413,7 +419,7 @@ impl<B: 'static> Service<Request<B>> for Router<(), B> {
             },
             None => (&inner.fallback, None),
         };
-        RouterFuture::new(Endpoint::call(
+        let future = Endpoint::call(
             &**endpoint.as_ready(),
             req,
             CallContext {
@@ -421,7 +427,10 @@ impl<B: 'static> Service<Request<B>> for Router<(), B> {
                 route,
                 body_limit: inner.body_limit,
             },
-        ))
+        );
+        // A router without a rejection hook pays one `None` for it; with one, an atomic
+        // increment, and a look at the status when the response is ready.
+        RouterFuture::with_hook(future, inner.rejection_hook.clone())
     }
 }
 

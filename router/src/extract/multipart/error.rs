@@ -6,7 +6,7 @@ use http::StatusCode;
 
 use crate::body::Body;
 use crate::extract::body::body_error;
-use crate::extract::rejection::{BodyRejection, PayloadTooLarge};
+use crate::extract::rejection::{via_rejection, BodyRejection, PayloadTooLarge, Rejection};
 use crate::response::IntoResponse;
 
 /// An error met while reading a [`Multipart`](super::Multipart) body; a response too, so a
@@ -19,7 +19,7 @@ use crate::response::IntoResponse;
 /// - the body is not well-formed multipart (cut short, a part without headers, a header that
 ///   does not parse) — `400` naming the fault;
 /// - the connection failed while the body was being sent — `400`, with a fixed text (the cause
-///   is logged at debug level, target `silent_tower_router::rejection`).
+///   is logged at debug level, target `silent_tower::rejection`).
 #[derive(Debug)]
 pub struct MultipartError {
     kind: Kind,
@@ -62,6 +62,15 @@ impl MultipartError {
         }
     }
 
+    /// What was wrong, as a stable name: see the table in [`Rejection`]'s docs.
+    pub fn kind(&self) -> &'static str {
+        match &self.kind {
+            Kind::Body(rejection) => rejection.kind(),
+            Kind::FieldTooLarge { .. } => "multipart_field_too_large",
+            Kind::Malformed(_) => "multipart_malformed",
+        }
+    }
+
     /// The text of the response's body: what was at fault.
     pub fn body_text(&self) -> String {
         self.to_string()
@@ -94,8 +103,13 @@ impl std::error::Error for MultipartError {
     }
 }
 
-impl IntoResponse for MultipartError {
-    fn into_response(self) -> http::Response<Body> {
-        (self.status(), self.to_string()).into_response()
+impl From<MultipartError> for Rejection {
+    fn from(error: MultipartError) -> Rejection {
+        match error.kind {
+            Kind::Body(rejection) => rejection.into(),
+            _ => Rejection::new(error.status(), error.kind(), error.to_string()),
+        }
     }
 }
+
+via_rejection!(MultipartError);

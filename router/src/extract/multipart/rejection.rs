@@ -5,7 +5,9 @@ use std::fmt;
 use http::StatusCode;
 
 use crate::body::Body;
-use crate::extract::rejection::{BodyRejection, InvalidBoundary, UnsupportedMediaType};
+use crate::extract::rejection::{
+    via_rejection, BodyRejection, InvalidBoundary, Rejection, UnsupportedMediaType,
+};
 use crate::response::IntoResponse;
 
 /// `Multipart`, refused before any of the body is read: another content type (`415`), a
@@ -31,6 +33,15 @@ impl MultipartRejection {
         }
     }
 
+    /// What was wrong, as a stable name: see the table in [`Rejection`]'s docs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            MultipartRejection::UnsupportedMediaType(r) => r.kind(),
+            MultipartRejection::InvalidBoundary(r) => r.kind(),
+            MultipartRejection::Body(r) => r.kind(),
+        }
+    }
+
     /// The text of the response's body: what was at fault.
     pub fn body_text(&self) -> String {
         self.to_string()
@@ -49,8 +60,14 @@ impl fmt::Display for MultipartRejection {
 
 impl std::error::Error for MultipartRejection {}
 
-impl IntoResponse for MultipartRejection {
-    fn into_response(self) -> http::Response<Body> {
-        (self.status(), self.to_string()).into_response()
+impl From<MultipartRejection> for Rejection {
+    fn from(rejection: MultipartRejection) -> Rejection {
+        match rejection {
+            MultipartRejection::UnsupportedMediaType(r) => r.into(),
+            MultipartRejection::InvalidBoundary(r) => r.into(),
+            MultipartRejection::Body(r) => r.into(),
+        }
     }
 }
+
+via_rejection!(MultipartRejection);

@@ -1,21 +1,41 @@
 //! Rejections: why an extractor could not read its value, as values a handler can match and map.
 //!
 //! Each is a response — a status and a short `text/plain` body that names what was at fault —
-//! and an error type with the same message, so it can also be turned into an error format of your
-//! own:
+//! and an error type with the same message, its [`status`](JsonRejection::status) and a stable
+//! [`kind`](JsonRejection::kind). Every one converts into a [`Rejection`] (status, kind,
+//! message): the one type an app maps into an error format of its own, for every route at once
+//! with [`Router::map_rejection`](crate::Router::map_rejection) — the table of kinds is in
+//! [`Rejection`]'s docs.
 //!
 // The example needs the `json` feature: it is compiled and run only with it.
 #![cfg_attr(feature = "json", doc = "```")]
 #![cfg_attr(not(feature = "json"), doc = "```ignore")]
-//! use http::StatusCode;
-//! use silent_tower_router::extract::rejection::JsonRejection;
-//! use silent_tower_router::{IntoResponse, Json};
+//! use http::Request;
+//! use silent_tower_router::extract::rejection::Rejection;
+//! use silent_tower_router::{post, IntoResponse, Json, Router};
+//! use tower::ServiceExt;
 //!
-//! /// `Json<T>`, with rejections answered as `{"error": "..."}`.
-//! fn problem(rejection: JsonRejection) -> (StatusCode, Json<serde_json::Value>) {
-//!     (rejection.status(), Json(serde_json::json!({ "error": rejection.to_string() })))
-//! }
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let app = Router::<(), String>::with_body()
+//!     .route("/echo", post(|Json(v): Json<serde_json::Value>| async move { Json(v) }))
+//!     // Every rejection of the app, as `{"error": "json_syntax", "message": "..."}`.
+//!     .map_rejection(|rejection: Rejection| {
+//!         let body = serde_json::json!({ "error": rejection.kind(), "message": rejection.message() });
+//!         (rejection.status(), Json(body))
+//!     });
+//!
+//! let request = Request::post("/echo").header("content-type", "application/json").body("{".to_owned()).unwrap();
+//! let response = app.oneshot(request).await.unwrap();
+//! assert_eq!(response.status(), 400);
+//! assert_eq!(response.headers()["content-type"], "application/json");
+//! # }
 //! ```
+
+mod hook;
+mod value;
+
+pub(crate) use hook::RejectionHook;
+pub use value::{Rejection, REJECTION_TARGET};
 
 use std::fmt;
 
@@ -25,7 +45,7 @@ use crate::body::Body;
 use crate::response::IntoResponse;
 
 macro_rules! rejection {
-    ($(#[$doc:meta])* $name:ident { $($field:ident: $ty:ty),* } => |$status_this:ident| $status:expr, |$this:ident, $f:ident| $message:expr) => {
+    ($(#[$doc:meta])* $name:ident { $($field:ident: $ty:ty),* } => |$status_this:ident| $status:expr, kind |$kind_this:ident| $kind:expr, |$this:ident, $f:ident| $message:expr) => {
         $(#[$doc])*
         #[derive(Debug)]
         pub struct $name {
@@ -38,6 +58,18 @@ macro_rules! rejection {
                 let $status_this = self;
                 $status
             }
+
+            /// What was wrong, as a stable name: see the table in [`Rejection`]'s docs.
+            pub fn kind(&self) -> &'static str {
+                let $kind_this = self;
+                $kind
+            }
+        }
+
+        impl From<$name> for Rejection {
+            fn from(rejection: $name) -> Rejection {
+                Rejection::new(rejection.status(), rejection.kind(), rejection.to_string())
+            }
         }
 
         impl fmt::Display for $name {
@@ -49,17 +81,27 @@ macro_rules! rejection {
 
         impl std::error::Error for $name {}
 
+        via_rejection!($name);
+    };
+}
+
+/// A rejection's response: its [`Rejection`]'s, so that it is logged and can be mapped.
+macro_rules! via_rejection {
+    ($name:ty) => {
         impl IntoResponse for $name {
             fn into_response(self) -> http::Response<Body> {
-                (self.status(), self.to_string()).into_response()
+                Rejection::from(self).into_response()
             }
         }
     };
 }
+#[cfg(feature = "multipart")]
+pub(crate) use via_rejection;
 
 rejection! {
     /// `State<S>` on a router that was never given its state: a bug of the app, `500`.
     MissingState {} => |_this| StatusCode::INTERNAL_SERVER_ERROR,
+    kind |_k| "missing_state",
     |_this, f| f.write_str("the router has no state: call `.with_state(..)` on it")
 }
 
@@ -73,6 +115,7 @@ rejection! {
     /// `Extension<T>` with no `T` in the request: a layer that should have put it there did not
     /// run — `500`.
     MissingExtension { type_name: &'static str } => |_this| StatusCode::INTERNAL_SERVER_ERROR,
+    kind |_k| "missing_extension",
     |this, f| write!(f, "missing request extension `{}`: is the layer that adds it in place?", this.type_name)
 }
 
@@ -89,6 +132,7 @@ rejection! {
     /// none, or a route without path parameters, for which the router passes no route (read
     /// the URI's path there: it is the pattern) — `500`, a handler that does not fit its route.
     MatchedPathMissing {} => |_this| StatusCode::INTERNAL_SERVER_ERROR,
+    kind |_k| "matched_path_missing",
     |_this, f| f.write_str(
         "no matched route for `MatchedPath`: a fallback, or a route without path parameters"
     )
@@ -102,6 +146,7 @@ rejection! {
     } else {
         StatusCode::BAD_REQUEST
     },
+    kind |this| if this.missing { "path_missing" } else { "path_parse" },
     |this, f| f.write_str(&this.message)
 }
 
@@ -109,6 +154,7 @@ rejection! {
     /// `Query<T>`: the query string does not fit `T` — `400`, with serde's message, which names
     /// the field.
     QueryRejection { message: String } => |_this| StatusCode::BAD_REQUEST,
+    kind |_k| "query_parse",
     |this, f| write!(f, "invalid query string: {}", this.message)
 }
 
@@ -116,6 +162,7 @@ rejection! {
     /// A body extractor whose body is longer than the limit in force: `413`, without reading
     /// past the limit.
     PayloadTooLarge { limit: Option<usize> } => |_this| StatusCode::PAYLOAD_TOO_LARGE,
+    kind |_k| "body_too_large",
     |this, f| match this.limit {
         Some(limit) => write!(f, "request body larger than {limit} bytes"),
         None => f.write_str("request body too large"),
@@ -134,21 +181,24 @@ impl PayloadTooLarge {
 rejection! {
     /// A body that could not be read: the connection failed while it was being sent (`400`).
     /// The message is fixed — the underlying error's text is logged at debug level (target
-    /// `silent_tower_router::rejection`), never sent to the client, as it may tell of the
+    /// `silent_tower::rejection`), never sent to the client, as it may tell of the
     /// server's insides.
     BodyReadFailed {} => |_this| StatusCode::BAD_REQUEST,
+    kind |_k| "body_read",
     |_this, f| f.write_str("failed to read the request body")
 }
 
 rejection! {
     /// `String` from a body that is not UTF-8: `400`.
     InvalidUtf8 { valid_up_to: usize } => |_this| StatusCode::BAD_REQUEST,
+    kind |_k| "body_not_utf8",
     |this, f| write!(f, "request body is not valid UTF-8 (from byte {})", this.valid_up_to)
 }
 
 rejection! {
     /// A body extractor given a `content-type` it does not read: `415`, naming the one expected.
     UnsupportedMediaType { expected: &'static str } => |_this| StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    kind |_k| "unsupported_media_type",
     |this, f| write!(f, "expected request with `content-type: {}`", this.expected)
 }
 
@@ -161,6 +211,7 @@ mod multipart {
         /// `Multipart`: a `multipart/form-data` content type without a `boundary` parameter, or
         /// with one that does not parse — `400`.
         InvalidBoundary {} => |_this| StatusCode::BAD_REQUEST,
+    kind |_k| "multipart_boundary",
         |_this, f| f.write_str("invalid `boundary` for `multipart/form-data` request")
     }
 }
@@ -173,6 +224,7 @@ pub use super::multipart::MultipartRejection;
 rejection! {
     /// `Form<T>`: the form does not fit `T` — `422`, with serde's message, which names the field.
     FormRejection { message: String } => |_this| StatusCode::UNPROCESSABLE_ENTITY,
+    kind |_k| "form_data",
     |this, f| write!(f, "invalid form: {}", this.message)
 }
 
@@ -193,6 +245,23 @@ impl BodyRejection {
             BodyRejection::Failed(r) => r.status(),
         }
     }
+
+    /// What was wrong, as a stable name: see the table in [`Rejection`]'s docs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            BodyRejection::TooLarge(r) => r.kind(),
+            BodyRejection::Failed(r) => r.kind(),
+        }
+    }
+}
+
+impl From<BodyRejection> for Rejection {
+    fn from(rejection: BodyRejection) -> Rejection {
+        match rejection {
+            BodyRejection::TooLarge(r) => r.into(),
+            BodyRejection::Failed(r) => r.into(),
+        }
+    }
 }
 
 impl fmt::Display for BodyRejection {
@@ -206,11 +275,7 @@ impl fmt::Display for BodyRejection {
 
 impl std::error::Error for BodyRejection {}
 
-impl IntoResponse for BodyRejection {
-    fn into_response(self) -> http::Response<Body> {
-        (self.status(), self.to_string()).into_response()
-    }
-}
+via_rejection!(BodyRejection);
 
 /// `String` as a body: too large, unreadable, or not UTF-8.
 #[derive(Debug)]
@@ -221,14 +286,34 @@ pub enum StringRejection {
     InvalidUtf8(InvalidUtf8),
 }
 
-impl IntoResponse for StringRejection {
-    fn into_response(self) -> http::Response<Body> {
+impl StringRejection {
+    /// The status this rejection answers with.
+    pub fn status(&self) -> StatusCode {
         match self {
-            StringRejection::Body(r) => r.into_response(),
-            StringRejection::InvalidUtf8(r) => r.into_response(),
+            StringRejection::Body(r) => r.status(),
+            StringRejection::InvalidUtf8(r) => r.status(),
+        }
+    }
+
+    /// What was wrong, as a stable name: see the table in [`Rejection`]'s docs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StringRejection::Body(r) => r.kind(),
+            StringRejection::InvalidUtf8(r) => r.kind(),
         }
     }
 }
+
+impl From<StringRejection> for Rejection {
+    fn from(rejection: StringRejection) -> Rejection {
+        match rejection {
+            StringRejection::Body(r) => r.into(),
+            StringRejection::InvalidUtf8(r) => r.into(),
+        }
+    }
+}
+
+via_rejection!(StringRejection);
 
 impl fmt::Display for StringRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -238,6 +323,8 @@ impl fmt::Display for StringRejection {
         }
     }
 }
+
+impl std::error::Error for StringRejection {}
 
 /// `Json<T>`: the wrong content type (`415`), a body too large or unreadable (`413`, `400`),
 /// JSON that does not parse (`400`) or that does not fit `T` (`422`).
@@ -263,6 +350,26 @@ impl JsonRejection {
             JsonRejection::Data(_) => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
+
+    /// What was wrong, as a stable name: see the table in [`Rejection`]'s docs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            JsonRejection::UnsupportedMediaType(r) => r.kind(),
+            JsonRejection::Body(r) => r.kind(),
+            JsonRejection::Syntax(_) => "json_syntax",
+            JsonRejection::Data(_) => "json_data",
+        }
+    }
+}
+
+impl From<JsonRejection> for Rejection {
+    fn from(rejection: JsonRejection) -> Rejection {
+        match rejection {
+            JsonRejection::UnsupportedMediaType(r) => r.into(),
+            JsonRejection::Body(r) => r.into(),
+            other => Rejection::new(other.status(), other.kind(), other.to_string()),
+        }
+    }
 }
 
 impl fmt::Display for JsonRejection {
@@ -278,11 +385,7 @@ impl fmt::Display for JsonRejection {
 
 impl std::error::Error for JsonRejection {}
 
-impl IntoResponse for JsonRejection {
-    fn into_response(self) -> http::Response<Body> {
-        (self.status(), self.to_string()).into_response()
-    }
-}
+via_rejection!(JsonRejection);
 
 /// `Form<T>`: the wrong content type (`415`), a body that could not be read, or a form that does
 /// not fit `T` (`422`).
@@ -296,19 +399,54 @@ pub enum FormBodyRejection {
     Form(FormRejection),
 }
 
-impl IntoResponse for FormBodyRejection {
-    fn into_response(self) -> http::Response<Body> {
+impl FormBodyRejection {
+    /// The status this rejection answers with.
+    pub fn status(&self) -> StatusCode {
         match self {
-            FormBodyRejection::UnsupportedMediaType(r) => r.into_response(),
-            FormBodyRejection::Body(r) => r.into_response(),
-            FormBodyRejection::Form(r) => r.into_response(),
+            FormBodyRejection::UnsupportedMediaType(r) => r.status(),
+            FormBodyRejection::Body(r) => r.status(),
+            FormBodyRejection::Form(r) => r.status(),
+        }
+    }
+
+    /// What was wrong, as a stable name: see the table in [`Rejection`]'s docs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FormBodyRejection::UnsupportedMediaType(r) => r.kind(),
+            FormBodyRejection::Body(r) => r.kind(),
+            FormBodyRejection::Form(r) => r.kind(),
         }
     }
 }
 
+impl fmt::Display for FormBodyRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FormBodyRejection::UnsupportedMediaType(r) => r.fmt(f),
+            FormBodyRejection::Body(r) => r.fmt(f),
+            FormBodyRejection::Form(r) => r.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for FormBodyRejection {}
+
+impl From<FormBodyRejection> for Rejection {
+    fn from(rejection: FormBodyRejection) -> Rejection {
+        match rejection {
+            FormBodyRejection::UnsupportedMediaType(r) => r.into(),
+            FormBodyRejection::Body(r) => r.into(),
+            FormBodyRejection::Form(r) => r.into(),
+        }
+    }
+}
+
+via_rejection!(FormBodyRejection);
+
 rejection! {
     /// `TypedHeader<T>`: the header is missing, or does not parse as a `T` — `400`, naming it.
     TypedHeaderRejection { name: &'static str, missing: bool } => |_this| StatusCode::BAD_REQUEST,
+    kind |this| if this.missing { "header_missing" } else { "header_invalid" },
     |this, f| if this.missing {
         write!(f, "missing header `{}`", this.name)
     } else {

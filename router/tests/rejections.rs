@@ -1,0 +1,408 @@
+//! Rejections as data: every rejection has a status, a stable kind and a message, and
+//! `Router::map_rejection` answers all of them in one format of the app's own — for routes
+//! added before and after it, nested routers, layers and `ParamError` — while statuses stay
+//! what they were and other error responses are left alone.
+
+#![cfg(feature = "json")]
+
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use serde::Deserialize;
+use silent_tower_router::extract::rejection::Rejection;
+use silent_tower_router::extract::{Path, Query};
+use silent_tower_router::{get, post, Body, Json, ParamError, RequestExt, Router};
+use tower::ServiceExt;
+
+type Req = Request<Full<Bytes>>;
+
+#[derive(Deserialize)]
+struct NewUser {
+    name: String,
+    #[allow(dead_code)]
+    age: u32,
+}
+
+#[derive(Deserialize)]
+struct Search {
+    page: u32,
+}
+
+async fn create(Json(user): Json<NewUser>) -> String {
+    user.name
+}
+
+async fn show(Path(id): Path<u64>) -> String {
+    format!("user {id}")
+}
+
+async fn typed(req: Request<Full<Bytes>>) -> Result<String, ParamError> {
+    Ok(format!("item {}", req.param::<i64>("id")?))
+}
+
+async fn search(Query(q): Query<Search>) -> String {
+    format!("page {}", q.page)
+}
+
+async fn upload(body: Bytes) -> String {
+    body.len().to_string()
+}
+
+/// The routes every test below sends its bad requests to.
+fn routes() -> Router<(), Full<Bytes>> {
+    Router::<(), Full<Bytes>>::with_body()
+        .route("/users", post(create))
+        .route("/users/{id}", get(show))
+        .route("/items/{id}", get(typed))
+        .route("/search", get(search))
+        .route("/upload", post(upload).body_limit(8))
+        .route(
+            "/teapot",
+            get(|| async { (StatusCode::BAD_REQUEST, "handler's own") }),
+        )
+}
+
+/// The app-wide JSON error format: the example of the docs, 5 lines.
+fn json_errors(app: Router<(), Full<Bytes>>) -> Router<(), Full<Bytes>> {
+    app.map_rejection(|rejection: Rejection| {
+        let body = serde_json::json!({ "error": rejection.kind(), "message": rejection.message() });
+        (rejection.status(), Json(body))
+    })
+}
+
+fn req(method: &str, uri: &str, content_type: Option<&str>, body: &'static str) -> Req {
+    let mut builder = Request::builder().method(method).uri(uri);
+    if let Some(content_type) = content_type {
+        builder = builder.header("content-type", content_type);
+    }
+    builder
+        .body(Full::new(Bytes::from_static(body.as_bytes())))
+        .unwrap()
+}
+
+/// Every kind of bad request, with the status and kind it answers.
+fn bad_requests() -> Vec<(Req, StatusCode, &'static str)> {
+    let json = Some("application/json");
+    vec![
+        (
+            req("POST", "/users", json, "{\"name\": "),
+            StatusCode::BAD_REQUEST,
+            "json_syntax",
+        ),
+        (
+            req("POST", "/users", json, "{\"name\": \"ada\"}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "json_data",
+        ),
+        (
+            req("POST", "/users", Some("text/plain"), "{}"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            req("GET", "/users/abc", None, ""),
+            StatusCode::BAD_REQUEST,
+            "path_parse",
+        ),
+        (
+            req("GET", "/items/abc", None, ""),
+            StatusCode::BAD_REQUEST,
+            "param_invalid",
+        ),
+        (
+            req("GET", "/search?page=x", None, ""),
+            StatusCode::BAD_REQUEST,
+            "query_parse",
+        ),
+        (
+            req("POST", "/upload", None, "more than eight bytes"),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+        ),
+    ]
+}
+
+async fn json_body(response: Response<Body>) -> serde_json::Value {
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+async fn text(response: Response<Body>) -> String {
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[tokio::test]
+async fn every_rejection_is_answered_in_the_apps_json_format() {
+    let app = json_errors(routes());
+    for (request, status, kind) in bad_requests() {
+        let uri = request.uri().clone();
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), status, "{uri}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/json",
+            "{uri}"
+        );
+        assert!(
+            response.extensions().get::<Rejection>().is_none(),
+            "{uri}: mapped once"
+        );
+        let body = json_body(response).await;
+        assert_eq!(body["error"], kind, "{uri}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{uri}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn messages_name_what_was_at_fault() {
+    let app = json_errors(routes());
+    let cases = [
+        (
+            req(
+                "POST",
+                "/users",
+                Some("application/json"),
+                "{\"name\": \"ada\"}",
+            ),
+            "age",
+        ),
+        (req("GET", "/items/abc", None, ""), "`id`"),
+        (req("GET", "/search?page=x", None, ""), "page"),
+        (
+            req("POST", "/upload", None, "more than eight bytes"),
+            "8 bytes",
+        ),
+        (
+            req("POST", "/users", Some("text/plain"), "{}"),
+            "application/json",
+        ),
+    ];
+    for (request, needle) in cases {
+        let body = json_body(app.clone().oneshot(request).await.unwrap()).await;
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{message:?} should name {needle}");
+    }
+}
+
+#[tokio::test]
+async fn without_a_hook_statuses_and_text_bodies_are_unchanged_and_the_rejection_rides_along() {
+    let app = routes();
+    for (request, status, kind) in bad_requests() {
+        let uri = request.uri().clone();
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), status, "{uri}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/plain; charset=utf-8",
+            "{uri}"
+        );
+        let rejection = response.extensions().get::<Rejection>().cloned().unwrap();
+        assert_eq!(
+            (rejection.status(), rejection.kind()),
+            (status, kind),
+            "{uri}"
+        );
+        assert_eq!(text(response).await, rejection.message(), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn a_handlers_own_error_response_and_successes_are_left_alone() {
+    let app = json_errors(routes());
+    let response = app
+        .clone()
+        .oneshot(req("GET", "/teapot", None, ""))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(text(response).await, "handler's own");
+    let response = app
+        .clone()
+        .oneshot(req("GET", "/users/7", None, ""))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(text(response).await, "user 7");
+    // A 404 of the default fallback is no rejection either.
+    let response = app.oneshot(req("GET", "/nowhere", None, "")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(text(response).await, "");
+}
+
+#[tokio::test]
+async fn routes_added_after_the_hook_and_nested_routers_are_covered() {
+    let inner = Router::<(), Full<Bytes>>::with_body().route("/posts/{id}", get(show));
+    // Nested before the hook (`/v1`), routed and nested after it (`/late`, `/api`).
+    let app = json_errors(Router::<(), Full<Bytes>>::with_body().nest("/v1", routes()))
+        .route("/late/{id}", get(show))
+        .nest("/api", inner);
+    for uri in ["/late/x", "/api/posts/x", "/v1/users/x"] {
+        let response = app
+            .clone()
+            .oneshot(req("GET", uri, None, ""))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(json_body(response).await["error"], "path_parse", "{uri}");
+    }
+}
+
+#[test]
+fn a_router_with_a_hook_is_refused_by_nest_and_by_a_merge_with_another_hook() {
+    let hooked =
+        || json_errors(Router::<(), Full<Bytes>>::with_body().route("/a", get(|| async { "a" })));
+    let err = Router::<(), Full<Bytes>>::with_body()
+        .try_nest("/api", hooked())
+        .unwrap_err();
+    assert!(err.to_string().contains("map_rejection"), "{err}");
+    let err = hooked()
+        .try_merge(json_errors(Router::<(), Full<Bytes>>::with_body()))
+        .unwrap_err();
+    assert!(err.to_string().contains("map_rejection"), "{err}");
+    // One hook across a merge is kept.
+    let merged = Router::<(), Full<Bytes>>::with_body().merge(hooked());
+    assert_eq!(merged.routes().collect::<Vec<_>>(), ["/a"]);
+}
+
+#[tokio::test]
+async fn a_hook_kept_through_a_merge_answers_the_merged_routes() {
+    let app = Router::<(), Full<Bytes>>::with_body().merge(json_errors(routes()));
+    let response = app
+        .oneshot(req("GET", "/users/abc", None, ""))
+        .await
+        .unwrap();
+    assert_eq!(json_body(response).await["error"], "path_parse");
+}
+
+#[tokio::test]
+async fn a_router_under_nest_service_keeps_its_own_format() {
+    let inner = routes().map_rejection(|r: Rejection| (r.status(), format!("inner: {}", r.kind())));
+    let app = json_errors(Router::<(), Full<Bytes>>::with_body().nest_service("/svc", inner));
+    let response = app
+        .oneshot(req("GET", "/svc/users/abc", None, ""))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(text(response).await, "inner: path_parse");
+}
+
+#[tokio::test]
+async fn headers_a_layer_added_to_the_rejection_are_kept() {
+    let tag = tower::util::MapResponseLayer::new(|mut response: Response<Body>| {
+        response
+            .headers_mut()
+            .insert("x-layer", HeaderValue::from_static("seen"));
+        response
+            .headers_mut()
+            .append("vary", HeaderValue::from_static("origin"));
+        response
+            .headers_mut()
+            .append("vary", HeaderValue::from_static("accept"));
+        response
+    });
+    let app = json_errors(routes().layer(tag));
+    let response = app
+        .oneshot(req("GET", "/users/abc", None, ""))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.headers()["x-layer"], "seen");
+    let vary: Vec<_> = response.headers().get_all("vary").iter().collect();
+    assert_eq!(vary, ["origin", "accept"]);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert_eq!(json_body(response).await["error"], "path_parse");
+}
+
+#[tokio::test]
+async fn an_extractor_of_the_apps_own_joins_with_a_rejection_of_its_own_kind() {
+    let app = json_errors(Router::<(), Full<Bytes>>::with_body().route(
+        "/private",
+        get(|| async {
+            Err::<String, _>(Rejection::new(
+                StatusCode::UNAUTHORIZED,
+                "api_key_missing",
+                "no key",
+            ))
+        }),
+    ));
+    let response = app.oneshot(req("GET", "/private", None, "")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let body = json_body(response).await;
+    assert_eq!(
+        body,
+        serde_json::json!({ "error": "api_key_missing", "message": "no key" })
+    );
+}
+
+// ---- tracing --------------------------------------------------------------------------------
+
+/// Every event seen: its target and its fields, as `name=value` strings.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<(String, Vec<String>)>>>);
+
+struct Fields(Vec<String>);
+
+impl tracing::field::Visit for Fields {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push(format!("{}={:?}", field.name(), value));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.push(format!("{}={}", field.name(), value));
+    }
+    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+        self.0.push(format!("{}={}", field.name(), value));
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        let mut fields = Fields(Vec::new());
+        event.record(&mut fields);
+        let level_ok = *event.metadata().level() == tracing::Level::DEBUG;
+        if level_ok {
+            let target = event.metadata().target().to_owned();
+            self.0.lock().unwrap().push((target, fields.0));
+        }
+    }
+}
+
+#[test]
+fn each_rejection_is_logged_at_debug_with_status_kind_and_message() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::registry().with(capture.clone());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(async {
+            let response = json_errors(routes())
+                .oneshot(req("GET", "/items/abc", None, ""))
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        })
+    });
+    let events = capture.0.lock().unwrap();
+    let rejections: Vec<_> = events
+        .iter()
+        .filter(|(target, _)| target == "silent_tower::rejection")
+        .collect();
+    assert_eq!(rejections.len(), 1, "{events:?}");
+    let fields = &rejections[0].1;
+    assert!(fields.contains(&"status=400".to_owned()), "{fields:?}");
+    assert!(
+        fields.contains(&"kind=param_invalid".to_owned()),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains(&"message=path parameter `id` is not a valid integer (i64)".to_owned()),
+        "{fields:?}"
+    );
+}
