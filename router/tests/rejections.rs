@@ -342,9 +342,12 @@ async fn an_extractor_of_the_apps_own_joins_with_a_rejection_of_its_own_kind() {
 
 // ---- tracing --------------------------------------------------------------------------------
 
-/// Every event seen: its target and its fields, as `name=value` strings.
+/// An event: its target and its fields, as `name=value` strings.
+type Seen = (String, Vec<String>);
+
+/// Every debug event seen.
 #[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<(String, Vec<String>)>>>);
+struct Capture(Arc<Mutex<Vec<Seen>>>);
 
 struct Fields(Vec<String>);
 
@@ -405,4 +408,26 @@ fn each_rejection_is_logged_at_debug_with_status_kind_and_message() {
         fields.contains(&"message=path parameter `id` is not a valid integer (i64)".to_owned()),
         "{fields:?}"
     );
+}
+
+#[tokio::test]
+async fn middleware_around_the_whole_router_sees_the_mapped_rejection() {
+    use silent_tower_router::middleware::{self, Next};
+    use tower::Layer;
+
+    /// What the middleware saw: the content type of the response that came back to it.
+    async fn peek(req: Request<Full<Bytes>>, next: Next<Full<Bytes>>) -> Response<Body> {
+        let mut response = next.run(req).await;
+        let seen = response.headers()["content-type"].clone();
+        response.headers_mut().insert("x-seen", seen);
+        response
+    }
+    let app = middleware::from_fn(peek).layer(json_errors(routes()));
+    let response = app
+        .oneshot(req("GET", "/users/abc", None, ""))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.headers()["x-seen"], "application/json");
+    assert_eq!(json_body(response).await["error"], "path_parse");
 }
