@@ -431,3 +431,25 @@ async fn middleware_around_the_whole_router_sees_the_mapped_rejection() {
     assert_eq!(response.headers()["x-seen"], "application/json");
     assert_eq!(json_body(response).await["error"], "path_parse");
 }
+
+#[tokio::test]
+async fn a_head_requests_mapped_rejection_has_no_body_but_its_length() {
+    let app = json_errors(routes());
+    let response = app
+        .clone()
+        .oneshot(req("HEAD", "/users/abc", None, ""))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let get = app
+        .oneshot(req("GET", "/users/abc", None, ""))
+        .await
+        .unwrap();
+    let length = get.into_body().collect().await.unwrap().to_bytes().len();
+    assert_eq!(
+        response.headers()["content-length"],
+        length.to_string().as_str()
+    );
+    assert_eq!(text(response).await, "");
+}

@@ -163,7 +163,8 @@ impl<F: Future<Output = Response<Body>>> Future for HeadAware<F> {
     }
 }
 
-fn without_body(mut response: Response<Body>) -> Response<Body> {
+/// `response` as the answer to a `HEAD` request: no body, its length kept when it is known.
+pub(crate) fn without_body(mut response: Response<Body>) -> Response<Body> {
     let status = response.status();
     let may_have_length = !(status.is_informational()
         || status == StatusCode::NO_CONTENT

@@ -10,7 +10,7 @@ use pin_project::pin_project;
 
 use crate::body::Body;
 use crate::endpoint::EndpointFuture;
-use crate::extract::rejection::RejectionHook;
+use crate::extract::rejection::ArmedHook;
 
 /// The future of a [`Router`](crate::Router): the matched endpoint's future, held inline, and
 /// the router's [rejection hook](crate::Router::map_rejection), if it has one.
@@ -19,7 +19,7 @@ use crate::extract::rejection::RejectionHook;
 pub struct RouterFuture {
     #[pin]
     future: EndpointFuture,
-    hook: Option<RejectionHook>,
+    hook: Option<ArmedHook>,
 }
 
 impl RouterFuture {
@@ -29,12 +29,12 @@ impl RouterFuture {
     }
 
     #[inline]
-    pub(crate) fn with_hook(future: EndpointFuture, hook: Option<RejectionHook>) -> Self {
+    pub(crate) fn with_hook(future: EndpointFuture, hook: Option<ArmedHook>) -> Self {
         RouterFuture { future, hook }
     }
 
     #[inline]
-    pub(crate) fn into_parts(self) -> (EndpointFuture, Option<RejectionHook>) {
+    pub(crate) fn into_parts(self) -> (EndpointFuture, Option<ArmedHook>) {
         (self.future, self.hook)
     }
 }

@@ -419,6 +419,10 @@ impl<B: 'static> Service<Request<B>> for Router<(), B> {
             },
             None => (&inner.fallback, None),
         };
+        let hook = inner
+            .rejection_hook
+            .as_ref()
+            .map(|hook| hook.arm(req.method()));
         let future = Endpoint::call(
             &**endpoint.as_ready(),
             req,
@@ -430,7 +434,7 @@ impl<B: 'static> Service<Request<B>> for Router<(), B> {
         );
         // A router without a rejection hook pays one `None` for it; with one, an atomic
         // increment, and a look at the status when the response is ready.
-        RouterFuture::with_hook(future, inner.rejection_hook.clone())
+        RouterFuture::with_hook(future, hook)
     }
 }
 

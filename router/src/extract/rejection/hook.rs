@@ -4,10 +4,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use http::Response;
+use http::{Method, Response};
 
 use super::Rejection;
 use crate::body::Body;
+use crate::endpoint::without_body;
 use crate::response::IntoResponse;
 
 type MapFn = dyn Fn(Rejection) -> Response<Body> + Send + Sync;
@@ -24,6 +25,15 @@ impl RejectionHook {
         R: IntoResponse,
     {
         RejectionHook(Arc::new(move |rejection| map(rejection).into_response()))
+    }
+
+    /// The hook for one request: a `HEAD` request's mapped rejection gets no body either.
+    #[inline]
+    pub(crate) fn arm(&self, method: &Method) -> ArmedHook {
+        ArmedHook {
+            hook: self.clone(),
+            head: method == Method::HEAD,
+        }
     }
 
     /// `response` as the app wants it: unchanged unless it is a rejection's — an error status
@@ -52,6 +62,28 @@ impl RejectionHook {
         extensions.extend(std::mem::take(mapped.extensions_mut()));
         *mapped.extensions_mut() = extensions;
         mapped
+    }
+}
+
+/// A router's [`RejectionHook`], for one request.
+#[derive(Debug)]
+pub(crate) struct ArmedHook {
+    hook: RejectionHook,
+    head: bool,
+}
+
+impl ArmedHook {
+    /// `response`, a rejection's mapped by the hook: see [`RejectionHook::apply`].
+    pub(crate) fn apply(&self, response: Response<Body>) -> Response<Body> {
+        if !(response.status().is_client_error() || response.status().is_server_error()) {
+            return response;
+        }
+        let mapped = self.hook.apply(response);
+        if self.head {
+            without_body(mapped)
+        } else {
+            mapped
+        }
     }
 }
 

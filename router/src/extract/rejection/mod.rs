@@ -34,7 +34,7 @@
 mod hook;
 mod value;
 
-pub(crate) use hook::RejectionHook;
+pub(crate) use hook::{ArmedHook, RejectionHook};
 pub use value::{Rejection, REJECTION_TARGET};
 
 use std::fmt;
