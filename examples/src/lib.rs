@@ -12,6 +12,7 @@ pub mod sessions;
 pub mod static_files;
 pub mod templates;
 pub mod todo_api;
+pub mod upload;
 pub mod websocket_chat;
 
 use std::net::SocketAddr;

@@ -75,6 +75,8 @@
 //! | `json` | off | `Json<T>` as a response (serde_json) |
 //! | `sessions` | off | tower-sessions 0.14's `Session` as an extractor (`async fn(session: Session)`); without it, `Extension<Session>` reads the same value |
 //! | `ws` | off | `silent_tower::ws`: the `WebSocketUpgrade` extractor and `WebSocket`, on hyper's upgrade and tokio-tungstenite |
+//! | `multipart` | off | `extract::Multipart`: `multipart/form-data` bodies (file uploads) read field by field, on multer, under the body limit, with per-field limits |
+//! | `cookie` | off | `extract::cookie::{CookieJar, SignedCookieJar, PrivateCookieJar, Key, Cookie}`: cookie jars as extractors and response parts, on the `cookie` crate; the key from state through `FromRef` |
 //!
 //! With `http3`, `serve(listener, app).tls(tls).http3(udp_socket)` serves one app over TCP (HTTP/1.1,
 //! HTTP/2) and QUIC (HTTP/3) at once, and TCP responses advertise HTTP/3 with `Alt-Svc`. Because

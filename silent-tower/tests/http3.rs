@@ -461,6 +461,45 @@ async fn a_slow_upload_is_activity_for_the_idle_timeout() {
 }
 
 #[tokio::test]
+async fn a_connection_that_only_sends_keep_alives_is_closed_at_the_idle_timeout() {
+    const IDLE: Duration = Duration::from_millis(200);
+    let server = Server::start_configured(false, |s| s.idle_timeout(IDLE)).await;
+    // QUIC keep-alives every 50 ms: QUIC's own idle timeout never fires, only the server's
+    // request-based check can close the connection.
+    let mut transport = quinn::TransportConfig::default();
+    transport.keep_alive_interval(Some(Duration::from_millis(50)));
+    let tls =
+        quinn::crypto::rustls::QuicClientConfig::try_from(client_tls(&server.cert, b"h3")).unwrap();
+    let mut config = quinn::ClientConfig::new(Arc::new(tls));
+    config.transport_config(Arc::new(transport));
+    let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
+    endpoint.set_default_client_config(config);
+    let connection =
+        tokio::time::timeout(GENEROUS, endpoint.connect(server.udp, "localhost").unwrap())
+            .await
+            .expect("the QUIC handshake ends")
+            .unwrap();
+    let (mut driver, mut sender) = h3::client::new(h3_quinn::Connection::new(connection.clone()))
+        .await
+        .unwrap();
+    tokio::spawn(async move { poll_fn(|cx| driver.poll_close(cx)).await });
+    let response = send(&mut sender, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+
+    let answered = std::time::Instant::now();
+    let reason = tokio::time::timeout(GENEROUS, connection.closed())
+        .await
+        .expect("the server closes the idle connection");
+    assert!(
+        matches!(reason, quinn::ConnectionError::ApplicationClosed(_)),
+        "{reason:?}"
+    );
+    assert!(answered.elapsed() >= IDLE, "{:?}", answered.elapsed());
+}
+
+#[tokio::test]
 async fn graceful_shutdown_lets_requests_in_flight_finish() {
     let mut server = Server::start().await;
     let (mut sender, driver) = server.connect().await;

@@ -87,7 +87,7 @@ where
 /// `LengthLimitError` is looked for along the whole source chain, since layers wrap errors.
 /// Anything else is `400` with a fixed message: the error's own text may tell of the server's
 /// insides (addresses, file names), so it goes to the log, at debug level, not to the client.
-fn body_error(err: BoxError) -> BodyRejection {
+pub(crate) fn body_error(err: BoxError) -> BodyRejection {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&*err);
     while let Some(error) = source {
         if error.is::<http_body_util::LengthLimitError>() {

@@ -39,6 +39,10 @@
 //! ```
 
 pub(crate) mod body;
+#[cfg(feature = "cookie")]
+pub mod cookie;
+#[cfg(feature = "multipart")]
+pub mod multipart;
 mod parts;
 mod path;
 mod query;
@@ -63,6 +67,8 @@ pub use body::{Form, DEFAULT_BODY_LIMIT};
 /// A request with hyper's body (what `serve` feeds a router), as axum's `extract::Request`: the
 /// last argument of a handler that reads it whole, or of a middleware function.
 pub type Request<B = hyper::body::Incoming> = http::Request<B>;
+#[cfg(feature = "multipart")]
+pub use multipart::Multipart;
 pub use parts::{Extension, FromRef, State};
 pub use path::Path;
 pub use query::Query;

@@ -152,6 +152,24 @@ rejection! {
     |this, f| write!(f, "expected request with `content-type: {}`", this.expected)
 }
 
+/// The rejections of `Multipart` (feature `multipart`).
+#[cfg(feature = "multipart")]
+mod multipart {
+    use super::*;
+
+    rejection! {
+        /// `Multipart`: a `multipart/form-data` content type without a `boundary` parameter, or
+        /// with one that does not parse — `400`.
+        InvalidBoundary {} => |_this| StatusCode::BAD_REQUEST,
+        |_this, f| f.write_str("invalid `boundary` for `multipart/form-data` request")
+    }
+}
+
+#[cfg(feature = "multipart")]
+pub use self::multipart::InvalidBoundary;
+#[cfg(feature = "multipart")]
+pub use super::multipart::MultipartRejection;
+
 rejection! {
     /// `Form<T>`: the form does not fit `T` — `422`, with serde's message, which names the field.
     FormRejection { message: String } => |_this| StatusCode::UNPROCESSABLE_ENTITY,

@@ -254,7 +254,7 @@ impl InvalidHeader {
         }
     }
 
-    fn value(name: HeaderName) -> Self {
+    pub(crate) fn value(name: HeaderName) -> Self {
         InvalidHeader {
             kind: Kind::Value(name),
         }

@@ -231,10 +231,10 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
         }
     }
 
-    /// The most bytes a body extractor (`Json`, `Form`, `Bytes`, `String`) reads before it
-    /// answers `413`: [`DEFAULT_BODY_LIMIT`](crate::extract::DEFAULT_BODY_LIMIT) (2 MiB) unless
-    /// set. A path's own limit, [`MethodRouter::body_limit`](crate::MethodRouter::body_limit),
-    /// wins over it.
+    /// The most bytes a body extractor (`Json`, `Form`, `Bytes`, `String`, `Multipart`) reads
+    /// before it answers `413`: [`DEFAULT_BODY_LIMIT`](crate::extract::DEFAULT_BODY_LIMIT)
+    /// (2 MiB) unless set. A path's own limit,
+    /// [`MethodRouter::body_limit`](crate::MethodRouter::body_limit), wins over it.
     pub fn body_limit(self, limit: usize) -> Self {
         self.set(|inner| inner.body_limit = limit)
     }

@@ -324,10 +324,12 @@ impl QuicConnection {
         let mut requests = JoinSet::new();
         let mut closing = false;
         let mut linger = false;
-        let mut idle_check = self
-            .config
-            .idle_timeout
-            .map(|timeout| Instant::now() + timeout);
+        // One timer for the connection's life, reset when it fires: a `sleep_until` made in the
+        // loop would register a new timer on every pass, several per request.
+        let idle_timeout = self.config.idle_timeout;
+        let mut idle_check = pin!(tokio::time::sleep_until(
+            Instant::now() + idle_timeout.unwrap_or_default()
+        ));
         let mut seen = Seen::default();
         // Lives across the loop: re-polled per wake without registering anew.
         let mut evicted = pin!(activity.evicted());
@@ -362,11 +364,11 @@ impl QuicConnection {
                 Some(_) = requests.join_next(), if !requests.is_empty() => {}
                 // QUIC's own idle timeout never fires while the client sends keep-alive PINGs:
                 // as on TCP, only requests count.
-                () = sleep_until(idle_check) => {
-                    let timeout = self.config.idle_timeout.expect("idle_check is set");
+                () = &mut idle_check, if idle_timeout.is_some() => {
+                    let timeout = idle_timeout.expect("checked by the branch's condition");
                     let (idle, now) = activity.idle_since(seen);
                     seen = now;
-                    idle_check = Some(Instant::now() + timeout);
+                    idle_check.as_mut().reset(Instant::now() + timeout);
                     if idle && closing {
                         tracing::debug!(target: "silent_tower::serve", %peer_addr, "idle after GOAWAY: closed");
                         return force_close(&quic, requests);
@@ -453,14 +455,6 @@ impl QuicConnection {
 fn force_close(quic: &quinn::Connection, requests: JoinSet<()>) {
     drop(requests); // aborts their tasks
     quic.close(VarInt::from_u32(H3_NO_ERROR), b"");
-}
-
-/// Sleeps until `deadline`, or forever.
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
-        None => std::future::pending().await,
-    }
 }
 
 /// The request header fields RFC 9114 §4.2 makes malformed in HTTP/3, and `te` other than
