@@ -23,6 +23,8 @@ use tokio::net::TcpListener;
 
 #[path = "migration/compression.rs"]
 mod compression;
+#[path = "migration/cookies.rs"]
+mod cookies;
 #[path = "migration/cors.rs"]
 mod cors;
 #[path = "migration/exception_handler.rs"]
@@ -37,6 +39,8 @@ mod headers;
 mod logger;
 #[path = "migration/middleware.rs"]
 mod middleware;
+#[path = "migration/multipart.rs"]
+mod multipart;
 #[path = "migration/openapi.rs"]
 mod openapi;
 #[path = "migration/rate_limit.rs"]
@@ -70,7 +74,7 @@ mod websocket;
 
 const GUIDE: &str = include_str!("../../silent-tower/docs/migrating-from-silent.md");
 
-const SNIPPETS: [(&str, &str); 23] = [
+const SNIPPETS: [(&str, &str); 25] = [
     ("routes", include_str!("migration/routes.rs")),
     ("handler", include_str!("migration/handler.rs")),
     ("extractors", include_str!("migration/extractors.rs")),
@@ -103,6 +107,8 @@ const SNIPPETS: [(&str, &str); 23] = [
     ("sse", include_str!("migration/sse.rs")),
     ("websocket", include_str!("migration/websocket.rs")),
     ("openapi", include_str!("migration/openapi.rs")),
+    ("cookies", include_str!("migration/cookies.rs")),
+    ("multipart", include_str!("migration/multipart.rs")),
 ];
 
 /// The guide's ```` ```rust ```` blocks: its "after" snippets. ("Before" snippets are fenced
@@ -853,4 +859,98 @@ async fn the_openapi_document_describes_the_route_it_is_served_beside() {
         "#/components/schemas/User"
     );
     assert!(doc["components"]["schemas"]["User"].is_object(), "{doc}");
+}
+
+#[tokio::test]
+async fn a_signed_cookie_reads_back_and_a_tampered_one_is_absent() {
+    let addr = start(cookies::run).await;
+    assert_eq!(get(addr, "/").await.body, "hello, stranger");
+
+    let remembered = ask(Method::POST, addr, "/remember", &[]).await;
+    assert_eq!(remembered.body, "remembered");
+    let set_cookie = remembered.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(set_cookie.starts_with("name="), "{set_cookie}");
+    assert!(
+        set_cookie.ends_with("ferris; HttpOnly; Path=/"),
+        "{set_cookie}"
+    );
+    let cookie = set_cookie.split(';').next().unwrap();
+    let again = ask(Method::GET, addr, "/", &[("cookie", cookie)]).await;
+    assert_eq!(again.body, "hello again, ferris");
+
+    // The same signature on another value, and the value without a signature: not in the jar.
+    let tampered = cookie.replace("ferris", "mallory");
+    for forged in [tampered.as_str(), "name=ferris"] {
+        let answer = ask(Method::GET, addr, "/", &[("cookie", forged)]).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.body, "hello, stranger", "{forged}");
+    }
+}
+
+/// Posts `body` as `content-type: content_type`; answers the status and the body text.
+async fn post_bytes(
+    addr: SocketAddr,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, String) {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let request = Request::post(format!("http://{addr}{path}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Full::new(Bytes::from(body)))
+        .unwrap();
+    let response = within("a response", client.request(request)).await.unwrap();
+    let status = response.status();
+    let body = within("a body", response.into_body().collect())
+        .await
+        .unwrap()
+        .to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A `multipart/form-data` body (boundary `XyZ`) of a `title` field and a `file` of `file`.
+fn form_with_file(file: &[u8]) -> Vec<u8> {
+    let mut body = b"--XyZ\r\n\
+        content-disposition: form-data; name=\"title\"\r\n\r\n\
+        notes\r\n\
+        --XyZ\r\n\
+        content-disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\
+        content-type: text/plain\r\n\r\n"
+        .to_vec();
+    body.extend_from_slice(file);
+    body.extend_from_slice(b"\r\n--XyZ--\r\n");
+    body
+}
+
+#[tokio::test]
+async fn an_upload_is_read_field_by_field_within_the_limit() {
+    let addr = start(multipart::run).await;
+    let form = "multipart/form-data; boundary=XyZ";
+    assert_eq!(
+        post_bytes(addr, "/upload", form, form_with_file(b"hello")).await,
+        (
+            StatusCode::OK,
+            "title = notes\nfile: a.txt, 5 bytes\n".to_owned()
+        )
+    );
+
+    let too_big = form_with_file(&vec![b'x'; 1024 * 1024]);
+    let (status, body) = post_bytes(addr, "/upload", form, too_big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body, "request body larger than 1048576 bytes");
+
+    assert_eq!(
+        post_bytes(addr, "/upload", "text/plain", b"title=notes".to_vec()).await,
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "expected request with `content-type: multipart/form-data`".to_owned()
+        )
+    );
+    assert_eq!(
+        post_bytes(addr, "/upload", "multipart/form-data", form_with_file(b"x")).await,
+        (
+            StatusCode::BAD_REQUEST,
+            "invalid `boundary` for `multipart/form-data` request".to_owned()
+        )
+    );
 }
