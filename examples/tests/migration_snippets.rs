@@ -723,6 +723,8 @@ async fn templates_render_html_and_escape_what_they_print() {
 
 #[tokio::test]
 async fn static_files_are_served_with_ranges_and_etags_and_never_outside() {
+    // The snippet's directory is relative: cargo runs tests in the package's directory, where
+    // `static-files/assets` is.
     let addr = start(static_files::run).await;
     let file = get(addr, "/static/hello.txt").await;
     assert_eq!(file.status, StatusCode::OK);
