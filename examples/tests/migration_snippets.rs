@@ -23,6 +23,8 @@ use tokio::net::TcpListener;
 
 #[path = "migration/compression.rs"]
 mod compression;
+#[path = "migration/cookies.rs"]
+mod cookies;
 #[path = "migration/cors.rs"]
 mod cors;
 #[path = "migration/exception_handler.rs"]
@@ -37,24 +39,42 @@ mod headers;
 mod logger;
 #[path = "migration/middleware.rs"]
 mod middleware;
+#[path = "migration/multipart.rs"]
+mod multipart;
+#[path = "migration/openapi.rs"]
+mod openapi;
 #[path = "migration/rate_limit.rs"]
 mod rate_limit;
 #[path = "migration/request_helpers.rs"]
 mod request_helpers;
 #[path = "migration/request_id.rs"]
 mod request_id;
+#[path = "migration/responses.rs"]
+mod responses;
 #[path = "migration/routes.rs"]
 mod routes;
+#[path = "migration/server.rs"]
+mod server;
+#[path = "migration/sessions.rs"]
+mod sessions;
+#[path = "migration/sse.rs"]
+mod sse;
 #[path = "migration/state.rs"]
 mod state;
+#[path = "migration/static_files.rs"]
+mod static_files;
 #[path = "migration/structured_logger.rs"]
 mod structured_logger;
+#[path = "migration/templates.rs"]
+mod templates;
 #[path = "migration/timeout.rs"]
 mod timeout;
+#[path = "migration/websocket.rs"]
+mod websocket;
 
 const GUIDE: &str = include_str!("../../silent-tower/docs/migrating-from-silent.md");
 
-const SNIPPETS: [(&str, &str); 15] = [
+const SNIPPETS: [(&str, &str); 25] = [
     ("routes", include_str!("migration/routes.rs")),
     ("handler", include_str!("migration/handler.rs")),
     ("extractors", include_str!("migration/extractors.rs")),
@@ -79,6 +99,16 @@ const SNIPPETS: [(&str, &str); 15] = [
     ("request_id", include_str!("migration/request_id.rs")),
     ("rate_limit", include_str!("migration/rate_limit.rs")),
     ("compression", include_str!("migration/compression.rs")),
+    ("responses", include_str!("migration/responses.rs")),
+    ("server", include_str!("migration/server.rs")),
+    ("sessions", include_str!("migration/sessions.rs")),
+    ("templates", include_str!("migration/templates.rs")),
+    ("static_files", include_str!("migration/static_files.rs")),
+    ("sse", include_str!("migration/sse.rs")),
+    ("websocket", include_str!("migration/websocket.rs")),
+    ("openapi", include_str!("migration/openapi.rs")),
+    ("cookies", include_str!("migration/cookies.rs")),
+    ("multipart", include_str!("migration/multipart.rs")),
 ];
 
 /// The guide's ```` ```rust ```` blocks: its "after" snippets. ("Before" snippets are fenced
@@ -596,5 +626,333 @@ async fn the_log_line_carries_the_request_id() {
     assert!(
         log.ends_with(" request_id=trace-42 status=200 outcome=completed\n"),
         "{log}"
+    );
+}
+
+#[tokio::test]
+async fn responses_carry_their_status_type_and_location() {
+    let addr = start(responses::run).await;
+    let created = ask(Method::POST, addr, "/users", &[]).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert_eq!(created.headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(created.body, r#"{"id":1,"name":"Ferris"}"#);
+
+    let page = get(addr, "/page").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.headers[header::CONTENT_TYPE],
+        "text/html; charset=utf-8"
+    );
+    assert_eq!(page.body, "<h1>Hello</h1>");
+
+    let moved = get(addr, "/old-page").await;
+    assert_eq!(moved.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(moved.headers[header::LOCATION], "/page");
+    assert_eq!(moved.body, "");
+}
+
+// One thread, so the subscriber set for this test's thread sees the server's events too.
+#[tokio::test(flavor = "current_thread")]
+async fn the_server_says_where_it_listens() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter("info")
+        .with_ansi(false)
+        .with_writer({
+            let captured = captured.clone();
+            move || captured.clone()
+        })
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let addr = start(server::run).await;
+    assert_eq!(get(addr, "/").await.body, "Hello, World!");
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains(&format!(
+            " INFO migration_snippets::server: listening on {addr}\n"
+        )),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn a_session_counts_the_requests_that_bring_its_cookie() {
+    let addr = start(sessions::run).await;
+    let first = get(addr, "/counter").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.body, "1");
+    let set_cookie = first.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(set_cookie.starts_with("id="), "{set_cookie}");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(set_cookie.contains(attribute), "{set_cookie}");
+    }
+    // Neither `Secure` (`with_secure(false)`) nor `Max-Age`: it ends with the browser's session.
+    for absent in ["Secure", "Max-Age", "Expires"] {
+        assert!(!set_cookie.contains(absent), "{set_cookie}");
+    }
+    let cookie = set_cookie.split(';').next().unwrap();
+
+    for count in ["2", "3"] {
+        let again = ask(Method::GET, addr, "/counter", &[("cookie", cookie)]).await;
+        assert_eq!(again.body, count);
+    }
+    // Every request is a new connection: the session lives in the store, not the connection.
+    assert_eq!(get(addr, "/counter").await.body, "1");
+    let unknown = ask(Method::GET, addr, "/counter", &[("cookie", "id=forged")]).await;
+    assert_eq!(unknown.body, "1");
+}
+
+#[tokio::test]
+async fn templates_render_html_and_escape_what_they_print() {
+    let addr = start(templates::run).await;
+    let page = get(addr, "/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.headers[header::CONTENT_TYPE],
+        "text/html; charset=utf-8"
+    );
+    assert_eq!(page.body, "<h1>Hello, world!</h1>");
+
+    let hostile = get(addr, "/?name=%3Cb%3EFerris%3C%2Fb%3E%22%26").await;
+    assert_eq!(
+        hostile.body,
+        "<h1>Hello, &lt;b&gt;Ferris&lt;&#x2f;b&gt;&quot;&amp;!</h1>"
+    );
+}
+
+#[tokio::test]
+async fn static_files_are_served_with_ranges_and_etags_and_never_outside() {
+    // The snippet's directory is relative: cargo runs tests in the package's directory, where
+    // `static-files/assets` is.
+    let addr = start(static_files::run).await;
+    let file = get(addr, "/static/hello.txt").await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.headers[header::CONTENT_TYPE], "text/plain");
+    assert_eq!(file.headers[header::CONTENT_LENGTH], "26");
+    assert_eq!(file.body, "Hello from a static file!\n");
+
+    let index = get(addr, "/static/").await;
+    assert_eq!(index.status, StatusCode::OK);
+    assert_eq!(index.headers[header::CONTENT_TYPE], "text/html");
+
+    let part = ask(
+        Method::GET,
+        addr,
+        "/static/hello.txt",
+        &[("range", "bytes=0-4")],
+    )
+    .await;
+    assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.headers[header::CONTENT_RANGE], "bytes 0-4/26");
+    assert_eq!(part.body, "Hello");
+
+    let etag = file.headers[header::ETAG].to_str().unwrap();
+    let unchanged = ask(
+        Method::GET,
+        addr,
+        "/static/hello.txt",
+        &[("if-none-match", etag)],
+    )
+    .await;
+    assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(unchanged.body, "");
+
+    for outside in [
+        "/static/../Cargo.toml",
+        "/static/%2e%2e/Cargo.toml",
+        "/static/nothing.txt",
+    ] {
+        assert_eq!(
+            get(addr, outside).await.status,
+            StatusCode::NOT_FOUND,
+            "{outside}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_chat_message_reaches_every_listener_as_an_event() {
+    let addr = start(sse::run).await;
+    let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
+    let mut listeners = Vec::new();
+    for _ in 0..2 {
+        let request = Request::get(format!("http://{addr}/chat"))
+            .body(Empty::new())
+            .unwrap();
+        let response = within("the event stream", client.request(request))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "text/event-stream"
+        );
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-cache");
+        // The handler has subscribed by the time its response's head is here.
+        listeners.push(response.into_body());
+    }
+
+    assert_eq!(
+        send(Method::POST, addr, "/chat", JSON, r#"{"msg":"hello"}"#).await,
+        (StatusCode::NO_CONTENT, String::new())
+    );
+    for body in &mut listeners {
+        let frame = within("an event", body.frame()).await.unwrap().unwrap();
+        assert_eq!(frame.into_data().unwrap(), "data: hello\n\n");
+    }
+    assert_eq!(
+        send(Method::POST, addr, "/chat", JSON, r#"{"text":"hello"}"#)
+            .await
+            .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn the_websocket_echoes_and_a_plain_get_is_told_why_not() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let addr = start(websocket::run).await;
+    let (mut socket, response) = within(
+        "the handshake",
+        tokio_tungstenite::connect_async(format!("ws://{addr}/ws")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::SWITCHING_PROTOCOLS);
+    for message in [Message::text("hello"), Message::binary(&b"\x00\x01"[..])] {
+        socket.send(message.clone()).await.unwrap();
+        let echoed = within("the echo", socket.next()).await.unwrap().unwrap();
+        assert_eq!(echoed, message);
+    }
+    socket.close(None).await.unwrap();
+
+    let plain = get(addr, "/ws").await;
+    assert_eq!(plain.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        plain.body,
+        "not a WebSocket handshake: `Connection` must include `upgrade`"
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_route_it_is_served_beside() {
+    let addr = start(openapi::run).await;
+    let user = get(addr, "/users/7").await;
+    assert_eq!(user.status, StatusCode::OK);
+    assert_eq!(user.body, r#"{"id":7,"name":"user #7"}"#);
+
+    let doc = get(addr, "/api-docs/openapi.json").await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert_eq!(doc.headers[header::CONTENT_TYPE], "application/json");
+    let doc: serde_json::Value = serde_json::from_str(&doc.body).unwrap();
+    assert_eq!(doc["info"]["title"], "Users");
+    assert_eq!(doc["info"]["version"], "1.0.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert_eq!(paths.keys().collect::<Vec<_>>(), ["/users/{id}"]);
+    let operation = &paths["/users/{id}"]["get"];
+    assert_eq!(operation["summary"], "Reads a user.");
+    assert_eq!(operation["tags"], serde_json::json!(["users"]));
+    assert_eq!(operation["parameters"][0]["name"], "id");
+    assert_eq!(
+        operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/User"
+    );
+    assert!(doc["components"]["schemas"]["User"].is_object(), "{doc}");
+}
+
+#[tokio::test]
+async fn a_signed_cookie_reads_back_and_a_tampered_one_is_absent() {
+    let addr = start(cookies::run).await;
+    assert_eq!(get(addr, "/").await.body, "hello, stranger");
+
+    let remembered = ask(Method::POST, addr, "/remember", &[]).await;
+    assert_eq!(remembered.body, "remembered");
+    let set_cookie = remembered.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(set_cookie.starts_with("name="), "{set_cookie}");
+    assert!(
+        set_cookie.ends_with("ferris; HttpOnly; Path=/"),
+        "{set_cookie}"
+    );
+    let cookie = set_cookie.split(';').next().unwrap();
+    let again = ask(Method::GET, addr, "/", &[("cookie", cookie)]).await;
+    assert_eq!(again.body, "hello again, ferris");
+
+    // The same signature on another value, and the value without a signature: not in the jar.
+    let tampered = cookie.replace("ferris", "mallory");
+    for forged in [tampered.as_str(), "name=ferris"] {
+        let answer = ask(Method::GET, addr, "/", &[("cookie", forged)]).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.body, "hello, stranger", "{forged}");
+    }
+}
+
+/// Posts `body` as `content-type: content_type`; answers the status and the body text.
+async fn post_bytes(
+    addr: SocketAddr,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, String) {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let request = Request::post(format!("http://{addr}{path}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Full::new(Bytes::from(body)))
+        .unwrap();
+    let response = within("a response", client.request(request)).await.unwrap();
+    let status = response.status();
+    let body = within("a body", response.into_body().collect())
+        .await
+        .unwrap()
+        .to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A `multipart/form-data` body (boundary `XyZ`) of a `title` field and a `file` of `file`.
+fn form_with_file(file: &[u8]) -> Vec<u8> {
+    let mut body = b"--XyZ\r\n\
+        content-disposition: form-data; name=\"title\"\r\n\r\n\
+        notes\r\n\
+        --XyZ\r\n\
+        content-disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\
+        content-type: text/plain\r\n\r\n"
+        .to_vec();
+    body.extend_from_slice(file);
+    body.extend_from_slice(b"\r\n--XyZ--\r\n");
+    body
+}
+
+#[tokio::test]
+async fn an_upload_is_read_field_by_field_within_the_limit() {
+    let addr = start(multipart::run).await;
+    let form = "multipart/form-data; boundary=XyZ";
+    assert_eq!(
+        post_bytes(addr, "/upload", form, form_with_file(b"hello")).await,
+        (
+            StatusCode::OK,
+            "title = notes\nfile: a.txt, 5 bytes\n".to_owned()
+        )
+    );
+
+    let too_big = form_with_file(&vec![b'x'; 1024 * 1024]);
+    let (status, body) = post_bytes(addr, "/upload", form, too_big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body, "request body larger than 1048576 bytes");
+
+    assert_eq!(
+        post_bytes(addr, "/upload", "text/plain", b"title=notes".to_vec()).await,
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "expected request with `content-type: multipart/form-data`".to_owned()
+        )
+    );
+    assert_eq!(
+        post_bytes(addr, "/upload", "multipart/form-data", form_with_file(b"x")).await,
+        (
+            StatusCode::BAD_REQUEST,
+            "invalid `boundary` for `multipart/form-data` request".to_owned()
+        )
     );
 }

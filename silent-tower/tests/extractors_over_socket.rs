@@ -501,3 +501,50 @@ async fn a_typed_header_is_parsed_or_its_absence_named() {
         )
     );
 }
+
+#[tokio::test]
+async fn connect_info_is_the_clients_address_with_peer_addr_and_named_without() {
+    use silent_tower::extract::ConnectInfo;
+
+    async fn whoami(ConnectInfo(client): ConnectInfo<SocketAddr>) -> String {
+        client.to_string()
+    }
+
+    async fn one_request(addr: SocketAddr) -> (StatusCode, String, SocketAddr) {
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let client_addr = stream.local_addr().unwrap();
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .unwrap();
+        tokio::spawn(connection);
+        let request = http::Request::get("/whoami")
+            .header("host", "localhost")
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let response = sender.send_request(request).await.unwrap();
+        let status = response.status();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            String::from_utf8(body.to_vec()).unwrap(),
+            client_addr,
+        )
+    }
+
+    let app = Router::new().route("/whoami", get(whoami));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let with = listener.local_addr().unwrap();
+    tokio::spawn(serve(listener, app.clone()).with_peer_addr().into_future());
+    let (status, body, client) = one_request(with).await;
+    assert_eq!((status, body), (StatusCode::OK, client.to_string()));
+
+    let without = start(app).await;
+    let (status, body, _) = one_request(without).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        body,
+        "no `ConnectInfo<core::net::socket_addr::SocketAddr>` in the request: serve with \
+         `serve(..).with_peer_addr()`, or add `ConnectInfoLayer` around each connection's service"
+    );
+}

@@ -534,17 +534,17 @@ fn serve_allocates_nothing_per_request_beyond_hyper_util() {
 }
 
 #[test]
-fn with_peer_addr_costs_three_allocations_per_request() {
+fn with_peer_addr_costs_four_allocations_per_request() {
     let bare = allocations_for(REQUESTS, bare_hyper_util);
     let served = allocations_for(REQUESTS, |listener| async {
         let server = silent_tower::serve(listener, hello_service()).with_peer_addr();
         server.await.unwrap();
     });
 
-    // The extensions map's box, its table and the boxed `PeerAddr`.
+    // The extensions map's box, its table, the boxed `PeerAddr` and the boxed `ConnectInfo`.
     assert_eq!(
         served,
-        bare + 3 * REQUESTS,
+        bare + 4 * REQUESTS,
         "bare hyper-util: {bare}, serve: {served}"
     );
 }

@@ -185,10 +185,7 @@ impl Connection {
             tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "set TCP_NODELAY failed");
         }
         // The header read timeout's clock starts at accept, and covers a TLS handshake too.
-        let deadline = self
-            .config
-            .header_read_timeout
-            .map(|timeout| Instant::now() + timeout);
+        let deadline = self.config.header_read_timeout.map(after);
         #[cfg(feature = "tls")]
         if let Some(tls) = tls {
             let Some(stream) = self.handshake(&tls, stream, deadline).await else {
@@ -216,11 +213,7 @@ impl Connection {
         let activity = Arc::clone(self.slot.activity());
         let accept = tokio_rustls::TlsAcceptor::from(tls.server_config()).accept(stream);
         // Without a header read timeout, the idle timeout still bounds a stalled handshake.
-        let deadline = deadline.or_else(|| {
-            self.config
-                .idle_timeout
-                .map(|timeout| Instant::now() + timeout)
-        });
+        let deadline = deadline.or_else(|| self.config.idle_timeout.map(after));
         let handshake = async {
             match deadline {
                 Some(deadline) => match tokio::time::timeout_at(deadline, accept).await {

@@ -45,7 +45,9 @@ pub(super) fn next_head_deadline(
     }
     if activity.has_request_in_flight() {
         // The next head's clock starts when this request ends, later than now.
-        return HeadDeadline::At(now + timeout);
+        return now
+            .checked_add(timeout)
+            .map_or(HeadDeadline::Untimed, HeadDeadline::At);
     }
     let since = activity
         .last_request_ended_at()

@@ -27,13 +27,13 @@ use quinn::crypto::rustls::QuicServerConfig;
 use quinn::{Endpoint, EndpointConfig, IdleTimeout, TokioRuntime, TransportConfig, VarInt};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use tokio::time::Instant;
 use tokio_rustls::rustls;
 use tower_service::Service;
 
 use super::alt_svc::{alt_svc_value, AdvertiseHttp3};
 use super::body::{H3Body, RequestBody};
 use super::connection::{self, drain, Phase};
+use super::deadlines::after;
 use super::h3_bound::{reading_fields, BoundedConnection};
 use super::peer_addr::AddPeerAddr;
 use super::slots::{Activity, InFlight, Refused, Seen, Slot, Slots};
@@ -327,9 +327,9 @@ impl QuicConnection {
         // One timer for the connection's life, reset when it fires: a `sleep_until` made in the
         // loop would register a new timer on every pass, several per request.
         let idle_timeout = self.config.idle_timeout;
-        let mut idle_check = pin!(tokio::time::sleep_until(
-            Instant::now() + idle_timeout.unwrap_or_default()
-        ));
+        let mut idle_check = pin!(tokio::time::sleep_until(after(
+            idle_timeout.unwrap_or_default()
+        )));
         let mut seen = Seen::default();
         // Lives across the loop: re-polled per wake without registering anew.
         let mut evicted = pin!(activity.evicted());
@@ -368,7 +368,7 @@ impl QuicConnection {
                     let timeout = idle_timeout.expect("checked by the branch's condition");
                     let (idle, now) = activity.idle_since(seen);
                     seen = now;
-                    idle_check.as_mut().reset(Instant::now() + timeout);
+                    idle_check.as_mut().reset(after(timeout));
                     if idle && closing {
                         tracing::debug!(target: "silent_tower::serve", %peer_addr, "idle after GOAWAY: closed");
                         return force_close(&quic, requests);
@@ -422,7 +422,7 @@ impl QuicConnection {
             .config
             .header_read_timeout
             .or(self.config.idle_timeout)
-            .map(|timeout| Instant::now() + timeout);
+            .map(after);
         let handshake = async {
             match deadline {
                 Some(deadline) => match tokio::time::timeout_at(deadline, connecting).await {

@@ -384,10 +384,11 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
         self
     }
 
-    /// Puts the client's address into each request's extensions as a [`PeerAddr`].
-    ///
-    /// Read it with `request.extensions().get::<PeerAddr>()`; a request logger can then report
-    /// who sent the request.
+    /// Puts the client's address into each request's extensions, twice: as a [`PeerAddr`], which
+    /// the request logger and the rate limiter read, and as axum's
+    /// `ConnectInfo<SocketAddr>`, which a handler reads as an extractor
+    /// (`ConnectInfo(client): ConnectInfo<SocketAddr>`; axum's
+    /// `into_make_service_with_connect_info::<SocketAddr>()` becomes this call).
     ///
     /// ```
     /// use silent_tower::serve::PeerAddr;
@@ -398,7 +399,8 @@ impl<S, Signal, Http3> Serve<S, Signal, Http3> {
     /// ```
     ///
     /// Opt-in because it costs allocations on every request: inserting into a request's empty
-    /// extensions map allocates the map, its table and the boxed value.
+    /// extensions map allocates the map, its table and the boxed value, and the second value one
+    /// box more (four in all).
     pub fn with_peer_addr(mut self) -> Self {
         self.config.with_peer_addr = true;
         self

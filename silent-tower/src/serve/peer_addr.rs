@@ -2,13 +2,16 @@ use std::net::SocketAddr;
 use std::task::{Context, Poll};
 
 use http::Request;
+use silent_tower_router::extract::ConnectInfo;
 use tower_service::Service;
 
 // One type for the peer address across the workspace: the request logger (which cannot depend
 // on this crate) defines it, `serve` inserts it.
 pub use silent_tower_layers::request_time_logger::PeerAddr;
 
-/// Inserts the connection's [`PeerAddr`] into every request before calling the inner service.
+/// Inserts the connection's [`PeerAddr`] (for the request logger and the rate limiter) and its
+/// `ConnectInfo<SocketAddr>` (for handlers, as in axum) into every request before calling the
+/// inner service.
 ///
 /// One per connection; the address is known when the connection is accepted.
 #[derive(Clone, Debug)]
@@ -39,7 +42,9 @@ where
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        request.extensions_mut().insert(self.peer_addr);
+        let extensions = request.extensions_mut();
+        extensions.insert(self.peer_addr);
+        extensions.insert(ConnectInfo(self.peer_addr.0));
         self.inner.call(request)
     }
 }

@@ -128,6 +128,27 @@ impl MissingExtension {
 }
 
 rejection! {
+    /// `ConnectInfo<T>` with no `ConnectInfo<T>` in the request: the server was not asked to
+    /// put it there — `500`.
+    MissingConnectInfo { type_name: &'static str } => |_this| StatusCode::INTERNAL_SERVER_ERROR,
+    kind |_k| "missing_connect_info",
+    |this, f| write!(
+        f,
+        "no `ConnectInfo<{}>` in the request: serve with `serve(..).with_peer_addr()`, or add \
+         `ConnectInfoLayer` around each connection's service",
+        this.type_name
+    )
+}
+
+impl MissingConnectInfo {
+    pub(crate) fn of<T>() -> Self {
+        MissingConnectInfo {
+            type_name: std::any::type_name::<T>(),
+        }
+    }
+}
+
+rejection! {
     /// `MatchedPath` where the router handed over no matched route: a fallback, which matched
     /// none, or a route without path parameters, for which the router passes no route (read
     /// the URI's path there: it is the pattern) — `500`, a handler that does not fit its route.

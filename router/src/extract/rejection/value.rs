@@ -51,6 +51,7 @@ pub const REJECTION_TARGET: &str = "silent_tower::rejection";
 /// | `header_missing` | 400 | `TypedHeader<T>`: the header is missing |
 /// | `header_invalid` | 400 | `TypedHeader<T>`: the header does not parse |
 /// | `missing_extension` | 500 | `Extension<T>`: no `T` in the request |
+/// | `missing_connect_info` | 500 | `ConnectInfo<T>`: the server was not asked to put it in the request |
 /// | `missing_state` | 500 | `State<S>` on a router never given its state |
 /// | `matched_path_missing` | 500 | `MatchedPath` where no route was matched |
 ///
