@@ -180,7 +180,7 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
                          answers rejections one way)",
                     ));
                 }
-                inner.rejection_hook = Some(hook.clone());
+                inner.rejection_hook = Some(*hook);
             }
             if let Some(fallback) = &other.method_not_allowed {
                 inner.method_not_allowed = Some(fallback.clone());

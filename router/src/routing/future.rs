@@ -17,20 +17,17 @@ use crate::extract::rejection::ArmedHook;
 #[pin_project]
 #[derive(Debug)]
 pub struct RouterFuture {
+    // Written field by field where the router calls the endpoint (`Router::call`), so that the
+    // endpoint's future is built in place: through a constructor, the slot is copied.
     #[pin]
-    future: EndpointFuture,
-    hook: Option<ArmedHook>,
+    pub(super) future: EndpointFuture,
+    pub(super) hook: Option<ArmedHook>,
 }
 
 impl RouterFuture {
     #[inline]
     pub(crate) fn new(future: EndpointFuture) -> Self {
         RouterFuture { future, hook: None }
-    }
-
-    #[inline]
-    pub(crate) fn with_hook(future: EndpointFuture, hook: Option<ArmedHook>) -> Self {
-        RouterFuture { future, hook }
     }
 
     #[inline]
@@ -45,12 +42,11 @@ impl Future for RouterFuture {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        match this.future.poll(cx) {
-            Poll::Ready(response) => Poll::Ready(Ok(match this.hook {
-                None => response,
-                Some(hook) => hook.apply(response),
-            })),
-            Poll::Pending => Poll::Pending,
+        let poll = this.future.poll(cx);
+        // Without a hook, the response is passed on as it is, not moved through a `match`.
+        match this.hook {
+            None => poll.map(Ok),
+            Some(hook) => poll.map(|response| Ok(hook.apply(response))),
         }
     }
 }

@@ -31,9 +31,11 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
     /// response.
     ///
     /// # Cost
-    /// None on a router without a hook but a `None` in its future; with one, an atomic increment
-    /// per request, and for a response with an error status, one look into its extensions. The
-    /// mapping itself runs only for rejections.
+    /// No allocation and no call per request, with a hook or without: the router's future holds
+    /// a reference to the hook (or `None`), and only a response with an error status is looked
+    /// into, for the `Rejection` in its extensions. The mapping runs only for rejections. The
+    /// hook is kept for the life of the program (one allocation, when `map_rejection` is
+    /// called): build the router once, at start-up, not per request.
     ///
     /// # Example
     /// A JSON error body for the whole app:

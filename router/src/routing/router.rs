@@ -150,7 +150,7 @@ impl<B, S> Clone for Inner<B, S> {
             custom_fallback: self.custom_fallback,
             method_not_allowed: self.method_not_allowed.clone(),
             body_limit: self.body_limit,
-            rejection_hook: self.rejection_hook.clone(),
+            rejection_hook: self.rejection_hook,
         }
     }
 }
@@ -232,7 +232,7 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
                 custom_fallback: inner.custom_fallback,
                 method_not_allowed: inner.method_not_allowed.as_ref().map(bind),
                 body_limit: inner.body_limit,
-                rejection_hook: inner.rejection_hook.clone(),
+                rejection_hook: inner.rejection_hook,
             }),
         }
     }
@@ -419,22 +419,21 @@ impl<B: 'static> Service<Request<B>> for Router<(), B> {
             },
             None => (&inner.fallback, None),
         };
-        let hook = inner
-            .rejection_hook
-            .as_ref()
-            .map(|hook| hook.arm(req.method()));
-        let future = Endpoint::call(
-            &**endpoint.as_ready(),
-            req,
-            CallContext {
-                state: &(),
-                route,
-                body_limit: inner.body_limit,
-            },
-        );
-        // A router without a rejection hook pays one `None` for it; with one, an atomic
-        // increment, and a look at the status when the response is ready.
-        RouterFuture::with_hook(future, hook)
+        // The rejection hook is a plain reference (no drop glue: see `RejectionHook`); a router
+        // without one pays a `None`, and a look at it when the response is ready.
+        let head = inner.rejection_hook.is_some() && req.method() == http::Method::HEAD;
+        RouterFuture {
+            future: Endpoint::call(
+                &**endpoint.as_ready(),
+                req,
+                CallContext {
+                    state: &(),
+                    route,
+                    body_limit: inner.body_limit,
+                },
+            ),
+            hook: inner.rejection_hook.map(|hook| hook.arm(head)),
+        }
     }
 }
 

@@ -1,10 +1,9 @@
 //! The router-wide rejection hook: turns the response of every rejection into the app's format.
 
 use std::fmt;
-use std::sync::Arc;
 
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use http::{Method, Response};
+use http::Response;
 
 use super::Rejection;
 use crate::body::Body;
@@ -13,10 +12,19 @@ use crate::response::IntoResponse;
 
 type MapFn = dyn Fn(Rejection) -> Response<Body> + Send + Sync;
 
-/// What [`Router::map_rejection`](crate::Router::map_rejection) was given, shared by every
-/// request's future (one atomic increment per request, and only on routers that have one).
-#[derive(Clone)]
-pub(crate) struct RejectionHook(Arc<MapFn>);
+/// What [`Router::map_rejection`](crate::Router::map_rejection) was given, kept for the life of
+/// the program: a router's future holds a plain reference to it.
+///
+/// Why not an `Arc`: a field with drop glue in the router's future makes the call that builds
+/// the endpoint's future one that may unwind past a live value, and the endpoint's future is
+/// then built aside and copied into the router's — about 165 instructions per request on every
+/// router, hook or not (`.ci/bench-gate`, C-static). A reference costs one word, and a hook is
+/// made once, at start-up.
+#[derive(Clone, Copy)]
+pub(crate) struct RejectionHook(&'static Boxed);
+
+/// The closure behind a thin pointer: the router's future holds one word for it.
+struct Boxed(Box<MapFn>);
 
 impl RejectionHook {
     pub(crate) fn new<F, R>(map: F) -> Self
@@ -24,16 +32,14 @@ impl RejectionHook {
         F: Fn(Rejection) -> R + Send + Sync + 'static,
         R: IntoResponse,
     {
-        RejectionHook(Arc::new(move |rejection| map(rejection).into_response()))
+        let map: Box<MapFn> = Box::new(move |rejection| map(rejection).into_response());
+        RejectionHook(Box::leak(Box::new(Boxed(map))))
     }
 
     /// The hook for one request: a `HEAD` request's mapped rejection gets no body either.
     #[inline]
-    pub(crate) fn arm(&self, method: &Method) -> ArmedHook {
-        ArmedHook {
-            hook: self.clone(),
-            head: method == Method::HEAD,
-        }
+    pub(crate) fn arm(self, head: bool) -> ArmedHook {
+        ArmedHook { hook: self, head }
     }
 
     /// `response` as the app wants it: unchanged unless it is a rejection's — an error status
@@ -48,7 +54,7 @@ impl RejectionHook {
             return response;
         };
         let (parts, _old_body) = response.into_parts();
-        let mut mapped = (self.0)(rejection);
+        let mut mapped = (self.0 .0)(rejection);
         let headers = mapped.headers_mut();
         for name in parts.headers.keys() {
             if name == CONTENT_TYPE || name == CONTENT_LENGTH || headers.contains_key(name) {
@@ -66,14 +72,16 @@ impl RejectionHook {
 }
 
 /// A router's [`RejectionHook`], for one request.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct ArmedHook {
     hook: RejectionHook,
     head: bool,
 }
 
 impl ArmedHook {
-    /// `response`, a rejection's mapped by the hook: see [`RejectionHook::apply`].
+    /// `response`, a rejection's mapped by the hook: see [`RejectionHook::apply`]. Out of line,
+    /// so that the router's `poll`, which calls it, stays small.
+    #[inline(never)]
     pub(crate) fn apply(&self, response: Response<Body>) -> Response<Body> {
         if !(response.status().is_client_error() || response.status().is_server_error()) {
             return response;
