@@ -13,7 +13,7 @@ use tower_service::Service;
 
 use crate::body::Body;
 use crate::endpoint::EndpointFuture;
-use crate::extract::rejection::ArmedHook;
+use crate::extract::rejection::RejectionHook;
 use crate::routing::{call_forwarded, Endpoint, RouteService, Router, ServiceEndpoint};
 
 /// The rest of the stack below a middleware function: the route (inside
@@ -78,7 +78,7 @@ pub struct NextFuture {
     #[pin]
     future: EndpointFuture,
     /// The rejection hook of the router below, if any: its future is taken apart, not wrapped.
-    hook: Option<ArmedHook>,
+    hook: Option<RejectionHook>,
 }
 
 impl Future for NextFuture {

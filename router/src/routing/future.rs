@@ -10,7 +10,7 @@ use pin_project::pin_project;
 
 use crate::body::Body;
 use crate::endpoint::EndpointFuture;
-use crate::extract::rejection::ArmedHook;
+use crate::extract::rejection::RejectionHook;
 
 /// The future of a [`Router`](crate::Router): the matched endpoint's future, held inline, and
 /// the router's [rejection hook](crate::Router::map_rejection), if it has one.
@@ -21,7 +21,7 @@ pub struct RouterFuture {
     // endpoint's future is built in place: through a constructor, the slot is copied.
     #[pin]
     pub(super) future: EndpointFuture,
-    pub(super) hook: Option<ArmedHook>,
+    pub(super) hook: Option<RejectionHook>,
 }
 
 impl RouterFuture {
@@ -31,7 +31,7 @@ impl RouterFuture {
     }
 
     #[inline]
-    pub(crate) fn into_parts(self) -> (EndpointFuture, Option<ArmedHook>) {
+    pub(crate) fn into_parts(self) -> (EndpointFuture, Option<RejectionHook>) {
         (self.future, self.hook)
     }
 }

@@ -421,7 +421,6 @@ impl<B: 'static> Service<Request<B>> for Router<(), B> {
         };
         // The rejection hook is a plain reference (no drop glue: see `RejectionHook`); a router
         // without one pays a `None`, and a look at it when the response is ready.
-        let head = inner.rejection_hook.is_some() && req.method() == http::Method::HEAD;
         RouterFuture {
             future: Endpoint::call(
                 &**endpoint.as_ready(),
@@ -432,7 +431,7 @@ impl<B: 'static> Service<Request<B>> for Router<(), B> {
                     body_limit: inner.body_limit,
                 },
             ),
-            hook: inner.rejection_hook.map(|hook| hook.arm(head)),
+            hook: inner.rejection_hook,
         }
     }
 }

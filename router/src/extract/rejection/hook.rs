@@ -7,7 +7,7 @@ use http::Response;
 
 use super::Rejection;
 use crate::body::Body;
-use crate::endpoint::without_body;
+use crate::endpoint::{without_body, AnsweredHead};
 use crate::response::IntoResponse;
 
 type MapFn = dyn Fn(Rejection) -> Response<Body> + Send + Sync;
@@ -36,20 +36,22 @@ impl RejectionHook {
         RejectionHook(Box::leak(Box::new(Boxed(map))))
     }
 
-    /// The hook for one request: a `HEAD` request's mapped rejection gets no body either.
-    #[inline]
-    pub(crate) fn arm(self, head: bool) -> ArmedHook {
-        ArmedHook { hook: self, head }
-    }
-
     /// `response` as the app wants it: unchanged unless it is a rejection's — an error status
     /// and a [`Rejection`] in its extensions, taken out so that an outer router's hook does not
     /// map it again. The headers the rejection's response gained on its way out (a layer's, such
     /// as CORS headers) are kept, but those that describe the old body.
-    pub(crate) fn apply(&self, mut response: Response<Body>) -> Response<Body> {
+    #[inline]
+    pub(crate) fn apply(self, response: Response<Body>) -> Response<Body> {
         if !(response.status().is_client_error() || response.status().is_server_error()) {
             return response;
         }
+        self.map(response)
+    }
+
+    /// The rest of [`apply`](Self::apply), out of line so that the router's `poll`, which calls
+    /// it, stays small. A `HEAD` request's mapped rejection gets no body either.
+    #[inline(never)]
+    fn map(self, mut response: Response<Body>) -> Response<Body> {
         let Some(rejection) = response.extensions_mut().remove::<Rejection>() else {
             return response;
         };
@@ -64,30 +66,11 @@ impl RejectionHook {
                 headers.append(name.clone(), value.clone());
             }
         }
+        let head = parts.extensions.get::<AnsweredHead>().is_some();
         let mut extensions = parts.extensions;
         extensions.extend(std::mem::take(mapped.extensions_mut()));
         *mapped.extensions_mut() = extensions;
-        mapped
-    }
-}
-
-/// A router's [`RejectionHook`], for one request.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ArmedHook {
-    hook: RejectionHook,
-    head: bool,
-}
-
-impl ArmedHook {
-    /// `response`, a rejection's mapped by the hook: see [`RejectionHook::apply`]. Out of line,
-    /// so that the router's `poll`, which calls it, stays small.
-    #[inline(never)]
-    pub(crate) fn apply(&self, response: Response<Body>) -> Response<Body> {
-        if !(response.status().is_client_error() || response.status().is_server_error()) {
-            return response;
-        }
-        let mapped = self.hook.apply(response);
-        if self.head {
+        if head {
             without_body(mapped)
         } else {
             mapped

@@ -34,7 +34,7 @@
 mod hook;
 mod value;
 
-pub(crate) use hook::{ArmedHook, RejectionHook};
+pub(crate) use hook::RejectionHook;
 pub use value::{Rejection, REJECTION_TARGET};
 
 use std::fmt;
