@@ -13,7 +13,9 @@
 #
 # and counts instructions per request as benches/profile/pgo.sh does: curl sends N requests on one
 # keep-alive connection, (count for 2N - count for N) / N, N = 1000. Scenario A is `GET /` ->
-# `Hello, World!`, B `GET /users/42` (a `u64` parameter) -> JSON text.
+# `Hello, World!`, B `GET /users/42` (a `u64` parameter) -> JSON text. Then the system calls per
+# request of `bare` and `serve`, the same way under `strace -f -c` (the kernel's share of a
+# request, which callgrind does not see).
 #
 #   bash benches/profile/serve-cost.sh
 set -euo pipefail
@@ -21,6 +23,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 install() { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null; }
 command -v valgrind >/dev/null || install valgrind
 command -v curl >/dev/null || install curl
+command -v strace >/dev/null || install strace
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/crate/src"
@@ -133,6 +136,30 @@ for mode in bare bare-hrt serve serve-nohrt serve-none; do
   for scenario in A B; do
     one=$(count "$mode" "$scenario" "$n"); two=$(count "$mode" "$scenario" $((2 * n)))
     row="$row $(( (two - one) / n )) |"
+  done
+  echo "$row"
+done
+
+syscalls() { # mode scenario n -> system calls made by the server
+  local port=$((19800 + RANDOM % 500)) out="$work/strace.out" path=/ urls=()
+  [ "$2" = B ] && path=/users/42
+  strace -f -c -o "$out" "$bin" "$1" "$2" "$port" >/dev/null 2>&1 &
+  local pid=$!
+  for _ in $(seq 100); do curl -s "http://127.0.0.1:$port/" -o /dev/null && break; sleep 0.2; done
+  for _ in $(seq "$3"); do urls+=("http://127.0.0.1:$port$path"); done
+  curl -sf "${urls[@]}" >/dev/null
+  pkill -f "serve-cost $1 $2 $port"; wait "$pid" 2>/dev/null || true
+  awk '$NF == "total" { print $(NF - 2) }' "$out"
+}
+
+echo
+echo "| mode | system calls per request, A | B |"
+echo "|---|---|---|"
+for mode in bare serve; do
+  row="| $mode |"
+  for scenario in A B; do
+    one=$(syscalls "$mode" "$scenario" "$n"); two=$(syscalls "$mode" "$scenario" $((2 * n)))
+    row="$row $(awk -v a="$one" -v b="$two" -v n="$n" 'BEGIN { printf "%.2f", (b - a) / n }') |"
   done
   echo "$row"
 done
