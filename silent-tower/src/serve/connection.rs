@@ -19,12 +19,14 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use tower_service::Service;
 
+use super::activity::Activity;
 use super::deadlines::{after, Deadlines, Verdict};
 use super::detection_deadline::DetectionDeadline;
 use super::idle::Counted;
+use super::in_flight::CountRequests;
 use super::peer_addr::AddPeerAddr;
 use super::protocol::{Builders, Protocol};
-use super::slots::{Activity, CountRequests, Refused, Slot, Slots};
+use super::slots::{Refused, Slot, Slots};
 use super::{BoxError, Config, Tls};
 
 /// Where the server is in its life; every connection watches it.

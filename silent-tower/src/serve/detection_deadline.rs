@@ -8,9 +8,11 @@
 //!
 //! [`DetectionDeadline`] applies hyper-util's test to the bytes it reads, and a read that would
 //! wait after the deadline fails with [`io::ErrorKind::TimedOut`] instead, which ends the
-//! connection. It holds no timer: a read is only retried when the task is woken, so the task
-//! serving the connection also sleeps until [`deadline`](DetectionDeadline::deadline) and polls
-//! the connection once more then. Once detection has ended, reads are only forwarded.
+//! connection. It holds no timer: the task serving the connection keeps the same deadline (the
+//! first request head's, see [`deadlines`](super::deadlines)) and closes the connection when it
+//! passes with no request started. When detection ends with the HTTP/2 preface, the connection's
+//! [`Activity`] is told, so that no request head is timed on it. Once detection has ended, reads
+//! are only forwarded.
 
 use std::io;
 use std::pin::Pin;
@@ -20,7 +22,7 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
 
-use super::slots::Activity;
+use super::activity::Activity;
 
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 

@@ -164,6 +164,7 @@
 //! [`serve_connection_with_upgrades`]: https://docs.rs/hyper-util/0.1/hyper_util/server/conn/auto/struct.Builder.html#method.serve_connection_with_upgrades
 //! [`TowerToHyperService`]: hyper_util::service::TowerToHyperService
 
+mod activity;
 #[cfg(feature = "http3")]
 mod alt_svc;
 #[cfg(feature = "http3")]
@@ -177,6 +178,7 @@ mod h3_bound;
 #[cfg(feature = "http3")]
 mod http3;
 mod idle;
+mod in_flight;
 mod peer_addr;
 mod protocol;
 mod slots;
