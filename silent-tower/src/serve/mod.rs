@@ -171,7 +171,6 @@ mod alt_svc;
 mod body;
 mod connection;
 mod deadlines;
-mod detection_deadline;
 mod future;
 #[cfg(feature = "http3")]
 mod h3_bound;
@@ -180,6 +179,7 @@ mod http3;
 mod idle;
 mod in_flight;
 mod peer_addr;
+mod preface;
 mod protocol;
 mod slots;
 #[cfg(feature = "tls")]
