@@ -13,7 +13,11 @@
 #
 # and counts instructions per request as benches/profile/pgo.sh does: curl sends N requests on one
 # keep-alive connection, (count for 2N - count for N) / N, N = 1000. Scenario A is `GET /` ->
-# `Hello, World!`, B `GET /users/42` (a `u64` parameter) -> JSON text.
+# `Hello, World!`, B `GET /users/42` (a `u64` parameter) -> JSON text. Then the system calls per
+# request of `bare` and `serve`, the same way under `strace -f -c` (the kernel's share of a
+# request, which callgrind does not see), and the share of the server's CPU time spent in user
+# space under load: server pinned to CPU 0, `wrk -t1 -c64 -d4s` on CPU 1, 4 rounds alternating,
+# `utime` and `stime` from /proc/PID/stat.
 #
 #   bash benches/profile/serve-cost.sh
 set -euo pipefail
@@ -21,6 +25,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 install() { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null; }
 command -v valgrind >/dev/null || install valgrind
 command -v curl >/dev/null || install curl
+command -v strace >/dev/null || install strace
+command -v wrk >/dev/null || install wrk
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/crate/src"
@@ -135,4 +141,57 @@ for mode in bare bare-hrt serve serve-nohrt serve-none; do
     row="$row $(( (two - one) / n )) |"
   done
   echo "$row"
+done
+
+syscalls() { # mode scenario n -> system calls made by the server
+  local port=$((19800 + RANDOM % 500)) out="$work/strace.out" path=/ urls=()
+  [ "$2" = B ] && path=/users/42
+  strace -f -c -o "$out" "$bin" "$1" "$2" "$port" >/dev/null 2>&1 &
+  local pid=$!
+  for _ in $(seq 100); do curl -s "http://127.0.0.1:$port/" -o /dev/null && break; sleep 0.2; done
+  for _ in $(seq "$3"); do urls+=("http://127.0.0.1:$port$path"); done
+  curl -sf "${urls[@]}" >/dev/null
+  pkill -f "serve-cost $1 $2 $port"; wait "$pid" 2>/dev/null || true
+  awk '$NF == "total" { print $(NF - 2) }' "$out"
+}
+
+echo
+echo "| mode | system calls per request, A | B |"
+echo "|---|---|---|"
+for mode in bare serve; do
+  row="| $mode |"
+  for scenario in A B; do
+    one=$(syscalls "$mode" "$scenario" "$n"); two=$(syscalls "$mode" "$scenario" $((2 * n)))
+    row="$row $(awk -v a="$one" -v b="$two" -v n="$n" 'BEGIN { printf "%.2f", (b - a) / n }') |"
+  done
+  echo "$row"
+done
+
+cpu() { # mode scenario -> "requests user_ticks system_ticks"
+  local port=$((20300 + RANDOM % 500)) path=/
+  [ "$2" = B ] && path=/users/42
+  taskset -c 0 "$bin" "$1" "$2" "$port" >/dev/null 2>&1 &
+  local pid=$!
+  for _ in $(seq 100); do curl -s "http://127.0.0.1:$port/" -o /dev/null && break; sleep 0.05; done
+  wrk -t1 -c64 -d1s "http://127.0.0.1:$port$path" >/dev/null 2>&1 || true
+  local u0 s0 u1 s1 report
+  read -r u0 s0 < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
+  report=$(taskset -c 1 wrk -t1 -c64 -d4s "http://127.0.0.1:$port$path")
+  read -r u1 s1 < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  echo "$(awk '/requests in/ { print $1 }' <<<"$report") $((u1 - u0)) $((s1 - s0))"
+}
+
+echo
+echo "| round | mode | scenario | requests | user ticks | system ticks | user share | CPU µs per request |"
+echo "|---|---|---|---|---|---|---|---|"
+for round in 1 2 3 4; do
+  for mode in bare serve; do
+    for scenario in A B; do
+      read -r requests user system < <(cpu "$mode" "$scenario")
+      tick_us=$((1000000 / $(getconf CLK_TCK)))
+      awk -v r="$round" -v m="$mode" -v s="$scenario" -v n="$requests" -v u="$user" -v k="$system" -v t="$tick_us" \
+        'BEGIN { printf "| %s | %s | %s | %d | %d | %d | %.3f | %.2f |\n", r, m, s, n, u, k, u / (u + k), (u + k) * t / n }'
+    done
+  done
 done

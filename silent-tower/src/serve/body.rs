@@ -16,8 +16,8 @@ use bytes::{Buf, Bytes};
 use http_body::{Body, Frame, SizeHint};
 use hyper::body::Incoming;
 
+use super::activity::Activity;
 use super::h3_bound::{reading_fields, BoundedRecv};
-use super::slots::Activity;
 use super::BoxError;
 
 /// The receiving half of an HTTP/3 request stream.

@@ -19,12 +19,14 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use tower_service::Service;
 
+use super::activity::Activity;
 use super::deadlines::{after, Deadlines, Verdict};
-use super::detection_deadline::DetectionDeadline;
 use super::idle::Counted;
+use super::in_flight::CountRequests;
 use super::peer_addr::AddPeerAddr;
+use super::preface::PrefaceWatch;
 use super::protocol::{Builders, Protocol};
-use super::slots::{Activity, CountRequests, Refused, Slot, Slots};
+use super::slots::{Refused, Slot, Slots};
 use super::{BoxError, Config, Tls};
 
 /// Where the server is in its life; every connection watches it.
@@ -264,12 +266,11 @@ impl Connection {
             slot,
         } = self;
         let activity = Arc::clone(slot.activity());
-        if protocol == Protocol::Http2 {
-            activity.mark_http2();
-        }
-        let io = TokioIo::new(DetectionDeadline::new(
+        // Even with `h2` agreed by ALPN, the connection is timed until the preface is in: a client
+        // that never sends it starts no request and is closed at the head deadline.
+        let io = TokioIo::new(PrefaceWatch::new(
             Counted::new(io, slot),
-            deadline,
+            deadline.is_some(),
             Arc::clone(&activity),
         ));
         let service = TowerToHyperService::new(CountRequests::new(service, Arc::clone(&activity)));
@@ -296,7 +297,7 @@ impl Connection {
     }
 }
 
-/// What runs beside a connection: the server's shutdown, the protocol detection deadline, the
+/// What runs beside a connection: the server's shutdown, the header read deadline, the
 /// idle timeout and eviction.
 struct Watch {
     peer_addr: SocketAddr,

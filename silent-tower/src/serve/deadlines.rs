@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use tokio::time::{Instant, Sleep};
 
-use super::slots::{Activity, Seen};
+use super::activity::{Activity, Seen};
 
 /// When a connection's next request head is due.
 #[derive(Debug, PartialEq, Eq)]

@@ -30,13 +30,15 @@ use tokio::task::JoinSet;
 use tokio_rustls::rustls;
 use tower_service::Service;
 
+use super::activity::{Activity, Seen};
 use super::alt_svc::{alt_svc_value, AdvertiseHttp3};
 use super::body::{H3Body, RequestBody};
 use super::connection::{self, drain, Phase};
 use super::deadlines::after;
 use super::h3_bound::{reading_fields, BoundedConnection};
+use super::in_flight::InFlight;
 use super::peer_addr::AddPeerAddr;
-use super::slots::{Activity, InFlight, Refused, Seen, Slot, Slots};
+use super::slots::{Refused, Slot, Slots};
 use super::{BoxError, Config, TlsConfig};
 
 /// `H3_NO_ERROR`: the code of a connection closed because it is no longer needed.

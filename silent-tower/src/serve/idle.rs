@@ -2,7 +2,7 @@
 //!
 //! hyper has no idle timeout of its own for HTTP/2, and for HTTP/1 only the header read timeout.
 //! [`Counted`] counts the bytes read and the writes that moved bytes on a connection, and the service
-//! counts its requests (see [`slots`](super::slots)); the task serving the connection looks every
+//! counts its requests (see [`in_flight`](super::in_flight)); the task serving the connection looks every
 //! `idle_timeout` and, when it has done nothing that counts since the last look, asks it to close
 //! gracefully (in-flight requests may finish). If it is still idle at the next look, the
 //! connection is closed at once: a client that stopped sending its body or reading its response
@@ -17,7 +17,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use super::slots::Slot;
 
 /// An IO that counts the reads and writes that moved bytes in its connection's
-/// [`Activity`](super::slots::Activity), and holds the connection's [`Slot`] for as long as it
+/// [`Activity`](super::activity::Activity), and holds the connection's [`Slot`] for as long as it
 /// lives: through an HTTP/1 upgrade too, so a WebSocket keeps counting toward the cap.
 ///
 /// Once the connection has been told to close at once (evicted, or past the shutdown grace), every

@@ -164,20 +164,22 @@
 //! [`serve_connection_with_upgrades`]: https://docs.rs/hyper-util/0.1/hyper_util/server/conn/auto/struct.Builder.html#method.serve_connection_with_upgrades
 //! [`TowerToHyperService`]: hyper_util::service::TowerToHyperService
 
+mod activity;
 #[cfg(feature = "http3")]
 mod alt_svc;
 #[cfg(feature = "http3")]
 mod body;
 mod connection;
 mod deadlines;
-mod detection_deadline;
 mod future;
 #[cfg(feature = "http3")]
 mod h3_bound;
 #[cfg(feature = "http3")]
 mod http3;
 mod idle;
+mod in_flight;
 mod peer_addr;
+mod preface;
 mod protocol;
 mod slots;
 #[cfg(feature = "tls")]

@@ -40,6 +40,65 @@
 //! # let _ = app;
 //! ```
 
+/// The traits the two keyed jars share word for word: `Clone`, a `Debug` that keeps the key out of
+/// logs, the extractor (the key from state through `FromRef`) and the response parts.
+macro_rules! keyed_jar_traits {
+    ($jar:ident, $how:literal) => {
+        impl<K> Clone for $jar<K> {
+            fn clone(&self) -> Self {
+                $jar {
+                    jar: self.jar.clone(),
+                    key: self.key.clone(),
+                    _key_type: std::marker::PhantomData,
+                }
+            }
+        }
+
+        // The key stays out of logs.
+        impl<K> std::fmt::Debug for $jar<K> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($jar))
+                    .field("jar", &self.jar)
+                    .field("key", &"<redacted>")
+                    .finish()
+            }
+        }
+
+        impl<S, K> $crate::extract::FromRequestParts<S> for $jar<K>
+        where
+            S: Sync,
+            K: $crate::extract::FromRef<S> + Into<$crate::extract::cookie::Key>,
+        {
+            type Rejection = std::convert::Infallible;
+
+            async fn from_request_parts(
+                parts: &mut http::request::Parts,
+                cx: &$crate::extract::RequestContext<S>,
+            ) -> Result<Self, std::convert::Infallible> {
+                let key = K::from_ref(cx.state()).into();
+                Ok(Self::from_headers(&parts.headers, key))
+            }
+        }
+
+        #[doc = concat!("A `Set-Cookie` for each cookie added (", $how, ") or removed since the jar was read, appended.")]
+        impl<K> $crate::response::IntoResponseHeaders for $jar<K> {
+            fn into_response_headers(
+                self,
+                headers: &mut http::HeaderMap,
+            ) -> Result<(), $crate::response::InvalidHeader> {
+                $crate::extract::cookie::set_cookies(&self.jar, headers)
+            }
+        }
+
+        /// An empty `200` that sets the jar's cookies.
+        impl<K> $crate::response::IntoResponse for $jar<K> {
+            fn into_response(self) -> http::Response<$crate::body::Body> {
+                $crate::response::IntoResponse::into_response((self, ()))
+            }
+        }
+    };
+}
+
 mod private;
 mod signed;
 

@@ -1,17 +1,11 @@
 //! [`PrivateCookieJar`]: cookies encrypted with the app's [`Key`]: neither readable nor forgeable
 //! by the client.
 
-use std::convert::Infallible;
-use std::fmt;
 use std::marker::PhantomData;
 
-use http::request::Parts;
-use http::{HeaderMap, Response};
+use http::HeaderMap;
 
-use super::{cookies_from_headers, set_cookies, Cookie, Key};
-use crate::body::Body;
-use crate::extract::{FromRef, FromRequestParts, RequestContext};
-use crate::response::{IntoResponse, IntoResponseHeaders, InvalidHeader};
+use super::{cookies_from_headers, Cookie, Key};
 
 /// A jar of cookies encrypted with a [`Key`] (AES-256-GCM, which authenticates too): the client
 /// sees only ciphertext, and a value it changed, one encrypted with another key, or one never
@@ -122,52 +116,4 @@ impl<K> PrivateCookieJar<K> {
     }
 }
 
-impl<K> Clone for PrivateCookieJar<K> {
-    fn clone(&self) -> Self {
-        PrivateCookieJar {
-            jar: self.jar.clone(),
-            key: self.key.clone(),
-            _key_type: PhantomData,
-        }
-    }
-}
-
-// The key stays out of logs.
-impl<K> fmt::Debug for PrivateCookieJar<K> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PrivateCookieJar")
-            .field("jar", &self.jar)
-            .field("key", &"<redacted>")
-            .finish()
-    }
-}
-
-impl<S, K> FromRequestParts<S> for PrivateCookieJar<K>
-where
-    S: Sync,
-    K: FromRef<S> + Into<Key>,
-{
-    type Rejection = Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        cx: &RequestContext<S>,
-    ) -> Result<Self, Infallible> {
-        let key = K::from_ref(cx.state()).into();
-        Ok(Self::from_headers(&parts.headers, key))
-    }
-}
-
-/// A `Set-Cookie` for each cookie added (encrypted) or removed since the jar was read, appended.
-impl<K> IntoResponseHeaders for PrivateCookieJar<K> {
-    fn into_response_headers(self, headers: &mut HeaderMap) -> Result<(), InvalidHeader> {
-        set_cookies(&self.jar, headers)
-    }
-}
-
-/// An empty `200` that sets the jar's cookies.
-impl<K> IntoResponse for PrivateCookieJar<K> {
-    fn into_response(self) -> Response<Body> {
-        (self, ()).into_response()
-    }
-}
+keyed_jar_traits!(PrivateCookieJar, "encrypted");

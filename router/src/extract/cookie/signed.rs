@@ -1,16 +1,10 @@
 //! [`SignedCookieJar`]: cookies signed with the app's [`Key`]: readable by the client, not forgeable.
 
-use std::convert::Infallible;
-use std::fmt;
 use std::marker::PhantomData;
 
-use http::request::Parts;
-use http::{HeaderMap, Response};
+use http::HeaderMap;
 
-use super::{cookies_from_headers, set_cookies, Cookie, Key};
-use crate::body::Body;
-use crate::extract::{FromRef, FromRequestParts, RequestContext};
-use crate::response::{IntoResponse, IntoResponseHeaders, InvalidHeader};
+use super::{cookies_from_headers, Cookie, Key};
 
 /// A jar of cookies signed with a [`Key`] (HMAC-SHA256): the client sees each value, but a
 /// value it changed, one signed with another key, or one never signed does not verify, and is
@@ -120,52 +114,4 @@ impl<K> SignedCookieJar<K> {
     }
 }
 
-impl<K> Clone for SignedCookieJar<K> {
-    fn clone(&self) -> Self {
-        SignedCookieJar {
-            jar: self.jar.clone(),
-            key: self.key.clone(),
-            _key_type: PhantomData,
-        }
-    }
-}
-
-// The key stays out of logs.
-impl<K> fmt::Debug for SignedCookieJar<K> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SignedCookieJar")
-            .field("jar", &self.jar)
-            .field("key", &"<redacted>")
-            .finish()
-    }
-}
-
-impl<S, K> FromRequestParts<S> for SignedCookieJar<K>
-where
-    S: Sync,
-    K: FromRef<S> + Into<Key>,
-{
-    type Rejection = Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        cx: &RequestContext<S>,
-    ) -> Result<Self, Infallible> {
-        let key = K::from_ref(cx.state()).into();
-        Ok(Self::from_headers(&parts.headers, key))
-    }
-}
-
-/// A `Set-Cookie` for each cookie added (signed) or removed since the jar was read, appended.
-impl<K> IntoResponseHeaders for SignedCookieJar<K> {
-    fn into_response_headers(self, headers: &mut HeaderMap) -> Result<(), InvalidHeader> {
-        set_cookies(&self.jar, headers)
-    }
-}
-
-/// An empty `200` that sets the jar's cookies.
-impl<K> IntoResponse for SignedCookieJar<K> {
-    fn into_response(self) -> Response<Body> {
-        (self, ()).into_response()
-    }
-}
+keyed_jar_traits!(SignedCookieJar, "signed");

@@ -1,16 +1,14 @@
-//! A deadline for the bytes hyper-util reads to tell HTTP/1 from HTTP/2.
+//! Telling, from the bytes hyper-util reads to choose between HTTP/1 and HTTP/2, whether the
+//! client sent the HTTP/2 preface (`PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`).
 //!
-//! hyper-util's `auto` connection first reads until it has seen either a byte that is not part of
-//! the HTTP/2 preface (`PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`) or the whole preface. Only then does
-//! it build the HTTP/1 connection, whose header read timer starts there, so a client that
-//! connects and sends nothing, or a prefix of the preface, would be kept forever
-//! (<https://github.com/hyperium/hyper/issues/3756>).
-//!
-//! [`DetectionDeadline`] applies hyper-util's test to the bytes it reads, and a read that would
-//! wait after the deadline fails with [`io::ErrorKind::TimedOut`] instead, which ends the
-//! connection. It holds no timer: a read is only retried when the task is woken, so the task
-//! serving the connection also sleeps until [`deadline`](DetectionDeadline::deadline) and polls
-//! the connection once more then. Once detection has ended, reads are only forwarded.
+//! The header read timeout is kept by the task serving the connection (see
+//! [`deadlines`](super::deadlines)): a request head is due a timeout after accept, which also
+//! bounds hyper-util's protocol detection, which has no timeout of its own
+//! (<https://github.com/hyperium/hyper/issues/3756>): a client that connects and sends nothing,
+//! or a prefix of the preface, starts no request and is closed then. But an HTTP/2 connection
+//! may idle between requests, so its heads are not timed: [`PrefaceWatch`] applies hyper-util's
+//! test to the bytes it reads and tells the connection's [`Activity`] when the preface is in.
+//! Once detection has ended, reads are only forwarded.
 
 use std::io;
 use std::pin::Pin;
@@ -18,36 +16,26 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::time::Instant;
 
-use super::slots::Activity;
+use super::activity::Activity;
 
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-pub(super) struct DetectionDeadline<I> {
+pub(super) struct PrefaceWatch<I> {
     io: I,
-    /// `Some` until detection ends.
-    detecting: Option<Detecting>,
+    /// How many of the bytes read so far match the start of the HTTP/2 preface; `None` once
+    /// detection has ended.
+    preface_matched: Option<usize>,
     /// Told when the client sent the HTTP/2 preface.
     activity: Arc<Activity>,
 }
 
-#[derive(Clone, Copy)]
-struct Detecting {
-    deadline: Instant,
-    /// How many of the bytes read so far match the start of the HTTP/2 preface.
-    preface_matched: usize,
-}
-
-impl<I> DetectionDeadline<I> {
-    /// Detection must end by `deadline`; `None` forwards from the start.
-    pub(super) fn new(io: I, deadline: Option<Instant>, activity: Arc<Activity>) -> Self {
+impl<I> PrefaceWatch<I> {
+    /// Watches the first bytes of `io` when `watch`; otherwise only forwards.
+    pub(super) fn new(io: I, watch: bool, activity: Arc<Activity>) -> Self {
         Self {
             io,
-            detecting: deadline.map(|deadline| Detecting {
-                deadline,
-                preface_matched: 0,
-            }),
+            preface_matched: watch.then_some(0),
             activity,
         }
     }
@@ -67,43 +55,33 @@ fn detection_ends(matched: &mut usize, read: &[u8]) -> bool {
     *matched == H2_PREFACE.len() // HTTP/2
 }
 
-impl<I: AsyncRead + Unpin> AsyncRead for DetectionDeadline<I> {
+impl<I: AsyncRead + Unpin> AsyncRead for PrefaceWatch<I> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
-        let Some(detecting) = &mut this.detecting else {
+        let Some(matched) = &mut this.preface_matched else {
             return Pin::new(&mut this.io).poll_read(cx, buf);
         };
         let before = buf.filled().len();
         let had_room = buf.remaining() > 0;
-        match Pin::new(&mut this.io).poll_read(cx, buf) {
-            Poll::Ready(Ok(())) => {
-                let read = &buf.filled()[before..];
-                // A read into a full buffer says nothing, not even end of stream.
-                if had_room && detection_ends(&mut detecting.preface_matched, read) {
-                    if detecting.preface_matched == H2_PREFACE.len() {
-                        this.activity.mark_http2();
-                    }
-                    this.detecting = None;
+        let polled = Pin::new(&mut this.io).poll_read(cx, buf);
+        // A read into a full buffer says nothing, not even end of stream.
+        if let Poll::Ready(Ok(())) = polled {
+            if had_room && detection_ends(matched, &buf.filled()[before..]) {
+                if *matched == H2_PREFACE.len() {
+                    this.activity.mark_http2();
                 }
-                Poll::Ready(Ok(()))
+                this.preface_matched = None;
             }
-            Poll::Pending if Instant::now() >= detecting.deadline => {
-                this.detecting = None;
-                Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    "no request head before the header read timeout",
-                )))
-            }
-            other => other,
         }
+        polled
     }
 }
 
-impl<I: AsyncWrite + Unpin> AsyncWrite for DetectionDeadline<I> {
+impl<I: AsyncWrite + Unpin> AsyncWrite for PrefaceWatch<I> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
