@@ -284,7 +284,7 @@ impl From<ParamError> for Rejection {
 
 /// A bad parameter is the client's fault (`400`); a missing one is the route's (`500`). The
 /// response is the error's [`Rejection`]'s, so that it is logged and
-/// [`Router::map_rejection`](crate::Router::map_rejection) maps it like any rejection.
+/// [`MapRejectionLayer`](crate::middleware::MapRejectionLayer) maps it like any rejection.
 impl IntoResponse for ParamError {
     fn into_response(self) -> Response<Body> {
         Rejection::from(self).into_response()

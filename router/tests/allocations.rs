@@ -211,6 +211,35 @@ fn merged_methods_and_a_layer_around_the_whole_router_add_no_allocation() {
 }
 
 #[test]
+fn map_rejection_around_the_router_adds_nothing_to_a_request_that_is_not_rejected() {
+    use silent_tower_router::extract::rejection::Rejection;
+    use silent_tower_router::middleware::MapRejectionLayer;
+    use tower_layer::Layer;
+
+    async fn user(Path(id): Path<i64>) -> String {
+        id.to_string()
+    }
+    let router = || {
+        Router::<(), ()>::with_body()
+            .route("/", get(hello))
+            .route("/users/{id}", get(user))
+    };
+    let mut plain = router();
+    let mut mapped = MapRejectionLayer::new(|r: Rejection| (r.status(), "mapped")).layer(router());
+    for path in ["/", "/users/7"] {
+        let (response, without) = allocations(&mut plain, request(path));
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let (response, with) = allocations(&mut mapped, request(path));
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(with, without, "{path}");
+    }
+    // A rejection is mapped (what that costs is the mapped response's own).
+    let (response, _) = allocations(&mut mapped, request("/users/x"));
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.extensions().get::<Rejection>().is_none());
+}
+
+#[test]
 fn a_route_layer_boxes_the_layered_future_as_documented() {
     let baseline = bare_handler_allocations();
     let mut app = Router::<(), ()>::with_body()

@@ -1,7 +1,7 @@
 //! Rejections as data: every rejection has a status, a stable kind and a message, and
-//! `Router::map_rejection` answers all of them in one format of the app's own — for routes
-//! added before and after it, nested routers, layers and `ParamError` — while statuses stay
-//! what they were and other error responses are left alone.
+//! `MapRejectionLayer` around a router answers all of them in one format of the app's own — for
+//! every route, nested and merged routers, layers and `ParamError` — while statuses stay what
+//! they were and other error responses are left alone.
 
 #![cfg(feature = "json")]
 
@@ -13,8 +13,9 @@ use http_body_util::{BodyExt, Full};
 use serde::Deserialize;
 use silent_tower_router::extract::rejection::Rejection;
 use silent_tower_router::extract::{Path, Query};
+use silent_tower_router::middleware::{MapRejection, MapRejectionLayer};
 use silent_tower_router::{get, post, Body, Json, ParamError, RequestExt, Router};
-use tower::ServiceExt;
+use tower::{Layer, ServiceExt};
 
 type Req = Request<Full<Bytes>>;
 
@@ -65,11 +66,16 @@ fn routes() -> Router<(), Full<Bytes>> {
 }
 
 /// The app-wide JSON error format: the example of the docs, 5 lines.
-fn json_errors(app: Router<(), Full<Bytes>>) -> Router<(), Full<Bytes>> {
-    app.map_rejection(|rejection: Rejection| {
-        let body = serde_json::json!({ "error": rejection.kind(), "message": rejection.message() });
-        (rejection.status(), Json(body))
-    })
+fn to_json(rejection: Rejection) -> (StatusCode, Json<serde_json::Value>) {
+    let body = serde_json::json!({ "error": rejection.kind(), "message": rejection.message() });
+    (rejection.status(), Json(body))
+}
+
+type JsonErrors =
+    MapRejection<Router<(), Full<Bytes>>, fn(Rejection) -> (StatusCode, Json<serde_json::Value>)>;
+
+fn json_errors(app: Router<(), Full<Bytes>>) -> JsonErrors {
+    MapRejectionLayer::new(to_json as fn(Rejection) -> _).layer(app)
 }
 
 fn req(method: &str, uri: &str, content_type: Option<&str>, body: &'static str) -> Req {
@@ -191,7 +197,7 @@ async fn messages_name_what_was_at_fault() {
 }
 
 #[tokio::test]
-async fn without_a_hook_statuses_and_text_bodies_are_unchanged_and_the_rejection_rides_along() {
+async fn without_the_layer_statuses_and_text_bodies_are_unchanged_and_the_rejection_rides_along() {
     let app = routes();
     for (request, status, kind) in bad_requests() {
         let uri = request.uri().clone();
@@ -236,13 +242,17 @@ async fn a_handlers_own_error_response_and_successes_are_left_alone() {
 }
 
 #[tokio::test]
-async fn routes_added_after_the_hook_and_nested_routers_are_covered() {
+async fn nested_and_merged_routers_below_the_layer_are_covered() {
     let inner = Router::<(), Full<Bytes>>::with_body().route("/posts/{id}", get(show));
-    // Nested before the hook (`/v1`), routed and nested after it (`/late`, `/api`).
-    let app = json_errors(Router::<(), Full<Bytes>>::with_body().nest("/v1", routes()))
-        .route("/late/{id}", get(show))
-        .nest("/api", inner);
-    for uri in ["/late/x", "/api/posts/x", "/v1/users/x"] {
+    let merged = Router::<(), Full<Bytes>>::with_body().route("/merged/{id}", get(show));
+    let app = json_errors(
+        Router::<(), Full<Bytes>>::with_body()
+            .nest("/v1", routes())
+            .route("/late/{id}", get(show))
+            .nest("/api", inner)
+            .merge(merged),
+    );
+    for uri in ["/late/x", "/api/posts/x", "/v1/users/x", "/merged/x"] {
         let response = app
             .clone()
             .oneshot(req("GET", uri, None, ""))
@@ -253,43 +263,25 @@ async fn routes_added_after_the_hook_and_nested_routers_are_covered() {
     }
 }
 
-#[test]
-fn a_router_with_a_hook_is_refused_by_nest_and_by_a_merge_with_another_hook() {
-    let hooked =
-        || json_errors(Router::<(), Full<Bytes>>::with_body().route("/a", get(|| async { "a" })));
-    let err = Router::<(), Full<Bytes>>::with_body()
-        .try_nest("/api", hooked())
-        .unwrap_err();
-    assert!(err.to_string().contains("map_rejection"), "{err}");
-    let err = hooked()
-        .try_merge(json_errors(Router::<(), Full<Bytes>>::with_body()))
-        .unwrap_err();
-    assert!(err.to_string().contains("map_rejection"), "{err}");
-    // One hook across a merge is kept.
-    let merged = Router::<(), Full<Bytes>>::with_body().merge(hooked());
-    assert_eq!(merged.routes().collect::<Vec<_>>(), ["/a"]);
-}
-
 #[tokio::test]
-async fn a_hook_kept_through_a_merge_answers_the_merged_routes() {
-    let app = Router::<(), Full<Bytes>>::with_body().merge(json_errors(routes()));
-    let response = app
-        .oneshot(req("GET", "/users/abc", None, ""))
-        .await
-        .unwrap();
-    assert_eq!(json_body(response).await["error"], "path_parse");
-}
-
-#[tokio::test]
-async fn a_router_under_nest_service_keeps_its_own_format() {
-    let inner = routes().map_rejection(|r: Rejection| (r.status(), format!("inner: {}", r.kind())));
+async fn a_router_under_nest_service_with_a_layer_of_its_own_keeps_its_own_format() {
+    let inner = MapRejectionLayer::new(|r: Rejection| (r.status(), format!("inner: {}", r.kind())))
+        .layer(routes());
     let app = json_errors(Router::<(), Full<Bytes>>::with_body().nest_service("/svc", inner));
     let response = app
+        .clone()
         .oneshot(req("GET", "/svc/users/abc", None, ""))
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(text(response).await, "inner: path_parse");
+    // Without a layer of its own, the outer layer maps it.
+    let app = json_errors(Router::<(), Full<Bytes>>::with_body().nest_service("/svc", routes()));
+    let response = app
+        .oneshot(req("GET", "/svc/users/abc", None, ""))
+        .await
+        .unwrap();
+    assert_eq!(json_body(response).await["error"], "path_parse");
 }
 
 #[tokio::test]

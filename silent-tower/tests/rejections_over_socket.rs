@@ -1,5 +1,5 @@
-//! `Router::map_rejection` behind `serve`, as a client sees it: every rejection in the app's
-//! JSON error format, with the status it always had; a handler's own answer untouched.
+//! `MapRejectionLayer` around a router behind `serve`, as a client sees it: every rejection in
+//! the app's JSON error format, with the status it always had; a handler's own answer untouched.
 #![cfg(feature = "json")]
 
 use std::future::IntoFuture;
@@ -11,7 +11,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde::{Deserialize, Serialize};
 use silent_tower::extract::rejection::Rejection;
+use silent_tower::middleware::{MapRejection, MapRejectionLayer};
 use silent_tower::prelude::*;
+use tower::Layer;
 
 #[derive(Deserialize)]
 struct Todo {
@@ -25,8 +27,19 @@ struct ApiError {
     message: String,
 }
 
-fn app() -> Router {
-    Router::new()
+/// The app-wide error format: every rejection as an `ApiError`.
+fn api_error(rejection: Rejection) -> (StatusCode, Json<ApiError>) {
+    let body = ApiError {
+        error: rejection.kind(),
+        message: rejection.to_string(),
+    };
+    (rejection.status(), Json(body))
+}
+
+type App = MapRejection<Router, fn(Rejection) -> (StatusCode, Json<ApiError>)>;
+
+fn app() -> App {
+    let router = Router::new()
         .route(
             "/todos/{id}",
             get(|Path(id): Path<u64>| async move { format!("todo {id}") }),
@@ -39,17 +52,11 @@ fn app() -> Router {
             "/gone",
             get(|| async { (StatusCode::GONE, "handler's own") }),
         )
-        .body_limit(16)
-        .map_rejection(|rejection: Rejection| {
-            let body = ApiError {
-                error: rejection.kind(),
-                message: rejection.to_string(),
-            };
-            (rejection.status(), Json(body))
-        })
+        .body_limit(16);
+    MapRejectionLayer::new(api_error as fn(Rejection) -> _).layer(router)
 }
 
-async fn start(app: Router) -> SocketAddr {
+async fn start(app: App) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(serve(listener, app).into_future());

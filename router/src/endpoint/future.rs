@@ -163,18 +163,8 @@ impl<F: Future<Output = Response<Body>>> Future for HeadAware<F> {
     }
 }
 
-/// Marks an error response that answered a `HEAD` request, for the rejection hook, which maps
-/// it later, after the request is gone: its new body must go too. Of no size, it costs no
-/// allocation of its own, and is put only on error responses.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct AnsweredHead;
-
-/// `response` as the answer to a `HEAD` request: no body, its length kept when it is known.
 pub(crate) fn without_body(mut response: Response<Body>) -> Response<Body> {
     let status = response.status();
-    if status.is_client_error() || status.is_server_error() {
-        response.extensions_mut().insert(AnsweredHead);
-    }
     let may_have_length = !(status.is_informational()
         || status == StatusCode::NO_CONTENT
         || status == StatusCode::NOT_MODIFIED);

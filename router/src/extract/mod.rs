@@ -9,8 +9,8 @@
 //! answers for the handler: its `Rejection` is a response, a `4xx` naming the parameter, field or
 //! header at fault, and the handler is not called. Every rejection is also data — a
 //! [`Rejection`](rejection::Rejection) with its status, a stable kind and its message — and
-//! [`Router::map_rejection`](crate::Router::map_rejection) answers all of them in an app's own
-//! format, in one place.
+//! [`MapRejectionLayer`](crate::middleware::MapRejectionLayer) around the router answers all of them in an
+//! app's own format, in one place.
 //!
 //! Nothing here allocates unless the value asked for must own memory: [`Path`] reads the
 //! captures the router hands the route directly (the [`PathParams`] of a route go into the

@@ -1,6 +1,7 @@
 //! Middleware written as functions, as axum's `middleware` module: [`from_fn`],
 //! [`map_request`], [`map_response`] (and their `_with_state` forms), with extractors before
-//! the request as in axum, and [`Next`]; [`HandleErrorLayer`] for a fallible service.
+//! the request as in axum, and [`Next`]; [`HandleErrorLayer`] for a fallible service;
+//! [`MapRejectionLayer`], one place that answers every rejection in the app's own format.
 //!
 //! Each is a `tower::Layer` with a named future ([`MiddlewareFuture`]) that holds the function's
 //! future inline: put it around the whole router and a request costs no allocation; put it on
@@ -10,6 +11,7 @@
 
 mod from_fn;
 mod handle_error;
+mod map_rejection;
 mod next;
 
 pub use from_fn::{
@@ -19,4 +21,5 @@ pub use from_fn::{
     MiddlewareFn, MiddlewareFuture, MiddlewareLayer, MIDDLEWARE_FUTURE_SIZE,
 };
 pub use handle_error::{HandleError, HandleErrorFuture, HandleErrorLayer};
+pub use map_rejection::{MapRejection, MapRejectionFuture, MapRejectionLayer};
 pub use next::{Next, NextFuture};

@@ -13,7 +13,6 @@ use tower_service::Service;
 
 use crate::body::Body;
 use crate::endpoint::EndpointFuture;
-use crate::extract::rejection::RejectionHook;
 use crate::routing::{call_forwarded, Endpoint, RouteService, Router, ServiceEndpoint};
 
 /// The rest of the stack below a middleware function: the route (inside
@@ -58,11 +57,11 @@ impl<B: Send + 'static> Next<B> {
 
     /// Passes `req` on, and answers with what comes back.
     pub fn run(self, req: Request<B>) -> NextFuture {
-        let (future, hook) = match self.inner {
-            Below::Router(mut router) => router.call(req).into_parts(),
-            Below::Endpoint(endpoint) => (call_forwarded(&endpoint, req), None),
+        let future = match self.inner {
+            Below::Router(mut router) => router.call(req).into_endpoint_future(),
+            Below::Endpoint(endpoint) => call_forwarded(&endpoint, req),
         };
-        NextFuture { future, hook }
+        NextFuture { future }
     }
 }
 
@@ -77,8 +76,6 @@ impl<B> fmt::Debug for Next<B> {
 pub struct NextFuture {
     #[pin]
     future: EndpointFuture,
-    /// The rejection hook of the router below, if any: its future is taken apart, not wrapped.
-    hook: Option<RejectionHook>,
 }
 
 impl Future for NextFuture {
@@ -86,14 +83,7 @@ impl Future for NextFuture {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response<Body>> {
-        let this = self.project();
-        match this.future.poll(cx) {
-            Poll::Ready(response) => Poll::Ready(match this.hook {
-                None => response,
-                Some(hook) => hook.apply(response),
-            }),
-            Poll::Pending => Poll::Pending,
-        }
+        self.project().future.poll(cx)
     }
 }
 

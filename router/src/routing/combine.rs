@@ -50,14 +50,6 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
     pub fn try_nest(self, prefix: &str, router: Router<S, B>) -> Result<Self, RouteError> {
         check_prefix(prefix)?;
         let nested = router.into_inner();
-        if nested.rejection_hook.is_some() {
-            return Err(RouteError::invalid(
-                prefix,
-                "the nested router has a `map_rejection` hook: call `map_rejection` on the outer \
-                 router, whose hook maps the nested routes' rejections too (or keep the nested \
-                 router's format with `nest_service`)",
-            ));
-        }
         self.edit(|inner| {
             for entry in &nested.table.routes {
                 let path = match &*entry.info.pattern {
@@ -171,16 +163,6 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
                 }
                 inner.fallback = other.fallback.clone();
                 inner.custom_fallback = true;
-            }
-            if let Some(hook) = &other.rejection_hook {
-                if inner.rejection_hook.is_some() {
-                    return Err(RouteError::invalid(
-                        "/",
-                        "both merged routers have a `map_rejection` hook: keep one (a router \
-                         answers rejections one way)",
-                    ));
-                }
-                inner.rejection_hook = Some(*hook);
             }
             if let Some(fallback) = &other.method_not_allowed {
                 inner.method_not_allowed = Some(fallback.clone());

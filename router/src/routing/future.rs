@@ -10,29 +10,24 @@ use pin_project::pin_project;
 
 use crate::body::Body;
 use crate::endpoint::EndpointFuture;
-use crate::extract::rejection::RejectionHook;
 
-/// The future of a [`Router`](crate::Router): the matched endpoint's future, held inline, and
-/// the router's [rejection hook](crate::Router::map_rejection), if it has one.
+/// The future of a [`Router`](crate::Router): the matched endpoint's future, held inline.
 #[pin_project]
 #[derive(Debug)]
 pub struct RouterFuture {
-    // Written field by field where the router calls the endpoint (`Router::call`), so that the
-    // endpoint's future is built in place: through a constructor, the slot is copied.
     #[pin]
-    pub(super) future: EndpointFuture,
-    pub(super) hook: Option<RejectionHook>,
+    future: EndpointFuture,
 }
 
 impl RouterFuture {
     #[inline]
     pub(crate) fn new(future: EndpointFuture) -> Self {
-        RouterFuture { future, hook: None }
+        RouterFuture { future }
     }
 
     #[inline]
-    pub(crate) fn into_parts(self) -> (EndpointFuture, Option<RejectionHook>) {
-        (self.future, self.hook)
+    pub(crate) fn into_endpoint_future(self) -> EndpointFuture {
+        self.future
     }
 }
 
@@ -41,12 +36,6 @@ impl Future for RouterFuture {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let poll = this.future.poll(cx);
-        // Without a hook, the response is passed on as it is, not moved through a `match`.
-        match this.hook {
-            None => poll.map(Ok),
-            Some(hook) => poll.map(|response| Ok(hook.apply(response))),
-        }
+        self.project().future.poll(cx).map(Ok)
     }
 }

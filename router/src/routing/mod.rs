@@ -2,7 +2,7 @@
 //! holds, and how routers combine (`nest`, `merge`) and take layers and fallbacks.
 //!
 //! Reading order: `router` (the type, `route`, the request path), `combine` (`nest`, `merge`),
-//! `layers` (`layer`, `route_layer`, fallbacks), `rejections` (`map_rejection`), `method_router` with `method_table` and
+//! `layers` (`layer`, `route_layer`, fallbacks), `method_router` with `method_table` and
 //! `method_filter`, then what the router stores: `table`, `erased` (endpoints behind a vtable, and
 //! the state they are given), `service`, `nested_service`, `merged`, `route_service`, `future`.
 
@@ -15,7 +15,6 @@ mod method_filter;
 mod method_router;
 mod method_table;
 mod nested_service;
-mod rejections;
 mod route_service;
 mod router;
 mod service;

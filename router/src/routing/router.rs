@@ -18,7 +18,6 @@ use crate::body::{Body, BoxError};
 use crate::endpoint::tree::Endpoints;
 use crate::endpoint::{CallContext, Route};
 use crate::error::RouteError;
-use crate::extract::rejection::RejectionHook;
 use crate::params::Captures;
 
 /// Routes requests by path to endpoints.
@@ -138,8 +137,6 @@ pub(super) struct Inner<B, S> {
     /// Answers a method a matched path does not route, instead of the path's own `405`.
     pub(super) method_not_allowed: Option<SharedEndpoint<B, S>>,
     pub(super) body_limit: usize,
-    /// What [`Router::map_rejection`] was given: applied to the responses of rejections.
-    pub(super) rejection_hook: Option<RejectionHook>,
 }
 
 impl<B, S> Clone for Inner<B, S> {
@@ -150,7 +147,6 @@ impl<B, S> Clone for Inner<B, S> {
             custom_fallback: self.custom_fallback,
             method_not_allowed: self.method_not_allowed.clone(),
             body_limit: self.body_limit,
-            rejection_hook: self.rejection_hook,
         }
     }
 }
@@ -185,7 +181,6 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
                 custom_fallback: false,
                 method_not_allowed: None,
                 body_limit: crate::extract::DEFAULT_BODY_LIMIT,
-                rejection_hook: None,
             }),
         }
     }
@@ -232,7 +227,6 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
                 custom_fallback: inner.custom_fallback,
                 method_not_allowed: inner.method_not_allowed.as_ref().map(bind),
                 body_limit: inner.body_limit,
-                rejection_hook: inner.rejection_hook,
             }),
         }
     }
@@ -419,20 +413,15 @@ impl<B: 'static> Service<Request<B>> for Router<(), B> {
             },
             None => (&inner.fallback, None),
         };
-        // The rejection hook is a plain reference (no drop glue: see `RejectionHook`); a router
-        // without one pays a `None`, and a look at it when the response is ready.
-        RouterFuture {
-            future: Endpoint::call(
-                &**endpoint.as_ready(),
-                req,
-                CallContext {
-                    state: &(),
-                    route,
-                    body_limit: inner.body_limit,
-                },
-            ),
-            hook: inner.rejection_hook,
-        }
+        RouterFuture::new(Endpoint::call(
+            &**endpoint.as_ready(),
+            req,
+            CallContext {
+                state: &(),
+                route,
+                body_limit: inner.body_limit,
+            },
+        ))
     }
 }
 

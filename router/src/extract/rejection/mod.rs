@@ -4,7 +4,7 @@
 //! and an error type with the same message, its [`status`](JsonRejection::status) and a stable
 //! [`kind`](JsonRejection::kind). Every one converts into a [`Rejection`] (status, kind,
 //! message): the one type an app maps into an error format of its own, for every route at once
-//! with [`Router::map_rejection`](crate::Router::map_rejection) — the table of kinds is in
+//! with [`MapRejectionLayer`](crate::middleware::MapRejectionLayer) around the router — the table of kinds is in
 //! [`Rejection`]'s docs.
 //!
 // The example needs the `json` feature: it is compiled and run only with it.
@@ -12,17 +12,19 @@
 #![cfg_attr(not(feature = "json"), doc = "```ignore")]
 //! use http::Request;
 //! use silent_tower_router::extract::rejection::Rejection;
-//! use silent_tower_router::{post, IntoResponse, Json, Router};
-//! use tower::ServiceExt;
+//! use silent_tower_router::middleware::MapRejectionLayer;
+//! use silent_tower_router::{post, Json, Router};
+//! use tower::{Layer, ServiceExt};
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let app = Router::<(), String>::with_body()
-//!     .route("/echo", post(|Json(v): Json<serde_json::Value>| async move { Json(v) }))
-//!     // Every rejection of the app, as `{"error": "json_syntax", "message": "..."}`.
-//!     .map_rejection(|rejection: Rejection| {
-//!         let body = serde_json::json!({ "error": rejection.kind(), "message": rejection.message() });
-//!         (rejection.status(), Json(body))
-//!     });
+//! let router = Router::<(), String>::with_body()
+//!     .route("/echo", post(|Json(v): Json<serde_json::Value>| async move { Json(v) }));
+//! // Every rejection of the app, as `{"error": "json_syntax", "message": "..."}`.
+//! let app = MapRejectionLayer::new(|rejection: Rejection| {
+//!     let body = serde_json::json!({ "error": rejection.kind(), "message": rejection.message() });
+//!     (rejection.status(), Json(body))
+//! })
+//! .layer(router);
 //!
 //! let request = Request::post("/echo").header("content-type", "application/json").body("{".to_owned()).unwrap();
 //! let response = app.oneshot(request).await.unwrap();
@@ -31,10 +33,8 @@
 //! # }
 //! ```
 
-mod hook;
 mod value;
 
-pub(crate) use hook::RejectionHook;
 pub use value::{Rejection, REJECTION_TARGET};
 
 use std::fmt;

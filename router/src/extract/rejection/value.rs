@@ -18,9 +18,9 @@ pub const REJECTION_TARGET: &str = "silent_tower::rejection";
 ///
 /// Every rejection of this crate converts into one (`Rejection::from(json_rejection)`), and so
 /// does [`ParamError`](crate::ParamError). Its response — what every rejection answers with
-/// unless the router says otherwise — is the status and the message as `text/plain`, and carries
+/// unless a layer maps it — is the status and the message as `text/plain`, and carries
 /// the `Rejection` itself in the response's extensions, where a layer or
-/// [`Router::map_rejection`](crate::Router::map_rejection) finds it. A response without one in
+/// [`MapRejectionLayer`](crate::middleware::MapRejectionLayer) finds it. A response without one in
 /// its extensions is a handler's own answer, never taken for a rejection.
 ///
 /// Each rejection, as it becomes a response, is logged through `tracing` at debug level, target
