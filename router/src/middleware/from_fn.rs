@@ -15,6 +15,7 @@ use stackfuture::StackFuture;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use super::phases::{ExtractThenRun, IntoResponseFuture};
 use super::Next;
 use crate::body::{Body, BoxError};
 use crate::endpoint::{inline_or_boxed, ForwardedBodyLimit};
@@ -250,12 +251,13 @@ macro_rules! extract_or_answer {
     };
 }
 
-macro_rules! middleware_fns {
+/// `from_fn` with extractors: they run first, then the function.
+macro_rules! from_fn_with_extractors {
     ($($ty:ident)*) => {
         impl<F, Fut, S, B, $($ty,)*> MiddlewareFn<FromFnKind, ($($ty,)*), S, B> for F
         where
             F: FnMut($($ty,)* Request<B>, Next<B>) -> Fut + Clone + Send + Sync + 'static,
-            Fut: Future + Send,
+            Fut: Future + Send + 'static,
             Fut::Output: IntoResponse,
             S: Send + Sync + 'static,
             B: Send + 'static,
@@ -263,15 +265,52 @@ macro_rules! middleware_fns {
         {
             #[allow(unused_mut, unused_variables)]
             fn run(mut self, req: Request<B>, state: S, next: Next<B>) -> impl Future<Output = Response<Body>> + Send + 'static {
-                async move {
+                // The extractors' future ends by making the function's future, which then runs
+                // in its place: the two never take room side by side.
+                ExtractThenRun::new(async move {
                     let (mut parts, body) = req.into_parts();
                     let cx = context(state, &parts);
-                    extract_or_answer!(parts, cx; $($ty)*);
-                    self($($ty,)* Request::from_parts(parts, body), next).await.into_response()
-                }
+                    $(
+                        #[allow(non_snake_case)]
+                        let $ty = match $ty::from_request_parts(&mut parts, &cx).await {
+                            Ok(value) => value,
+                            Err(rejection) => return Err(rejection.into_response()),
+                        };
+                    )*
+                    Ok(self($($ty,)* Request::from_parts(parts, body), next))
+                })
             }
         }
+    };
+}
 
+/// `from_fn` without extractors: the function's own future alone. An `async` block around it
+/// would keep what it captured (the request, `Next`, the state) beside that future for its
+/// whole life — about 800 bytes more, enough to push a function that awaits the router past the
+/// inline slot and box it on every request.
+impl<F, Fut, S, B> MiddlewareFn<FromFnKind, (), S, B> for F
+where
+    F: FnMut(Request<B>, Next<B>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: IntoResponse,
+    S: Send + Sync + 'static,
+    B: Send + 'static,
+{
+    fn run(
+        mut self,
+        req: Request<B>,
+        _state: S,
+        next: Next<B>,
+    ) -> impl Future<Output = Response<Body>> + Send + 'static {
+        IntoResponseFuture {
+            future: self(req, next),
+        }
+    }
+}
+
+/// `map_request` and `map_response`, with and without extractors.
+macro_rules! map_fns {
+    ($($ty:ident)*) => {
         impl<F, Fut, S, B, $($ty,)*> MiddlewareFn<MapRequestKind, ($($ty,)*), S, B> for F
         where
             F: FnMut($($ty,)* Request<B>) -> Fut + Clone + Send + Sync + 'static,
@@ -318,15 +357,24 @@ macro_rules! middleware_fns {
     };
 }
 
-middleware_fns!();
-middleware_fns!(T1);
-middleware_fns!(T1 T2);
-middleware_fns!(T1 T2 T3);
-middleware_fns!(T1 T2 T3 T4);
-middleware_fns!(T1 T2 T3 T4 T5);
-middleware_fns!(T1 T2 T3 T4 T5 T6);
-middleware_fns!(T1 T2 T3 T4 T5 T6 T7);
-middleware_fns!(T1 T2 T3 T4 T5 T6 T7 T8);
+from_fn_with_extractors!(T1);
+from_fn_with_extractors!(T1 T2);
+from_fn_with_extractors!(T1 T2 T3);
+from_fn_with_extractors!(T1 T2 T3 T4);
+from_fn_with_extractors!(T1 T2 T3 T4 T5);
+from_fn_with_extractors!(T1 T2 T3 T4 T5 T6);
+from_fn_with_extractors!(T1 T2 T3 T4 T5 T6 T7);
+from_fn_with_extractors!(T1 T2 T3 T4 T5 T6 T7 T8);
+
+map_fns!();
+map_fns!(T1);
+map_fns!(T1 T2);
+map_fns!(T1 T2 T3);
+map_fns!(T1 T2 T3 T4);
+map_fns!(T1 T2 T3 T4 T5);
+map_fns!(T1 T2 T3 T4 T5 T6);
+map_fns!(T1 T2 T3 T4 T5 T6 T7);
+map_fns!(T1 T2 T3 T4 T5 T6 T7 T8);
 
 impl<F, S, I, K, T, B, ResBody> Service<Request<B>> for Middleware<F, S, I, K, T>
 where

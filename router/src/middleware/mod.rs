@@ -13,6 +13,7 @@ mod from_fn;
 mod handle_error;
 mod map_rejection;
 mod next;
+mod phases;
 
 pub use from_fn::{
     from_fn, from_fn_with_state, map_request, map_request_with_state, map_response,
