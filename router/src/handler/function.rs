@@ -58,7 +58,10 @@ pub trait Handler<T, B, S>: Clone + Send + Sync + Sized + 'static {
     /// A handler with no arguments reads no state; call
     /// [`into_service`](super::HandlerWithoutStateExt::into_service) on it instead (its request
     /// body type cannot be inferred from it here).
-    fn with_state(self, state: S) -> HandlerService<Self, T, S> {
+    fn with_state(self, state: S) -> HandlerService<Self, T, S>
+    where
+        Self: HandlerSignature<T>,
+    {
         HandlerService::new(self, state)
     }
 
@@ -97,7 +100,10 @@ pub trait Handler<T, B, S>: Clone + Send + Sync + Sized + 'static {
     /// trait in scope, `some_layer.layer(service)` still calls `tower::Layer::layer` — every
     /// `Clone` type is a [`Handler`] of the shape that reports a mistake. A closure kept in a
     /// local is then `let mut`.
-    fn layer<L>(&mut self, layer: L) -> Layered<L, Self, T> {
+    fn layer<L>(&mut self, layer: L) -> Layered<L, Self, T>
+    where
+        Self: HandlerSignature<T>,
+    {
         Layered::new(layer, self.clone())
     }
 }

@@ -114,6 +114,9 @@ where
     }
 }
 
+// Not offered as a way out when a function is not a handler: the error about the function says
+// what a handler looks like, and a layered handler is not the fix.
+#[diagnostic::do_not_recommend]
 impl<L, H: HandlerSignature<T>, T> HandlerSignature<(ViaLayer, T)> for Layered<L, H, T> {}
 
 impl<T: HandlerState> HandlerState for (ViaLayer, T) {

@@ -16,7 +16,7 @@ mod state;
 pub use function::{handler_fn, Handler, HandlerResponse, HandlerSignature};
 pub use into_service::HandlerWithoutStateExt;
 pub use layered::{LayeredHandler, LayeredHandlerService};
-pub use service::{HandlerFuture, HandlerService, Layered, HANDLER_FUTURE_SIZE};
 #[doc(hidden)]
 pub use service::ViaLayer;
+pub use service::{HandlerFuture, HandlerService, Layered, HANDLER_FUTURE_SIZE};
 pub use state::{HandlerState, StateFor};

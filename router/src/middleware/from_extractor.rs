@@ -219,6 +219,7 @@ where
 
 impl<I: Service<Request<B>>, B> fmt::Debug for FromExtractorFuture<I, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FromExtractorFuture").finish_non_exhaustive()
+        f.debug_struct("FromExtractorFuture")
+            .finish_non_exhaustive()
     }
 }

@@ -15,7 +15,8 @@ mod handle_error;
 mod next;
 
 pub use from_extractor::{
-    from_extractor, from_extractor_with_state, FromExtractor, FromExtractorFuture, FromExtractorLayer,
+    from_extractor, from_extractor_with_state, FromExtractor, FromExtractorFuture,
+    FromExtractorLayer,
 };
 pub use from_fn::{
     from_fn, from_fn_with_state, map_request, map_request_with_state, map_response,

@@ -163,4 +163,3 @@ pub fn any<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F
 pub fn any_service<S>(service: S) -> OneHandler<Route<S>> {
     MethodRouter::new().any_service(service)
 }
-
