@@ -177,6 +177,9 @@ pub struct FromExtractorFuture<I: Service<Request<B>>, B> {
 /// What an extractor's future gives back: the request's head to pass on, or the answer.
 type Extracted = Result<Parts, Response<Body>>;
 
+// The extractor's stage is the larger on purpose: held inline, it costs no allocation, and the
+// whole future still fits a route's slot under a path's layer.
+#[allow(clippy::large_enum_variant)]
 #[pin_project(project = StageProj)]
 enum Stage<I, F, B> {
     Extracting {
