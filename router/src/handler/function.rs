@@ -308,7 +308,7 @@ where
 }
 
 /// A [`Handler`] as a `tower::Service`, with no state (`()`) and the route's parameters read
-/// from the request's [`PathParams`] extension.
+/// from the request's [`PathParams`](crate::PathParams) extension.
 ///
 /// ```
 /// use http::Request;

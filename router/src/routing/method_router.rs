@@ -30,8 +30,8 @@ use crate::endpoint::{CallContext, EndpointFuture, MergedFallback, Route};
 use crate::handler::{handler_fn, HandlerService, HandlerSignature};
 use crate::params::PathParams;
 
-/// A path's handlers by method. Build one with [`get`], [`post`], [`on`], [`any`], … and chain
-/// more: `get(list).post(create)`.
+/// A path's handlers by method. Build one with [`get`](crate::get), [`post`](crate::post),
+/// [`on`](crate::on), [`any`](crate::any), … and chain more: `get(list).post(create)`.
 ///
 /// `H` is the handlers' types, `N` the fallback's (the `405`/`OPTIONS` answers unless
 /// [`fallback`](MethodRouter::fallback) set one), so method dispatch is static.
