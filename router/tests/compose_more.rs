@@ -218,6 +218,13 @@ async fn a_method_routers_fallback_answers_unrouted_methods_and_reads_the_state(
         answer(&app, Method::DELETE, "/service").await,
         (StatusCode::OK, "from the service".into())
     );
+    // A path's own fallback wins over the router's `method_not_allowed_fallback`.
+    let app = Router::<(), ()>::with_body()
+        .route("/own", get(list).fallback(|| async { "own" }))
+        .route("/plain", get(list))
+        .method_not_allowed_fallback(|| async { "router's" });
+    assert_eq!(answer(&app, Method::PUT, "/own").await.1, "own");
+    assert_eq!(answer(&app, Method::PUT, "/plain").await.1, "router's");
 }
 
 #[test]
