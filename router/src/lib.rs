@@ -47,7 +47,7 @@ mod body;
 mod endpoint;
 mod error;
 pub mod extract;
-mod handler;
+pub mod handler;
 #[cfg(feature = "json")]
 mod json;
 pub mod middleware;
@@ -63,7 +63,8 @@ pub use endpoint::{CallContext, EndpointFuture, Route, RouteFuture, ENDPOINT_FUT
 pub use error::RouteError;
 pub use handler::{
     handler_fn, Handler, HandlerFuture, HandlerResponse, HandlerService, HandlerSignature,
-    HandlerState, LayeredHandler, LayeredHandlerService, StateFor, HANDLER_FUTURE_SIZE,
+    HandlerState, HandlerWithoutStateExt, LayeredHandler, LayeredHandlerService, StateFor,
+    HANDLER_FUTURE_SIZE,
 };
 /// The `headers` crate, whose types [`TypedHeader`](extract::TypedHeader) reads.
 #[cfg(feature = "typed-header")]

@@ -109,7 +109,7 @@ pub use silent_tower_router::headers;
 pub use silent_tower_router::Json;
 pub use silent_tower_router::{
     any, any_service, connect, connect_service, delete, delete_service, endpoints, extract, get,
-    get_service, handler_fn, head, head_service, middleware, on, on_service, options,
+    get_service, handler, handler_fn, head, head_service, middleware, on, on_service, options,
     options_service, patch, patch_service, post, post_service, put, put_service, response, routing,
     sse, trace, trace_service, AppendHeaders, Body, BoxError, FromParam, Handler, HandlerService,
     HandlerSignature, Html, IntoHeaderName, IntoHeaderValue, IntoResponse, IntoResponseHeaders,

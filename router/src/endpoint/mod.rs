@@ -18,3 +18,4 @@ pub(crate) use future::{inline_or_boxed, without_body, HeadAware};
 pub use future::{EndpointFuture, ENDPOINT_FUTURE_SIZE};
 pub use route::{Route, RouteFuture};
 pub use tree::Endpoints;
+pub(crate) use tree::{MergedFallback, StateGiven};

@@ -201,3 +201,104 @@ impl<B, S, A: Endpoints<B, S>, C: Endpoints<B, S>> Endpoints<B, S> for Node<A, C
         }
     }
 }
+
+/// Endpoints given their state by [`MethodRouter::with_state`](crate::MethodRouter::with_state):
+/// they are called with `state` whatever the router's, so the method router fits any router.
+#[derive(Clone)]
+pub struct StateGiven<T, S> {
+    pub(crate) inner: T,
+    pub(crate) state: S,
+}
+
+impl<T, S> std::fmt::Debug for StateGiven<T, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateGiven")
+            .field("state", &std::any::type_name::<S>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: EndpointTree, S> EndpointTree for StateGiven<T, S> {
+    const LEN: usize = T::LEN;
+}
+
+impl<L, T: LayerTree<L>, S> LayerTree<L> for StateGiven<T, S> {
+    type Output = StateGiven<T::Output, S>;
+
+    fn layer_tree(self, layer: &L) -> Self::Output {
+        StateGiven {
+            inner: self.inner.layer_tree(layer),
+            state: self.state,
+        }
+    }
+}
+
+impl<B, S, S2, T: Endpoints<B, S>> Endpoints<B, S2> for StateGiven<T, S> {
+    #[inline]
+    fn call_at(
+        &self,
+        index: usize,
+        req: Request<B>,
+        cx: CallContext<'_, S2>,
+        head: bool,
+    ) -> EndpointFuture {
+        let cx = CallContext {
+            state: &self.state,
+            route: cx.route,
+            body_limit: cx.body_limit,
+        };
+        self.inner.call_at(index, req, cx, head)
+    }
+}
+
+/// The fallbacks of two method routers made one by
+/// [`MethodRouter::merge`](crate::MethodRouter::merge): the one chosen when they were merged
+/// answers — the user's fallback if either had one, else the default `405`/`OPTIONS` answer that
+/// kept a layer, if one did.
+#[derive(Clone)]
+pub struct MergedFallback<A, C> {
+    pub(crate) first: A,
+    pub(crate) second: C,
+    pub(crate) use_second: bool,
+}
+
+impl<A, C> std::fmt::Debug for MergedFallback<A, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MergedFallback")
+            .field("use_second", &self.use_second)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<A, C> EndpointTree for MergedFallback<A, C> {
+    const LEN: usize = 1;
+}
+
+impl<L, A: LayerTree<L>, C: LayerTree<L>> LayerTree<L> for MergedFallback<A, C> {
+    type Output = MergedFallback<A::Output, C::Output>;
+
+    fn layer_tree(self, layer: &L) -> Self::Output {
+        MergedFallback {
+            first: self.first.layer_tree(layer),
+            second: self.second.layer_tree(layer),
+            use_second: self.use_second,
+        }
+    }
+}
+
+impl<B, S, A: Endpoints<B, S>, C: Endpoints<B, S>> Endpoints<B, S> for MergedFallback<A, C> {
+    #[inline]
+    fn call_at(
+        &self,
+        _: usize,
+        req: Request<B>,
+        cx: CallContext<'_, S>,
+        head: bool,
+    ) -> EndpointFuture {
+        if self.use_second {
+            self.second.call_at(0, req, cx, head)
+        } else {
+            self.first.call_at(0, req, cx, head)
+        }
+    }
+}

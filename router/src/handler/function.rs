@@ -1,22 +1,16 @@
 //! Handlers: `async fn`s that answer requests, their arguments read by extractors.
 
-use std::convert::Infallible;
-use std::fmt;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use http::{Request, Response};
 use pin_project::pin_project;
-use stackfuture::StackFuture;
-use tower_service::Service;
 
+use super::service::{HandlerService, Layered};
 use crate::body::Body;
-use crate::endpoint::tree::{EndpointTree, Endpoints};
-use crate::endpoint::{CallContext, EndpointFuture, HeadAware};
-use crate::extract::{FromRequest, FromRequestParts, ViaParts, ViaRequest, DEFAULT_BODY_LIMIT};
-use crate::params::PathParams;
+use crate::endpoint::CallContext;
+use crate::extract::{FromRequest, FromRequestParts, ViaParts, ViaRequest};
 use crate::response::IntoResponse;
 
 /// An async function that answers a request: `async fn(E1, …, En) -> R` where every `Ei` is an
@@ -38,6 +32,80 @@ pub trait Handler<T, B, S>: Clone + Send + Sync + Sized + 'static {
         req: Request<B>,
         cx: CallContext<'_, S>,
     ) -> impl Future<Output = Response<Body>> + Send + 'static;
+
+    /// The handler given its state, as a `tower::Service` ([`HandlerService`]), as axum's
+    /// `Handler::with_state`: for [`Router::route_service`](crate::Router::route_service),
+    /// `fallback_service`, `nest_service`, or to serve alone. Its `State<T>` extractors read
+    /// `state`.
+    ///
+    /// ```
+    /// use http::Request;
+    /// use silent_tower_router::extract::State;
+    /// use silent_tower_router::Handler;
+    /// use tower::ServiceExt;
+    ///
+    /// async fn greet(State(name): State<&'static str>) -> String {
+    ///     format!("hello from {name}")
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let service = greet.with_state("here");
+    /// let response = service.oneshot(Request::new(())).await.unwrap();
+    /// assert_eq!(response.status(), 200);
+    /// # }
+    /// ```
+    ///
+    /// A handler with no arguments reads no state; call
+    /// [`into_service`](super::HandlerWithoutStateExt::into_service) on it instead (its request
+    /// body type cannot be inferred from it here).
+    fn with_state(self, state: S) -> HandlerService<Self, T, S>
+    where
+        Self: HandlerSignature<T>,
+    {
+        HandlerService::new(self, state)
+    }
+
+    /// The handler under `layer`, as axum's `Handler::layer`: itself a handler ([`Layered`]),
+    /// routed with `get(h.layer(l))` or made a service with `h.layer(l).with_state(s)`. Unlike
+    /// [`MethodRouter::layer`](crate::MethodRouter::layer), it wraps this handler alone.
+    ///
+    /// ```
+    /// use silent_tower_router::extract::Path;
+    /// use silent_tower_router::middleware::map_response;
+    /// use silent_tower_router::response::Response;
+    /// use silent_tower_router::{get, Handler, Router};
+    ///
+    /// async fn user(Path(id): Path<u32>) -> String {
+    ///     format!("user {id}")
+    /// }
+    ///
+    /// async fn no_store(mut response: Response) -> Response {
+    ///     response.headers_mut().insert("cache-control", "no-store".parse().unwrap());
+    ///     response
+    /// }
+    ///
+    /// let app: Router = Router::new().route("/users/{id}", get(user.layer(map_response(no_store))));
+    /// # let _ = app;
+    /// ```
+    ///
+    /// The layer wraps the handler anew for each request, as in axum: a layer that keeps a
+    /// count of its own (tower's `ConcurrencyLimitLayer`) then counts one request; share the
+    /// count (`GlobalConcurrencyLimitLayer`) or layer the path.
+    ///
+    /// A handler with no arguments names neither the router's state nor its body, so Rust
+    /// cannot infer them here: layer its path instead (`get(h).layer(l)`), or its service
+    /// (`l.layer(h.into_service())`).
+    ///
+    /// It takes `&mut self` (and clones the handler) where axum's takes `self`, so that with this
+    /// trait in scope, `some_layer.layer(service)` still calls `tower::Layer::layer` — every
+    /// `Clone` type is a [`Handler`] of the shape that reports a mistake. A closure kept in a
+    /// local is then `let mut`.
+    fn layer<L>(&mut self, layer: L) -> Layered<L, Self, T>
+    where
+        Self: HandlerSignature<T>,
+    {
+        Layered::new(layer, self.clone())
+    }
 }
 
 impl<F, Fut, B, S> Handler<(), B, S> for F
@@ -240,7 +308,7 @@ where
 }
 
 /// A [`Handler`] as a `tower::Service`, with no state (`()`) and the route's parameters read
-/// from the request's [`PathParams`] extension.
+/// from the request's [`PathParams`](crate::PathParams) extension.
 ///
 /// ```
 /// use http::Request;
@@ -254,123 +322,7 @@ where
 /// # }
 /// ```
 pub fn handler_fn<H: HandlerSignature<T>, T>(handler: H) -> HandlerService<H, T> {
-    HandlerService {
-        handler,
-        _marker: PhantomData,
-    }
-}
-
-/// The service made from a [`Handler`] by [`handler_fn`] (and by `get(f)` and friends).
-pub struct HandlerService<H, T> {
-    pub(crate) handler: H,
-    _marker: PhantomData<fn() -> T>,
-}
-
-impl<H: Clone, T> Clone for HandlerService<H, T> {
-    fn clone(&self) -> Self {
-        HandlerService {
-            handler: self.handler.clone(),
-            _marker: PhantomData,
-        }
-    }
-}
-
-impl<H, T> fmt::Debug for HandlerService<H, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HandlerService")
-            .field("handler", &std::any::type_name::<H>())
-            .finish()
-    }
-}
-
-/// The bytes a handler's future may take inside a [`HandlerFuture`]: less than the router's slot
-/// by enough (320 bytes) that a handler wrapped in a layer by
-/// [`MethodRouter::layer`](crate::MethodRouter::layer) still fits the router's slot with the
-/// layer's own state — a `Timeout`'s timer, a logger's clock.
-pub const HANDLER_FUTURE_SIZE: usize = crate::endpoint::ENDPOINT_FUTURE_SIZE - 320;
-
-impl<H, T, B> Service<Request<B>> for HandlerService<H, T>
-where
-    H: Handler<T, B, ()>,
-{
-    type Response = Response<Body>;
-    type Error = Infallible;
-    type Future = HandlerFuture;
-
-    #[inline]
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    #[inline]
-    fn call(&mut self, req: Request<B>) -> Self::Future {
-        let params = req.extensions().get::<PathParams>().cloned();
-        let cx = CallContext {
-            state: &(),
-            route: params.as_ref().map(PathParams::parts),
-            body_limit: DEFAULT_BODY_LIMIT,
-        };
-        HandlerFuture {
-            slot: crate::endpoint::inline_or_boxed(self.handler.clone().call(req, cx)),
-        }
-    }
-}
-
-/// The future of a [`HandlerService`]: the handler's, held inline in [`HANDLER_FUTURE_SIZE`]
-/// bytes (boxed when larger).
-#[pin_project]
-pub struct HandlerFuture {
-    #[pin]
-    slot: StackFuture<'static, Response<Body>, HANDLER_FUTURE_SIZE>,
-}
-
-impl HandlerFuture {
-    pub(crate) fn new<F>(future: F) -> Self
-    where
-        F: Future<Output = Response<Body>> + Send + 'static,
-    {
-        HandlerFuture {
-            slot: crate::endpoint::inline_or_boxed(future),
-        }
-    }
-}
-
-impl fmt::Debug for HandlerFuture {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HandlerFuture").finish_non_exhaustive()
-    }
-}
-
-impl Future for HandlerFuture {
-    type Output = Result<Response<Body>, Infallible>;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.project().slot.poll(cx).map(Ok)
-    }
-}
-
-/// A handler is an endpoint of its own inside a [`MethodRouter`](crate::MethodRouter): it is
-/// always ready, so it is called at once, with no readiness state in its future.
-impl<H, T> EndpointTree for HandlerService<H, T> {
-    const LEN: usize = 1;
-}
-
-impl<H, T, B, S> Endpoints<B, S> for HandlerService<H, T>
-where
-    H: Handler<T, B, S>,
-    S: Clone,
-{
-    #[inline]
-    fn call_at(
-        &self,
-        _: usize,
-        req: Request<B>,
-        cx: CallContext<'_, S>,
-        head: bool,
-    ) -> EndpointFuture {
-        EndpointFuture::new(HeadAware::new(self.handler.clone().call(req, cx), head))
-    }
+    HandlerService::new(handler, ())
 }
 
 /// The future of a handler with no arguments: the function's own future, its output made a
@@ -411,7 +363,7 @@ mod future_sizes {
     use crate::extract::Path;
     #[cfg(feature = "json")]
     use crate::extract::{Query, State};
-    use crate::ENDPOINT_FUTURE_SIZE;
+    use crate::{ENDPOINT_FUTURE_SIZE, HANDLER_FUTURE_SIZE};
 
     fn size<H: Handler<T, B, S>, T, B, S>(handler: H, body: B, state: &S) -> usize {
         let cx = CallContext {

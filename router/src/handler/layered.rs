@@ -11,7 +11,8 @@ use http::{Request, Response, StatusCode};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::function::{Handler, HandlerFuture, HandlerService};
+use super::function::Handler;
+use super::service::{HandlerFuture, HandlerService};
 use super::state::{HandlerState, StateFor};
 use crate::body::{Body, BoxError};
 use crate::endpoint::tree::{EndpointTree, Endpoints, LayerTree};

@@ -228,7 +228,7 @@ impl<B, E: IntoResponse> IntoMapRequestResult<B> for Result<Request<B>, E> {
 
 /// What the extractors of a middleware function read: its state, and the route's parameters
 /// and body limit when it wraps a route.
-fn context<S>(state: S, parts: &Parts) -> RequestContext<S> {
+pub(super) fn context<S>(state: S, parts: &Parts) -> RequestContext<S> {
     RequestContext {
         state,
         params: parts.extensions.get::<PathParams>().cloned(),
@@ -415,6 +415,18 @@ where
 pub struct MiddlewareFuture {
     #[pin]
     slot: StackFuture<'static, Response<Body>, MIDDLEWARE_FUTURE_SIZE>,
+}
+
+impl MiddlewareFuture {
+    /// Holds `future` inline when it fits, boxed when it does not.
+    pub(crate) fn new<F>(future: F) -> Self
+    where
+        F: Future<Output = Response<Body>> + Send + 'static,
+    {
+        MiddlewareFuture {
+            slot: inline_or_boxed(future),
+        }
+    }
 }
 
 impl Future for MiddlewareFuture {

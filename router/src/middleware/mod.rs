@@ -1,7 +1,8 @@
 //! Middleware written as functions, as axum's `middleware` module: [`from_fn`],
 //! [`map_request`], [`map_response`] (and their `_with_state` forms), with extractors before
-//! the request as in axum, and [`Next`]; [`HandleErrorLayer`] for a fallible service;
-//! [`MapRejectionLayer`], one place that answers every rejection in the app's own format.
+//! the request as in axum, and [`Next`]; [`from_extractor`], an extractor as a gate;
+//! [`HandleErrorLayer`] for a fallible service; [`MapRejectionLayer`], one place that answers
+//! every rejection in the app's own format.
 //!
 //! Each is a `tower::Layer` with a named future ([`MiddlewareFuture`]) that holds the function's
 //! future inline: put it around the whole router and a request costs no allocation; put it on
@@ -9,12 +10,17 @@
 //! [`Router::route_layer`](crate::Router::route_layer) and the route's future, which now holds
 //! the middleware's, is boxed on those routes.
 
+mod from_extractor;
 mod from_fn;
 mod handle_error;
 mod map_rejection;
 mod next;
 mod phases;
 
+pub use from_extractor::{
+    from_extractor, from_extractor_with_state, FromExtractor, FromExtractorFuture,
+    FromExtractorLayer,
+};
 pub use from_fn::{
     from_fn, from_fn_with_state, map_request, map_request_with_state, map_response,
     map_response_with_state, FromFn, FromFnKind, FromFnLayer, IntoMapRequestResult, MapRequest,

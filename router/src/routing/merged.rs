@@ -11,11 +11,14 @@ use crate::error::RouteError;
 
 /// Two method routers of one path made one: `.route(p, get(a)).route(p, post(b))`. Each method
 /// goes to the part that routes it — that part's own future, so nothing nests — and the methods
-/// neither routes get `405`, or `204` to `OPTIONS`, with the `Allow` of both.
+/// neither routes go to the part with a fallback of the user's (`get(a).fallback(f)`), if one
+/// has it, or get `405`, or `204` to `OPTIONS`, with the `Allow` of both.
 struct MergedMethods<B, S> {
     parts: [SharedEndpoint<B, S>; 2],
     /// Which part answers each method: index 0 or 1.
     table: MethodTable,
+    /// The part whose fallback answers the methods neither routes, if one has a fallback.
+    fallback_part: u8,
     fallback: MethodFallback,
 }
 
@@ -27,13 +30,21 @@ pub(crate) fn merge_methods<B: Send + 'static, S: Send + Sync + 'static>(
     added: &SharedEndpoint<B, S>,
 ) -> Option<Result<SharedEndpoint<B, S>, RouteError>> {
     let (first, second) = (existing.methods()?, added.methods()?);
-    let mut table = MethodTable {
-        standard: [NONE; STANDARD.len()],
-        any: NONE,
-        extensions: Vec::new(),
-        len: 2,
-    };
+    let mut table = MethodTable::empty();
+    table.len = 2;
+    let mut fallback_part = NONE;
     for (part, methods) in [first, second].into_iter().enumerate() {
+        if methods.fallback {
+            if table.fallback {
+                return Some(Err(RouteError::methods_conflict(
+                    path,
+                    "both have a fallback for the methods they do not route; a path answers \
+                     them one way",
+                )));
+            }
+            table.fallback = true;
+            fallback_part = part as u8;
+        }
         if methods.any != NONE {
             return Some(Err(RouteError::methods_conflict(
                 path,
@@ -69,6 +80,7 @@ pub(crate) fn merge_methods<B: Send + 'static, S: Send + Sync + 'static>(
     Some(Ok(SharedEndpoint::NeedsState(Arc::new(MergedMethods {
         parts: [existing.clone(), added.clone()],
         table,
+        fallback_part,
         fallback: MethodFallback { allow },
     }))))
 }
@@ -79,6 +91,9 @@ impl<B: Send + 'static, S: Send + Sync + 'static> Endpoint<B, S> for MergedMetho
         let mut part = table.lookup(req.method());
         if part == NONE && req.method() == Method::HEAD {
             part = table.standard[GET];
+        }
+        if part == NONE {
+            part = self.fallback_part;
         }
         match self.parts.get(usize::from(part)) {
             Some(endpoint) => endpoint.call(req, cx),
@@ -101,6 +116,7 @@ impl<B: Send + 'static, S: Send + Sync + 'static> Endpoint<B, S> for MergedMetho
                 SharedEndpoint::Ready(second.provide_state(state)),
             ],
             table: self.table.clone(),
+            fallback_part: self.fallback_part,
             fallback: self.fallback.clone(),
         })
     }

@@ -7,8 +7,10 @@
 //! - any other method with `405 Method Not Allowed` and the `Allow` header.
 //!
 //! The last two come from [`MethodFallback`], itself an endpoint, so layers given to
-//! [`MethodRouter::layer`] or [`Router::layer`](crate::Router::layer) see them too.
+//! [`MethodRouter::layer`] or [`Router::layer`](crate::Router::layer) see them too. A fallback of
+//! the user's ([`MethodRouter::fallback`]) answers them instead.
 
+use std::any::Any;
 use std::convert::Infallible;
 use std::fmt;
 use std::sync::Arc;
@@ -16,30 +18,35 @@ use std::task::{Context, Poll};
 
 use http::header::HeaderValue;
 use http::{Method, Request, Response};
-use tower_layer::Layer;
 use tower_service::Service;
 
 use super::erased::Endpoint;
 use super::future::RouterFuture;
 use super::method_filter::MethodFilter;
-use super::method_table::{MethodFallback, MethodSet, MethodTable, NONE, STANDARD};
+use super::method_table::{FreshAllow, MethodFallback, MethodSet, MethodTable};
 use crate::body::Body;
 use crate::endpoint::tree::{EndpointTree, Endpoints, LayerTree, Nil, Push};
-use crate::endpoint::{CallContext, EndpointFuture, Route};
+use crate::endpoint::{CallContext, EndpointFuture, MergedFallback, Route};
 use crate::handler::{handler_fn, HandlerService, HandlerSignature};
 use crate::params::PathParams;
 
-/// A path's handlers by method. Build one with [`get`], [`post`], [`on`], [`any`], … and chain
-/// more: `get(list).post(create)`.
+/// A path's handlers by method. Build one with [`get`](crate::get), [`post`](crate::post),
+/// [`on`](crate::on), [`any`](crate::any), … and chain more: `get(list).post(create)`.
+///
+/// `H` is the handlers' types, `N` the fallback's (the `405`/`OPTIONS` answers unless
+/// [`fallback`](MethodRouter::fallback) set one), so method dispatch is static.
 ///
 /// # Panics
 /// Routing the same method twice panics with a message naming the method: two handlers for one
 /// method of one path is a bug to catch at start-up, not to settle silently.
-pub struct MethodRouter<H = Nil, N = MethodFallback> {
-    handlers: H,
-    fallback: Route<N>,
-    table: MethodTable,
-    body_limit: Option<usize>,
+pub struct MethodRouter<H = Nil, N = Route<MethodFallback>> {
+    pub(super) handlers: H,
+    pub(super) fallback: N,
+    pub(super) table: MethodTable,
+    pub(super) body_limit: Option<usize>,
+    /// The path's `Allow`, when the default fallback holds an older one it cannot be given
+    /// (it is under a layer): its answers get this one instead.
+    pub(super) stale_allow: Option<HeaderValue>,
 }
 
 impl Default for MethodRouter {
@@ -51,12 +58,7 @@ impl Default for MethodRouter {
 impl MethodRouter {
     /// A method router with no handlers: every method but `OPTIONS` answers 405.
     pub fn new() -> Self {
-        let table = MethodTable {
-            standard: [NONE; STANDARD.len()],
-            any: NONE,
-            extensions: Vec::new(),
-            len: 0,
-        };
+        let table = MethodTable::empty();
         MethodRouter {
             handlers: Nil,
             fallback: Route(MethodFallback {
@@ -64,17 +66,18 @@ impl MethodRouter {
             }),
             table,
             body_limit: None,
+            stale_allow: None,
         }
     }
 }
 
 macro_rules! method_fns {
     ($($(#[$doc:meta])* $name:ident, $service_name:ident => $method:expr;)*) => {
-        impl<H> MethodRouter<H, MethodFallback> {
+        impl<H, N: 'static> MethodRouter<H, N> {
             $(
                 $(#[$doc])*
                 #[track_caller]
-                pub fn $name<F, T>(self, handler: F) -> MethodRouter<H::Output, MethodFallback>
+                pub fn $name<F, T>(self, handler: F) -> MethodRouter<H::Output, N>
                 where
                     H: Push<HandlerService<F, T>>,
                     F: HandlerSignature<T>,
@@ -86,7 +89,7 @@ macro_rules! method_fns {
                 ///
                 /// The service form: any `Clone` service with `Error = Infallible`.
                 #[track_caller]
-                pub fn $service_name<S>(self, service: S) -> MethodRouter<H::Output, MethodFallback>
+                pub fn $service_name<S>(self, service: S) -> MethodRouter<H::Output, N>
                 where
                     H: Push<Route<S>>,
                 {
@@ -119,169 +122,14 @@ method_fns! {
     connect, connect_service => Method::CONNECT;
 }
 
-// The free functions are written out, not made by a macro: a wrong handler's error then quotes
-// a one-line signature, not the macro's source.
-
-/// A method router with one handler, what every free function below returns.
-type OneHandler<X> = MethodRouter<<Nil as Push<X>>::Output>;
-
-/// Routes `GET` (and `HEAD`, unless a `HEAD` handler is given) to `handler`.
-#[track_caller]
-pub fn get<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::GET, handler)
-}
-
-/// Routes `GET` (and `HEAD`, unless a `HEAD` handler is given) to `handler`.
-///
-/// The service form: any `Clone` service with `Error = Infallible`.
-#[track_caller]
-pub fn get_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::GET, service)
-}
-
-/// Routes `POST` to `handler`.
-#[track_caller]
-pub fn post<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::POST, handler)
-}
-
-/// Routes `POST` to `handler`.
-///
-/// The service form: any `Clone` service with `Error = Infallible`.
-#[track_caller]
-pub fn post_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::POST, service)
-}
-
-/// Routes `PUT` to `handler`.
-#[track_caller]
-pub fn put<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::PUT, handler)
-}
-
-/// Routes `PUT` to `handler`.
-///
-/// The service form: any `Clone` service with `Error = Infallible`.
-#[track_caller]
-pub fn put_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::PUT, service)
-}
-
-/// Routes `DELETE` to `handler`.
-#[track_caller]
-pub fn delete<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::DELETE, handler)
-}
-
-/// Routes `DELETE` to `handler`.
-///
-/// The service form: any `Clone` service with `Error = Infallible`.
-#[track_caller]
-pub fn delete_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::DELETE, service)
-}
-
-/// Routes `PATCH` to `handler`.
-#[track_caller]
-pub fn patch<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::PATCH, handler)
-}
-
-/// Routes `PATCH` to `handler`.
-///
-/// The service form: any `Clone` service with `Error = Infallible`.
-#[track_caller]
-pub fn patch_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::PATCH, service)
-}
-
-/// Routes `HEAD` to `handler`, instead of answering it with the `GET` handler.
-#[track_caller]
-pub fn head<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::HEAD, handler)
-}
-
-/// Routes `HEAD` to `handler`, instead of answering it with the `GET` handler.
-///
-/// The service form: any `Clone` service with `Error = Infallible`.
-#[track_caller]
-pub fn head_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::HEAD, service)
-}
-
-/// Routes `OPTIONS` to `handler`, instead of the automatic `204` with `Allow`.
-#[track_caller]
-pub fn options<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::OPTIONS, handler)
-}
-
-/// Routes `OPTIONS` to `handler`, instead of the automatic `204` with `Allow`.
-///
-/// The service form: any `Clone` service with `Error = Infallible`.
-#[track_caller]
-pub fn options_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::OPTIONS, service)
-}
-
-/// Routes `TRACE` to `handler`.
-#[track_caller]
-pub fn trace<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::TRACE, handler)
-}
-
-/// Routes `TRACE` to `handler`.
-///
-/// The service form: any `Clone` service with `Error = Infallible`.
-#[track_caller]
-pub fn trace_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::TRACE, service)
-}
-
-/// Routes `CONNECT` to `handler`.
-#[track_caller]
-pub fn connect<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::CONNECT, handler)
-}
-
-/// Routes `CONNECT` to `handler`.
-///
-/// The service form: any `Clone` service with `Error = Infallible`.
-#[track_caller]
-pub fn connect_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::CONNECT, service)
-}
-
-/// Routes `method` to `handler`.
-pub fn on<F: HandlerSignature<T>, T>(
-    methods: impl Into<MethodFilter>,
-    handler: F,
-) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(methods, handler)
-}
-
-/// Routes `methods` — a [`Method`] or a [`MethodFilter`] — to `service`.
-pub fn on_service<S>(methods: impl Into<MethodFilter>, service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(methods, service)
-}
-
-/// Routes every method to `handler`.
-pub fn any<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().any(handler)
-}
-
-/// Routes every method to `service`.
-pub fn any_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().any_service(service)
-}
-
-impl<H> MethodRouter<H, MethodFallback> {
+impl<H, N: 'static> MethodRouter<H, N> {
     /// Routes `method` to `handler`.
     #[track_caller]
     pub fn on<F, T>(
         mut self,
         methods: impl Into<MethodFilter>,
         handler: F,
-    ) -> MethodRouter<H::Output, MethodFallback>
+    ) -> MethodRouter<H::Output, N>
     where
         H: Push<HandlerService<F, T>>,
         F: HandlerSignature<T>,
@@ -299,7 +147,7 @@ impl<H> MethodRouter<H, MethodFallback> {
         mut self,
         methods: impl Into<MethodFilter>,
         service: S,
-    ) -> MethodRouter<H::Output, MethodFallback>
+    ) -> MethodRouter<H::Output, N>
     where
         H: Push<Route<S>>,
     {
@@ -309,7 +157,7 @@ impl<H> MethodRouter<H, MethodFallback> {
 
     /// Routes every method without a handler of its own to `handler`.
     #[track_caller]
-    pub fn any<F, T>(mut self, handler: F) -> MethodRouter<H::Output, MethodFallback>
+    pub fn any<F, T>(mut self, handler: F) -> MethodRouter<H::Output, N>
     where
         H: Push<HandlerService<F, T>>,
         F: HandlerSignature<T>,
@@ -323,7 +171,7 @@ impl<H> MethodRouter<H, MethodFallback> {
     /// # Panics
     /// When `any` is already routed on this path.
     #[track_caller]
-    pub fn any_service<S>(mut self, service: S) -> MethodRouter<H::Output, MethodFallback>
+    pub fn any_service<S>(mut self, service: S) -> MethodRouter<H::Output, N>
     where
         H: Push<Route<S>>,
     {
@@ -332,32 +180,64 @@ impl<H> MethodRouter<H, MethodFallback> {
     }
 
     #[track_caller]
-    fn push<X>(self, endpoint: X) -> MethodRouter<H::Output, MethodFallback>
+    fn push<X>(self, endpoint: X) -> MethodRouter<H::Output, N>
     where
         H: Push<X>,
     {
-        let allow = self.table.allow();
-        MethodRouter {
+        let mut router = MethodRouter {
             handlers: self.handlers.push(endpoint),
-            fallback: Route(MethodFallback { allow }),
+            fallback: self.fallback,
             table: self.table,
             body_limit: self.body_limit,
+            stale_allow: self.stale_allow,
+        };
+        router.refresh_allow();
+        router
+    }
+
+    /// Gives the default fallback the path's `Allow` after its methods changed. The fallback is
+    /// a [`MethodFallback`] (or two, after a merge) unless a layer wraps it: then its answers
+    /// get the header on their way out ([`FreshAllow`]).
+    pub(super) fn refresh_allow(&mut self) {
+        if self.table.fallback {
+            // The user's fallback answers with its own headers.
+            return;
         }
+        let allow = self.table.allow();
+        let fallback: &mut dyn Any = &mut self.fallback;
+        let plain = if let Some(Route(plain)) = fallback.downcast_mut::<Route<MethodFallback>>() {
+            plain.allow = allow.clone();
+            true
+        } else if let Some(pair) = fallback.downcast_mut::<DefaultPair>() {
+            pair.first.0.allow = allow.clone();
+            pair.second.0.allow = allow.clone();
+            true
+        } else {
+            false
+        };
+        self.stale_allow = (!plain).then_some(allow);
     }
 }
 
+/// Two default fallbacks merged, the one shape besides a lone [`MethodFallback`] whose `Allow`
+/// can be set in place.
+type DefaultPair = MergedFallback<Route<MethodFallback>, Route<MethodFallback>>;
+
 impl<H, N> MethodRouter<H, N> {
-    /// Wraps every handler of this path, and its `405`/`OPTIONS` answers, in `layer`.
-    pub fn layer<L>(self, layer: L) -> MethodRouter<H::Output, L::Service>
+    /// Wraps every handler of this path, and its `405`/`OPTIONS` answers (or its
+    /// [`fallback`](MethodRouter::fallback)), in `layer`. Handlers added afterwards are not
+    /// wrapped, as in axum.
+    pub fn layer<L>(self, layer: L) -> MethodRouter<H::Output, N::Output>
     where
         H: LayerTree<L>,
-        L: Layer<N>,
+        N: LayerTree<L>,
     {
         MethodRouter {
             handlers: self.handlers.layer_tree(&layer),
-            fallback: Route(layer.layer(self.fallback.0)),
+            fallback: self.fallback.layer_tree(&layer),
             table: self.table,
             body_limit: self.body_limit,
+            stale_allow: self.stale_allow,
         }
     }
 
@@ -373,6 +253,7 @@ impl<H, N> MethodRouter<H, N> {
             fallback: self.fallback,
             table: self.table,
             body_limit: self.body_limit,
+            stale_allow: self.stale_allow,
         }
     }
 
@@ -396,6 +277,7 @@ impl<H: Clone, N: Clone> Clone for MethodRouter<H, N> {
             fallback: self.fallback.clone(),
             table: self.table.clone(),
             body_limit: self.body_limit,
+            stale_allow: self.stale_allow.clone(),
         }
     }
 }
@@ -415,9 +297,10 @@ impl<H, N> EndpointTree for MethodRouter<H, N> {
 impl<L, H, N> LayerTree<L> for MethodRouter<H, N>
 where
     H: LayerTree<L>,
-    L: Layer<N> + Clone,
+    N: LayerTree<L>,
+    L: Clone,
 {
-    type Output = MethodRouter<H::Output, L::Service>;
+    type Output = MethodRouter<H::Output, N::Output>;
 
     fn layer_tree(self, layer: &L) -> Self::Output {
         self.layer(layer.clone())
@@ -427,8 +310,7 @@ where
 impl<B, S, H, N> Endpoint<B, S> for MethodRouter<H, N>
 where
     H: Endpoints<B, S> + Send + Sync + 'static,
-    Route<N>: Endpoints<B, S>,
-    N: Send + Sync + 'static,
+    N: Endpoints<B, S> + Send + Sync + 'static,
     B: 'static,
     S: Clone + Send + Sync + 'static,
 {
@@ -439,7 +321,13 @@ where
         }
         match self.table.handler_for(req.method()) {
             Some((index, head)) => self.handlers.call_at(index, req, cx, head),
-            None => self.fallback.call_at(0, req, cx, false),
+            None => match &self.stale_allow {
+                None => self.fallback.call_at(0, req, cx, false),
+                Some(allow) => EndpointFuture::new(FreshAllow::new(
+                    self.fallback.call_at(0, req, cx, false),
+                    allow.clone(),
+                )),
+            },
         }
     }
 

@@ -11,6 +11,8 @@ use http::{Method, Request, Response, StatusCode};
 use tower_service::Service;
 
 use crate::body::Body;
+use crate::endpoint::EndpointFuture;
+
 /// The methods with a slot of their own, in the order `Allow` lists them.
 pub(crate) const STANDARD: [Method; 9] = [
     Method::GET,
@@ -55,9 +57,23 @@ pub(crate) struct MethodTable {
     pub(crate) any: u8,
     pub(crate) extensions: Vec<(Method, u8)>,
     pub(crate) len: u8,
+    /// Whether a fallback of the user's answers the methods no handler takes, instead of the
+    /// `405`/`OPTIONS` answers: such a path answers every method.
+    pub(crate) fallback: bool,
 }
 
 impl MethodTable {
+    /// A table with no method routed.
+    pub(crate) fn empty() -> Self {
+        MethodTable {
+            standard: [NONE; STANDARD.len()],
+            any: NONE,
+            extensions: Vec::new(),
+            len: 0,
+            fallback: false,
+        }
+    }
+
     #[inline]
     pub(crate) fn lookup(&self, method: &Method) -> u8 {
         match standard_slot(method) {
@@ -89,7 +105,59 @@ impl MethodTable {
 
     /// Whether a handler of this path answers `method` (`OPTIONS` is always answered).
     pub(crate) fn answers(&self, method: &Method) -> bool {
-        *method == Method::OPTIONS || self.handler_for(method).is_some()
+        self.fallback || *method == Method::OPTIONS || self.handler_for(method).is_some()
+    }
+
+    /// Adds `other`'s methods, their handler indices moved past this table's: what
+    /// `MethodRouter::merge` does to the two tables.
+    ///
+    /// # Panics
+    /// When both route one method (naming it), both route `any`, or both have a fallback.
+    #[track_caller]
+    pub(crate) fn merge(&mut self, other: &MethodTable) {
+        let offset = self.len;
+        let moved = |index: u8| {
+            offset
+                .checked_add(index)
+                .filter(|&index| index != NONE)
+                .expect("MethodRouter::merge: too many handlers on one path")
+        };
+        for (slot, &index) in other.standard.iter().enumerate() {
+            if index == NONE {
+                continue;
+            }
+            if self.standard[slot] != NONE {
+                panic!(
+                    "MethodRouter::merge: both method routers route `{}`; each method of a path \
+                     has one handler",
+                    STANDARD[slot]
+                );
+            }
+            self.standard[slot] = moved(index);
+        }
+        for (method, index) in &other.extensions {
+            if self.extensions.iter().any(|(m, _)| m == method) {
+                panic!(
+                    "MethodRouter::merge: both method routers route `{method}`; each method of a \
+                     path has one handler"
+                );
+            }
+            self.extensions.push((method.clone(), moved(*index)));
+        }
+        if other.any != NONE {
+            if self.any != NONE {
+                panic!("MethodRouter::merge: both method routers route `any`");
+            }
+            self.any = moved(other.any);
+        }
+        if other.fallback && self.fallback {
+            panic!(
+                "MethodRouter::merge: both method routers have a fallback; a path answers the \
+                 methods it does not route one way"
+            );
+        }
+        self.fallback |= other.fallback;
+        self.len = moved(other.len);
     }
 
     /// Gives every method of `methods` one handler index, the next.
@@ -217,5 +285,34 @@ impl<B> Service<Request<B>> for MethodFallback {
 
     fn call(&mut self, req: Request<B>) -> Self::Future {
         std::future::ready(self.answer(&req))
+    }
+}
+
+/// The answer of a default fallback whose `Allow` header was written before the path got more
+/// methods (a fallback under a path's layer, which cannot be reached to update): the header is
+/// replaced with the path's own when the answer has one. Only such paths' `405`s take this detour.
+#[pin_project::pin_project]
+pub(crate) struct FreshAllow {
+    #[pin]
+    inner: EndpointFuture,
+    allow: HeaderValue,
+}
+
+impl FreshAllow {
+    pub(crate) fn new(inner: EndpointFuture, allow: HeaderValue) -> Self {
+        FreshAllow { inner, allow }
+    }
+}
+
+impl std::future::Future for FreshAllow {
+    type Output = Response<Body>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response<Body>> {
+        let this = self.project();
+        let mut response = std::task::ready!(this.inner.poll(cx));
+        if let Some(allow) = response.headers_mut().get_mut(ALLOW) {
+            *allow = this.allow.clone();
+        }
+        Poll::Ready(response)
     }
 }

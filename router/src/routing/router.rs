@@ -16,7 +16,7 @@ use super::service::{NotFound, ServiceEndpoint};
 use super::table::{EntryKind, RouteTable};
 use crate::body::{Body, BoxError};
 use crate::endpoint::tree::Endpoints;
-use crate::endpoint::{CallContext, Route};
+use crate::endpoint::CallContext;
 use crate::error::RouteError;
 use crate::params::Captures;
 
@@ -276,8 +276,7 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
     pub fn route<H, N>(self, path: &str, method_router: MethodRouter<H, N>) -> Self
     where
         H: Endpoints<B, S> + Send + Sync + 'static,
-        Route<N>: Endpoints<B, S>,
-        N: Send + Sync + 'static,
+        N: Endpoints<B, S> + Send + Sync + 'static,
     {
         match self.try_route(path, method_router) {
             Ok(router) => router,
@@ -293,8 +292,7 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
     ) -> Result<Self, RouteError>
     where
         H: Endpoints<B, S> + Send + Sync + 'static,
-        Route<N>: Endpoints<B, S>,
-        N: Send + Sync + 'static,
+        N: Endpoints<B, S> + Send + Sync + 'static,
     {
         self.add_endpoint(path, SharedEndpoint::NeedsState(Arc::new(method_router)))
     }
