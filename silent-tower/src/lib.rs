@@ -77,6 +77,7 @@
 //! | `ws` | off | `silent_tower::ws`: the `WebSocketUpgrade` extractor and `WebSocket`, on hyper's upgrade and tokio-tungstenite |
 //! | `multipart` | off | `extract::Multipart`: `multipart/form-data` bodies (file uploads) read field by field, on multer, under the body limit, with per-field limits |
 //! | `cookie` | off | `extract::cookie::{CookieJar, SignedCookieJar, PrivateCookieJar, Key, Cookie}`: cookie jars as extractors and response parts, on the `cookie` crate; the key from state through `FromRef` |
+//! | `macros` | off | `#[debug_handler]`: one error per broken handler rule, at the argument or function at fault; `#[derive(FromRef)]` at `extract::FromRef`, as axum's (silent-tower-macros: syn, quote, proc-macro2) |
 //!
 //! With `http3`, `serve(listener, app).tls(tls).http3(udp_socket)` serves one app over TCP (HTTP/1.1,
 //! HTTP/2) and QUIC (HTTP/3) at once, and TCP responses advertise HTTP/3 with `Alt-Svc`. Because
