@@ -22,12 +22,15 @@ use std::marker::PhantomData;
 use crate::extract::{FromRequest, FromRequestParts, ViaRequest};
 use crate::response::IntoResponse;
 
+/// Types that are only named, never held: no auto trait or variance of theirs leaks.
+type Named<T> = PhantomData<fn() -> T>;
+
 /// The request body handlers are checked against unless `#[debug_handler(body = …)]` says
 /// otherwise: what `serve` gives a router.
 pub type DefaultBody = hyper::body::Incoming;
 
 /// An argument of type `T` of a handler of a router with state `S` and request body `B`.
-pub struct Argument<T, S, B>(PhantomData<fn() -> (T, S, B)>);
+pub struct Argument<T, S, B>(Named<(T, S, B)>);
 
 impl<T, S, B> Argument<T, S, B> {
     /// The probe.
@@ -98,7 +101,7 @@ impl HeadExtractor {
 }
 
 /// An argument that reads the request body: right only as the last.
-pub struct BodyExtractor<T>(PhantomData<fn() -> T>);
+pub struct BodyExtractor<T>(Named<T>);
 
 impl<T> BodyExtractor<T> {
     /// Any argument but the last: an error.
@@ -112,7 +115,7 @@ impl<T> BodyExtractor<T> {
 }
 
 /// An argument that is no extractor: wrong anywhere.
-pub struct NoExtractor<T, S, B>(PhantomData<fn() -> (T, S, B)>);
+pub struct NoExtractor<T, S, B>(Named<(T, S, B)>);
 
 impl<T, S, B> NoExtractor<T, S, B> {
     /// Any argument but the last: an error.
@@ -152,7 +155,7 @@ pub trait ArgumentIsNotAnExtractor<S, B, const POSITION: usize> {}
 pub trait BodyExtractorMustBeLast<const POSITION: usize> {}
 
 /// The return type `T` of a handler.
-pub struct Returns<T>(PhantomData<fn() -> T>);
+pub struct Returns<T>(Named<T>);
 
 impl<T> Returns<T> {
     /// The probe.
@@ -206,7 +209,7 @@ impl Response {
 }
 
 /// A return type that does not implement `IntoResponse`.
-pub struct NotAResponse<T>(PhantomData<fn() -> T>);
+pub struct NotAResponse<T>(Named<T>);
 
 impl<T> NotAResponse<T> {
     /// An error.

@@ -16,6 +16,8 @@ use tower_service::Service;
 
 use super::BoxError;
 
+// With `http3`, `serve` checks nothing itself: the request body is chosen after it.
+#[cfg(not(feature = "http3"))]
 pub(super) use sealed::Marker;
 
 mod sealed {
