@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields, Index, Member};
+use syn::{Fields, Index, Item, Member};
 
 /// Expands the derive on `item`; `krate` is the path the router is reached by.
 pub(crate) fn expand(item: TokenStream, krate: TokenStream) -> TokenStream {
@@ -15,22 +15,26 @@ pub(crate) fn expand(item: TokenStream, krate: TokenStream) -> TokenStream {
 }
 
 fn impls(item: TokenStream, krate: &TokenStream) -> syn::Result<TokenStream> {
-    let input: DeriveInput = syn::parse2(item)?;
+    // Parsed as an item, not a `DeriveInput`: that would need syn's `derive` feature, and a
+    // second build of syn beside the one the router's other macro crates already use.
+    let input = match syn::parse2::<Item>(item)? {
+        Item::Struct(input) => input,
+        other => {
+            return Err(syn::Error::new(
+                other.span(),
+                "`#[derive(FromRef)]` takes a struct: its fields are the parts of the state",
+            ))
+        }
+    };
     if !input.generics.params.is_empty() {
         return Err(syn::Error::new(
             input.generics.span(),
             "`#[derive(FromRef)]` takes a state struct without generic parameters",
         ));
     }
-    let Data::Struct(data) = &input.data else {
-        return Err(syn::Error::new(
-            input.ident.span(),
-            "`#[derive(FromRef)]` takes a struct: each of its fields is a part of the state",
-        ));
-    };
     let state = &input.ident;
     let mut impls = TokenStream::new();
-    let fields = match &data.fields {
+    let fields = match &input.fields {
         Fields::Named(fields) => &fields.named,
         Fields::Unnamed(fields) => &fields.unnamed,
         Fields::Unit => return Ok(impls),
