@@ -165,6 +165,9 @@ fn checks(function: &ItemFn, options: Options, krate: &TokenStream) -> syn::Resu
     let check_arguments = syn::Ident::new(&format!("__check_{name}_arguments"), Span::call_site());
     let check_future = syn::Ident::new(&format!("__check_{name}_future"), Span::call_site());
     Ok(quote! {
+        // As axum's: checked in debug builds, where the errors are read; a release build does
+        // not type-check them again.
+        #[cfg(debug_assertions)]
         #[allow(warnings, clippy::all)]
         const _: () = {
             use #private::{ArgumentHead as _, ArgumentBody as _, ArgumentNone as _};

@@ -100,7 +100,8 @@ pub use routing::{
 /// `FromRequestParts` or `FromRequest`; the message names the argument's position and type); an
 /// argument that reads the body (`FromRequest` only) is the last; the function's future is
 /// `Send`; its return type implements `IntoResponse`. The function itself is unchanged, and the
-/// checks cost nothing at run time: they are only type-checked.
+/// checks cost nothing at run time: they are only type-checked, and only in debug builds
+/// (`debug_assertions`), as axum's.
 ///
 /// The checks need concrete types: the router's state is the `S` of the first `State<S>`
 /// argument, or `()`; `#[debug_handler(state = AppState)]` names it (needed when the handler

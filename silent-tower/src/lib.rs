@@ -166,7 +166,8 @@ pub mod extract {
 /// `FromRequest`); an argument that reads the body (`FromRequest` only) is the last; the
 /// function's future is `Send` (the compiler's own message names the value held across an
 /// `.await`); its return type implements `IntoResponse`. The function is unchanged and the
-/// checks cost nothing at run time: they are only type-checked.
+/// checks cost nothing at run time: they are only type-checked, and only in debug builds
+/// (`debug_assertions`), as axum's.
 ///
 /// The checks need concrete types: the router's state is the `S` of the first `State<S>`
 /// argument, or `()`; `#[debug_handler(state = AppState)]` names it (needed when the handler

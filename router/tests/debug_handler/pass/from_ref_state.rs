@@ -22,6 +22,10 @@ struct AppState {
     _other_db: Db,
 }
 
+/// A tuple struct: each field's type is made from it too.
+#[derive(Clone, FromRef)]
+struct Pair(Db, Greeting);
+
 #[debug_handler(state = AppState, body = String)]
 async fn user(
     State(Db(db)): State<Db>,
@@ -57,4 +61,8 @@ async fn main() {
     let response = app.oneshot(Request::get("/db").body(String::new()).unwrap()).await.unwrap();
     let body = response.into_body().collect().await.unwrap().to_bytes();
     assert_eq!(&body[..], b"postgres");
+
+    let pair = Pair(Db("sqlite"), Greeting("hi".into()));
+    assert_eq!(Db::from_ref(&pair).0, "sqlite");
+    assert_eq!(Greeting::from_ref(&pair).0, "hi");
 }
