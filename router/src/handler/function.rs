@@ -30,8 +30,8 @@ use crate::response::IntoResponse;
     note = "every argument must be an extractor — `Path<T>`, `Query<T>`, `State<{S}>`, \
             `HeaderMap`, `Method`, `Uri`, `Extension<T>` — and only the last may read the body: \
             `Json<T>`, `Form<T>`, `Bytes`, `String`, `Request<{B}>`",
-    note = "to be told which argument is wrong, put `#[debug_handler(state = {S}, body = {B})]` \
-            on the function (feature `macros`)"
+    note = "to be told which argument is wrong, put `#[debug_handler(state = {S})]` on the \
+            function (feature `macros`)"
 )]
 pub trait Handler<T, B, S>: Clone + Send + Sync + Sized + 'static {
     /// Calls the function: extracts its arguments, awaits it, makes its output a response.
