@@ -5,7 +5,7 @@ use http::{Method, Request};
 use http_body_util::BodyExt;
 use silent_tower_router::debug_handler;
 use silent_tower_router::extract::{FromRef, Path, State};
-use silent_tower_router::{get, Router};
+use silent_tower_router::{get, IntoResponse, Router};
 use tower::ServiceExt;
 
 #[derive(Clone)]
@@ -42,6 +42,16 @@ async fn whole(State(state): State<AppState>) -> &'static str {
     state.db.0
 }
 
+/// No argument and no return type: `()` is a response.
+#[debug_handler]
+async fn nothing() {}
+
+/// The whole request, and an opaque return type (not checked again: the compiler does).
+#[debug_handler]
+async fn opaque(request: silent_tower_router::extract::Request) -> impl IntoResponse {
+    request.uri().to_string()
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let state = AppState {
@@ -61,6 +71,10 @@ async fn main() {
     let response = app.oneshot(Request::get("/db").body(String::new()).unwrap()).await.unwrap();
     let body = response.into_body().collect().await.unwrap().to_bytes();
     assert_eq!(&body[..], b"postgres");
+
+    let _: Router = Router::new()
+        .route("/", get(nothing))
+        .route("/uri", get(opaque));
 
     let pair = Pair(Db("sqlite"), Greeting("hi".into()));
     assert_eq!(Db::from_ref(&pair).0, "sqlite");
