@@ -44,6 +44,9 @@
 #![forbid(unsafe_code)]
 
 mod body;
+#[cfg(feature = "macros")]
+#[doc(hidden)]
+pub mod debug_handler;
 mod endpoint;
 mod error;
 pub mod extract;
@@ -56,6 +59,13 @@ mod pattern;
 pub mod response;
 pub mod routing;
 mod tree;
+
+/// What the macros' output names (feature `macros`); not an API.
+#[cfg(feature = "macros")]
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::debug_handler;
+}
 
 pub use body::{Body, BoxError};
 pub use endpoint::tree as endpoints;
@@ -83,3 +93,41 @@ pub use routing::{
     post_service, put, put_service, trace, trace_service, MethodFallback, MethodFilter,
     MethodRouter, NotFound, RouteService, Router, RouterFuture,
 };
+/// Checks a handler rule by rule (feature `macros`), as axum's `#[debug_handler]`: each mistake
+/// is an error of its own, at the argument or function at fault, instead of the one "`…` is not
+/// a handler" error where the handler is routed.
+///
+/// The rules, each with its own message: every argument is an extractor (it implements
+/// `FromRequestParts` or `FromRequest`; the message names the argument's position and type); an
+/// argument that reads the body (`FromRequest` only) is the last; the function's future is
+/// `Send`; its return type implements `IntoResponse`. The function itself is unchanged, and the
+/// checks cost nothing at run time: they are only type-checked, and only in debug builds
+/// (`debug_assertions`), as axum's.
+///
+/// The checks need concrete types: the router's state is the `S` of the first `State<S>`
+/// argument, or `()`; `#[debug_handler(state = AppState)]` names it (needed when the handler
+/// reads only parts of the state through `FromRef`, or an extractor needs the state). The body
+/// is hyper's `Incoming`, what `serve` gives; `#[debug_handler(body = B)]` names another. It
+/// checks free `async fn`s that are not generic.
+///
+/// ```
+/// use silent_tower_router::debug_handler;
+/// use silent_tower_router::extract::{Path, State};
+/// use silent_tower_router::{get, Router};
+///
+/// #[derive(Clone)]
+/// struct AppState {
+///     greeting: &'static str,
+/// }
+///
+/// #[debug_handler]
+/// async fn greet(State(state): State<AppState>, Path(name): Path<String>) -> String {
+///     format!("{}, {name}", state.greeting)
+/// }
+///
+/// let app: Router = Router::new()
+///     .route("/hello/{name}", get(greet))
+///     .with_state(AppState { greeting: "hello" });
+/// ```
+#[cfg(feature = "macros")]
+pub use silent_tower_macros::router_debug_handler as debug_handler;

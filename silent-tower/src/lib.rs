@@ -77,6 +77,7 @@
 //! | `ws` | off | `silent_tower::ws`: the `WebSocketUpgrade` extractor and `WebSocket`, on hyper's upgrade and tokio-tungstenite |
 //! | `multipart` | off | `extract::Multipart`: `multipart/form-data` bodies (file uploads) read field by field, on multer, under the body limit, with per-field limits |
 //! | `cookie` | off | `extract::cookie::{CookieJar, SignedCookieJar, PrivateCookieJar, Key, Cookie}`: cookie jars as extractors and response parts, on the `cookie` crate; the key from state through `FromRef` |
+//! | `macros` | off | `#[debug_handler]`: one error per broken handler rule, at the argument or function at fault; `#[derive(FromRef)]` at `extract::FromRef`, as axum's (silent-tower-macros: syn, quote, proc-macro2) |
 //!
 //! With `http3`, `serve(listener, app).tls(tls).http3(udp_socket)` serves one app over TCP (HTTP/1.1,
 //! HTTP/2) and QUIC (HTTP/3) at once, and TCP responses advertise HTTP/3 with `Alt-Svc`. Because
@@ -108,7 +109,7 @@ pub use silent_tower_router::headers;
 #[cfg(feature = "json")]
 pub use silent_tower_router::Json;
 pub use silent_tower_router::{
-    any, any_service, connect, connect_service, delete, delete_service, endpoints, extract, get,
+    any, any_service, connect, connect_service, delete, delete_service, endpoints, get,
     get_service, handler, handler_fn, head, head_service, middleware, on, on_service, options,
     options_service, patch, patch_service, post, post_service, put, put_service, response, routing,
     sse, trace, trace_service, AppendHeaders, Body, BoxError, FromParam, Handler, HandlerService,
@@ -116,6 +117,96 @@ pub use silent_tower_router::{
     InvalidHeader, MethodRouter, NotFound, Param, ParamError, PathParams, Redirect, RequestExt,
     RouteError, Router, Sse, ENDPOINT_FUTURE_SIZE, HANDLER_FUTURE_SIZE, MAX_PARAMS,
 };
+
+#[cfg(not(feature = "macros"))]
+pub use silent_tower_router::extract;
+
+/// Extractors: what a handler takes as arguments, each read from the request (the router's
+/// [`extract`](silent_tower_router::extract) module), with `#[derive(FromRef)]` beside the
+/// [`FromRef`](extract::FromRef) trait (feature `macros`).
+#[cfg(feature = "macros")]
+pub mod extract {
+    /// `#[derive(FromRef)]`, as axum's: `impl FromRef<Struct> for Field` for the type of each
+    /// field of a state struct (`#[from_ref(skip)]` leaves a field out), so that a handler takes
+    /// `State<Field>` from a router whose state is the struct.
+    ///
+    /// ```
+    /// use silent_tower::extract::{FromRef, State};
+    /// use silent_tower::routing::get;
+    /// use silent_tower::Router;
+    ///
+    /// #[derive(Clone)]
+    /// struct Db(&'static str);
+    ///
+    /// #[derive(Clone, FromRef)]
+    /// struct AppState {
+    ///     db: Db,
+    ///     #[from_ref(skip)]
+    ///     name: String,
+    /// }
+    ///
+    /// async fn users(State(Db(db)): State<Db>) -> String {
+    ///     format!("users from {db}")
+    /// }
+    ///
+    /// let app: Router = Router::new()
+    ///     .route("/users", get(users))
+    ///     .with_state(AppState { db: Db("postgres"), name: "app".into() });
+    /// ```
+    pub use silent_tower_macros::FromRef;
+    pub use silent_tower_router::extract::*;
+}
+
+/// Checks a handler rule by rule (feature `macros`), as axum's `#[debug_handler]`: each mistake
+/// is an error of its own, at the argument or function at fault, instead of the one "`…` is not
+/// a handler" error where the handler is routed.
+///
+/// The rules, each with its own message: every argument is an extractor (the message names the
+/// argument's position and type, which implements neither `FromRequestParts` nor
+/// `FromRequest`); an argument that reads the body (`FromRequest` only) is the last; the
+/// function's future is `Send` (the compiler's own message names the value held across an
+/// `.await`); its return type implements `IntoResponse`. The function is unchanged and the
+/// checks cost nothing at run time: they are only type-checked, and only in debug builds
+/// (`debug_assertions`), as axum's.
+///
+/// The checks need concrete types: the router's state is the `S` of the first `State<S>`
+/// argument, or `()`; `#[debug_handler(state = AppState)]` names it (needed when the handler
+/// reads parts of the state through `FromRef`). The request body is hyper's `Incoming`, what
+/// [`serve`](fn@serve) gives; `#[debug_handler(body = RequestBody)]` names another. It checks
+/// free `async fn`s that are not generic.
+///
+/// ```
+/// use silent_tower::debug_handler;
+/// use silent_tower::extract::{FromRef, Path, State};
+/// use silent_tower::routing::get;
+/// use silent_tower::Router;
+///
+/// #[derive(Clone, FromRef)]
+/// struct AppState {
+///     greeting: Greeting,
+/// }
+///
+/// #[derive(Clone)]
+/// struct Greeting(&'static str);
+///
+/// #[debug_handler(state = AppState)]
+/// async fn greet(State(Greeting(greeting)): State<Greeting>, Path(name): Path<String>) -> String {
+///     format!("{greeting}, {name}")
+/// }
+///
+/// let app: Router = Router::new()
+///     .route("/hello/{name}", get(greet))
+///     .with_state(AppState { greeting: Greeting("hello") });
+/// ```
+#[cfg(feature = "macros")]
+pub use silent_tower_macros::debug_handler;
+
+/// What the macros' output names (feature `macros`); not an API.
+#[cfg(feature = "macros")]
+#[doc(hidden)]
+pub mod __private {
+    pub use silent_tower_router::debug_handler;
+}
 
 /// The router's building blocks: futures and services named in its types.
 pub mod router {

@@ -79,6 +79,34 @@ pub use path::Path;
 pub use query::Query;
 pub use request_ext::SilentRequestExt;
 pub use route::{MatchedPath, OriginalUri, RawPathParams};
+/// `#[derive(FromRef)]` (feature `macros`), as axum's: `impl FromRef<Struct> for Field` for the
+/// type of each field of a state struct (`#[from_ref(skip)]` to leave a field out), so that a
+/// handler takes `State<Field>` from a router whose state is the struct.
+///
+/// ```
+/// use silent_tower_router::extract::{FromRef, State};
+/// use silent_tower_router::{get, Router};
+///
+/// #[derive(Clone)]
+/// struct Db(&'static str);
+///
+/// #[derive(Clone, FromRef)]
+/// struct AppState {
+///     db: Db,
+///     #[from_ref(skip)]
+///     name: String,
+/// }
+///
+/// async fn users(State(Db(db)): State<Db>) -> String {
+///     format!("users from {db}")
+/// }
+///
+/// let app: Router = Router::new()
+///     .route("/users", get(users))
+///     .with_state(AppState { db: Db("postgres"), name: "app".into() });
+/// ```
+#[cfg(feature = "macros")]
+pub use silent_tower_macros::RouterFromRef as FromRef;
 #[cfg(feature = "typed-header")]
 pub use typed_header::TypedHeader;
 

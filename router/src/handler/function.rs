@@ -23,7 +23,9 @@ use crate::response::IntoResponse;
     label = "an argument of this function is not an extractor of a `Router<{S}, {B}>`",
     note = "every argument must be an extractor — `Path<T>`, `Query<T>`, `State<{S}>`, \
             `HeaderMap`, `Method`, `Uri`, `Extension<T>` — and only the last may read the body: \
-            `Json<T>`, `Form<T>`, `Bytes`, `String`, `Request<{B}>`"
+            `Json<T>`, `Form<T>`, `Bytes`, `String`, `Request<{B}>`",
+    note = "to be told which argument is wrong, put `#[debug_handler(state = {S})]` on the \
+            function (feature `macros`)"
 )]
 pub trait Handler<T, B, S>: Clone + Send + Sync + Sized + 'static {
     /// Calls the function: extracts its arguments, awaits it, makes its output a response.
@@ -292,10 +294,14 @@ impl<S> super::state::StateFor<S> for () {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a handler",
     label = "not an `async fn` that answers a request",
-    note = "a handler is an `async fn` whose arguments are extractors (`Path<T>`, `Query<T>`, \
-            `State<S>`, `Json<T>`, the `Request`, …), returning a type that implements \
-            `IntoResponse`, whose future is `Send` (it holds no `Rc` or `RefCell` guard across \
-            an `.await`): `async fn hello() -> &'static str`"
+    note = "a handler is an `async fn` that keeps four rules: (1) every argument is an extractor \
+            — it implements `FromRequestParts` (`Path<T>`, `Query<T>`, `State<S>`, `HeaderMap`, \
+            …) or `FromRequest`; (2) only the last argument may read the body (`Json<T>`, \
+            `Form<T>`, `Bytes`, `String`, the `Request`); (3) its future is `Send`: it holds no \
+            `Rc` or `RefCell` guard across an `.await`; (4) it returns a type that implements \
+            `IntoResponse`",
+    note = "to be told which rule this function breaks, and where, put `#[debug_handler]` on it \
+            (feature `macros`)"
 )]
 pub trait HandlerSignature<T> {}
 

@@ -171,6 +171,7 @@ mod alt_svc;
 mod body;
 mod connection;
 mod deadlines;
+mod fits;
 mod future;
 #[cfg(feature = "http3")]
 mod h3_bound;
@@ -198,6 +199,7 @@ use tower_service::Service;
 
 #[cfg(feature = "http3")]
 pub use self::body::{H3Body, RequestBody};
+pub use self::fits::{ServeError, ServeResponse, ServeService};
 pub use self::future::ServeFuture;
 pub use self::peer_addr::PeerAddr;
 #[cfg(feature = "tls")]
@@ -223,15 +225,54 @@ struct Tls;
 /// dropped. See the [module docs](self) for what happens on each connection.
 ///
 /// The service is cloned for every connection and for every request, so it should be cheap to
-/// clone. It is called with `http::Request<hyper::body::Incoming>` (with `Serve::http3`,
-/// `http::Request<RequestBody>`; the bounds are checked when the server is awaited, once that
-/// choice is made); its error type only needs to
+/// clone. It is called with `http::Request<hyper::body::Incoming>`; its error type only needs to
 /// convert into a boxed error, and when it returns one hyper closes the connection, so prefer
 /// services whose error is [`Infallible`](std::convert::Infallible).
+///
+/// The service is checked here, part by part ([`ServeService`], [`ServeResponse`],
+/// [`ServeError`]), so that a layer stack that does not fit is an error that says which part —
+/// the request it takes, its response body, its error — and names its type. `Req`, `Res` and
+/// `Err` only tell the impls of those traits apart: they are inferred, never written.
+#[cfg(not(feature = "http3"))]
+pub fn serve<S, Req, Res, Err>(listener: TcpListener, service: S) -> Serve<S>
+where
+    S: Clone + Send + 'static,
+    S: ServeService<Incoming, Req>,
+    <S as ServeService<Incoming, Req>>::Response: ServeResponse<Res>,
+    <S as ServeService<Incoming, Req>>::Error: ServeError<Err>,
+    <S as ServeService<Incoming, Req>>::Future: Send,
+    Req: fits::Marker,
+    Res: fits::Marker,
+    Err: fits::Marker,
+{
+    new_serve(listener, service)
+}
+
+/// Serves `service` on every connection accepted from `listener`.
+///
+/// Returns a [`Serve`] to configure and then `.await`. Without
+/// [`with_graceful_shutdown`](Serve::with_graceful_shutdown) the server runs until its task is
+/// dropped. See the [module docs](self) for what happens on each connection.
+///
+/// The service is cloned for every connection and for every request, so it should be cheap to
+/// clone. It is called with `http::Request<hyper::body::Incoming>`, or with `Serve::http3`,
+/// `http::Request<RequestBody>`; its error type only needs to convert into a boxed error, and
+/// when it returns one hyper closes the connection, so prefer services whose error is
+/// [`Infallible`](std::convert::Infallible).
+///
+/// With the `http3` feature the request body is chosen after this call, so the bounds are
+/// checked when the server is awaited; without it, they are checked here, part by part, with
+/// errors that name the part that does not fit.
+#[cfg(feature = "http3")]
 pub fn serve<S>(listener: TcpListener, service: S) -> Serve<S>
 where
     S: Clone + Send + 'static,
 {
+    new_serve(listener, service)
+}
+
+/// The server for `service`, with every setting at its default.
+fn new_serve<S>(listener: TcpListener, service: S) -> Serve<S> {
     Serve {
         listener,
         service,
