@@ -58,6 +58,7 @@ mod session;
 #[cfg(feature = "typed-header")]
 mod typed_header;
 mod urlencoded;
+mod value_de;
 
 use std::future::Future;
 

@@ -1,16 +1,17 @@
 //! [`Path`]: the route's path parameters, typed, read straight from the captures.
 
 use std::borrow::Cow;
-use std::fmt;
+use std::cell::OnceCell;
 
 use http::request::Parts;
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor,
-};
+use serde::de::value::BorrowedStrDeserializer;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use super::rejection::PathRejection;
+use super::value_de::{Error, One};
 use super::{FromRequestParts, RequestContext};
 use crate::params::{Param, PathParams};
+use crate::pattern::MAX_PARAMS;
 
 /// The matched route's path parameters as a `T`: one value (`Path<u64>`), a tuple in route
 /// order (`Path<(String, u32)>`), or a struct whose fields are the parameters' names.
@@ -77,16 +78,36 @@ where
         parts: &mut Parts,
         cx: &RequestContext<S>,
     ) -> Result<Self, PathRejection> {
-        let deserializer = Params {
+        let params = Params {
             path: parts.uri.path(),
             outer: parts
                 .extensions
                 .get::<PathParams>()
                 .filter(|outer| outer.is_nested()),
             params: cx.params.as_ref(),
+            decoded: None,
         };
-        T::deserialize(deserializer)
+        // Escaped values are decoded into `decoded`, which outlives the deserializer, so that
+        // they too are lent to `T` as `&str`; without an escape nothing is made.
+        let decoded;
+        let params = match params.any_escaped() {
+            true => {
+                decoded = Decoded::default();
+                Params {
+                    decoded: Some(&decoded),
+                    ..params
+                }
+            }
+            false => params,
+        };
+        T::deserialize(params)
             .map(Path)
+            // A type's own `Deserialize` may refuse a value after reading it, outside the
+            // deserializer: with one parameter, that is the value it refused.
+            .map_err(|err| match (params.len(), params.at(0)) {
+                (1, Some(one)) => one.locator().locate(err),
+                _ => err,
+            })
             .map_err(|err| match err.missing_field {
                 Some(field) => PathRejection {
                     message: format!("the route has no path parameter `{field}`"),
@@ -100,56 +121,36 @@ where
     }
 }
 
-/// Why the parameters did not make a `T`.
-#[derive(Debug)]
-pub(crate) struct Error {
-    pub(crate) message: String,
-    /// The value cannot be read from what the route matches: the handler does not fit its route.
-    pub(crate) missing: bool,
-    /// A field `T` needs that the input does not have.
-    pub(crate) missing_field: Option<&'static str>,
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl de::Error for Error {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error {
-            message: msg.to_string(),
-            missing: false,
-            missing_field: None,
-        }
-    }
-
-    fn missing_field(field: &'static str) -> Self {
-        Error {
-            message: format!("missing field `{field}`"),
-            missing: false,
-            missing_field: Some(field),
-        }
-    }
-}
-
+/// A handler that reads another number of parameters than its route has: `500`, it does not
+/// fit its route.
 fn wrong_count(expected: usize, found: usize) -> Error {
-    Error {
-        message: format!("the handler reads {expected} path parameter(s), the route has {found}"),
-        missing: true,
-        missing_field: None,
+    let mut message = format!(
+        "wrong number of path parameters for `Path`: expected {expected} but the route has {found}"
+    );
+    if expected == 1 {
+        message.push_str(
+            "; several parameters are read with a tuple `Path<(_, _)>` or a struct \
+             `Path<YourParams>`",
+        );
     }
+    Error::located(message, true)
 }
+
+/// The parameters that held an escape, decoded, one slot per parameter: a value is lent from
+/// here for as long as the deserializer runs. A nested service's prefix parameters come first,
+/// so there is room for two routes' worth.
+#[derive(Default)]
+struct Decoded([OnceCell<String>; 2 * MAX_PARAMS]);
 
 /// All the route's parameters: those of the prefix of a service it is nested under
 /// (`nest_service("/t/{tenant}", router)`) first, then its own.
+#[derive(Clone, Copy)]
 struct Params<'a> {
     path: &'a str,
     outer: Option<&'a PathParams>,
     params: Option<&'a PathParams>,
+    /// Where escaped values are decoded to; `None` when no value has an escape.
+    decoded: Option<&'a Decoded>,
 }
 
 impl<'a> Params<'a> {
@@ -157,13 +158,36 @@ impl<'a> Params<'a> {
         self.outer.map_or(0, PathParams::len) + self.params.map_or(0, PathParams::len)
     }
 
-    fn at(&self, index: usize) -> Option<One<'a>> {
+    fn entry(&self, index: usize) -> Option<(&'a str, Param<'a>)> {
         let outer = self.outer.map_or(0, PathParams::len);
-        let (name, param) = match index.checked_sub(outer) {
-            None => self.outer?.entry(self.path, index)?,
-            Some(index) => self.params?.entry(self.path, index)?,
+        match index.checked_sub(outer) {
+            None => self.outer?.entry(self.path, index),
+            Some(index) => self.params?.entry(self.path, index),
+        }
+    }
+
+    fn any_escaped(&self) -> bool {
+        (0..self.len()).any(|index| {
+            self.entry(index)
+                .is_some_and(|(_, param)| param.raw().contains('%'))
+        })
+    }
+
+    fn at(&self, index: usize) -> Option<One<'a>> {
+        let (name, param) = self.entry(index)?;
+        let text = match (param.decoded(), self.decoded) {
+            (Ok(Cow::Owned(text)), Some(decoded)) => match decoded.0.get(index) {
+                Some(slot) => Ok(Cow::Borrowed(slot.get_or_init(|| text).as_str())),
+                None => Ok(Cow::Owned(text)),
+            },
+            (text, _) => text.map_err(drop),
         };
-        Some(One::path(name, param))
+        Some(One {
+            what: "path parameter",
+            name,
+            text,
+            sent: Some(param.raw()),
+        })
     }
 
     fn single(self) -> Result<One<'a>, Error> {
@@ -182,7 +206,7 @@ macro_rules! forward_to_single {
     )*};
 }
 
-impl<'de> de::Deserializer<'de> for Params<'_> {
+impl<'de> de::Deserializer<'de> for Params<'de> {
     type Error = Error;
 
     forward_to_single! {
@@ -279,18 +303,24 @@ impl<'a> Walk<'a> {
     }
 }
 
-impl<'de> SeqAccess<'de> for Walk<'_> {
+impl<'de> SeqAccess<'de> for Walk<'de> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        self.advance().map(|one| seed.deserialize(one)).transpose()
+        let Some(one) = self.advance() else {
+            return Ok(None);
+        };
+        let locator = one.locator();
+        seed.deserialize(one)
+            .map(Some)
+            .map_err(|err| locator.locate(err))
     }
 }
 
-impl<'de> MapAccess<'de> for Walk<'_> {
+impl<'de> MapAccess<'de> for Walk<'de> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -302,186 +332,17 @@ impl<'de> MapAccess<'de> for Walk<'_> {
         };
         let name = one.name;
         self.value = Some(one);
-        seed.deserialize(name.into_deserializer()).map(Some)
+        seed.deserialize(BorrowedStrDeserializer::new(name))
+            .map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         match self.value.take() {
-            Some(one) => seed.deserialize(one),
+            Some(one) => {
+                let locator = one.locator();
+                seed.deserialize(one).map_err(|err| locator.locate(err))
+            }
             None => Err(de::Error::custom("a value without its parameter")),
-        }
-    }
-}
-
-/// One value — a path parameter, a query parameter, a form field — parsed as the type asked for,
-/// percent-decoded beforehand only when it held an escape.
-pub(crate) struct One<'a> {
-    /// What the value is, for messages: `path parameter`, `query parameter`.
-    pub(crate) what: &'static str,
-    pub(crate) name: &'a str,
-    /// The decoded text, or `Err` when the decoded bytes are not UTF-8.
-    pub(crate) text: Result<Cow<'a, str>, ()>,
-}
-
-impl<'a> One<'a> {
-    fn path(name: &'a str, param: Param<'a>) -> Self {
-        One {
-            what: "path parameter",
-            name,
-            text: param.decoded().map_err(drop),
-        }
-    }
-
-    fn text(&self) -> Result<Cow<'a, str>, Error> {
-        self.text.clone().map_err(|()| Error {
-            message: format!(
-                "{} `{}` is not valid UTF-8 once percent-decoded",
-                self.what, self.name
-            ),
-            missing: false,
-            missing_field: None,
-        })
-    }
-
-    fn parse<T: std::str::FromStr>(&self, expected: &str) -> Result<T, Error> {
-        self.text()?.parse().map_err(|_| Error {
-            message: format!("{} `{}` is not a valid {expected}", self.what, self.name),
-            missing: false,
-            missing_field: None,
-        })
-    }
-}
-
-macro_rules! parse_as {
-    ($($method:ident => $visit:ident: $ty:ty, $expected:literal;)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            visitor.$visit(self.parse::<$ty>($expected)?)
-        }
-    )*};
-}
-
-impl<'de> de::Deserializer<'de> for One<'_> {
-    type Error = Error;
-
-    parse_as! {
-        deserialize_bool => visit_bool: bool, "boolean";
-        deserialize_i8 => visit_i8: i8, "integer (i8)";
-        deserialize_i16 => visit_i16: i16, "integer (i16)";
-        deserialize_i32 => visit_i32: i32, "integer (i32)";
-        deserialize_i64 => visit_i64: i64, "integer (i64)";
-        deserialize_i128 => visit_i128: i128, "integer (i128)";
-        deserialize_u8 => visit_u8: u8, "integer (u8)";
-        deserialize_u16 => visit_u16: u16, "integer (u16)";
-        deserialize_u32 => visit_u32: u32, "integer (u32)";
-        deserialize_u64 => visit_u64: u64, "integer (u64)";
-        deserialize_u128 => visit_u128: u128, "integer (u128)";
-        deserialize_f32 => visit_f32: f32, "number";
-        deserialize_f64 => visit_f64: f64, "number";
-        deserialize_char => visit_char: char, "character";
-    }
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.text()? {
-            Cow::Borrowed(text) => visitor.visit_str(text),
-            Cow::Owned(text) => visitor.visit_string(text),
-        }
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_unit()
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_unit()
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(self.unsupported("a sequence"))
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value, Error> {
-        Err(self.unsupported("a tuple"))
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: usize,
-        _: V,
-    ) -> Result<V::Value, Error> {
-        Err(self.unsupported("a tuple"))
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(self.unsupported("a map"))
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value, Error> {
-        Err(self.unsupported("a struct"))
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        let text = self.text()?;
-        visitor.visit_enum(text.into_owned().into_deserializer())
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_unit()
-    }
-}
-
-impl One<'_> {
-    fn unsupported(&self, what: &str) -> Error {
-        Error {
-            message: format!("{} `{}` cannot be read as {what}", self.what, self.name),
-            missing: true,
-            missing_field: None,
         }
     }
 }
