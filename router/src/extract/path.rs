@@ -14,14 +14,34 @@ use crate::params::{Param, PathParams};
 use crate::pattern::MAX_PARAMS;
 
 /// The matched route's path parameters as a `T`: one value (`Path<u64>`), a tuple in route
-/// order (`Path<(String, u32)>`), or a struct whose fields are the parameters' names.
+/// order (`Path<(String, u32)>`), a struct whose fields are the parameters' names, or every
+/// parameter by name — a map (`Path<HashMap<String, T>>`, `BTreeMap`) or name/value pairs in
+/// route order (`Path<Vec<(String, T)>>`). The parameters of a `nest` or `nest_service` prefix
+/// count as the route's, first.
 ///
 /// The values are read from the request path where the router found them — no copy, no
-/// `Extensions` lookup, and no allocation for a number or a parameter borrowed as it stands. A
-/// value that does not parse answers `400` naming the parameter; a field the route has no
-/// parameter for, `500` (the handler does not fit its route).
+/// `Extensions` lookup, and no allocation for a number or a parameter borrowed as it stands.
+/// Each value is percent-decoded (`hello%20world` is `hello world`).
+///
+/// A value that does not parse answers `400`, kind `path_parse`, naming the parameter and the
+/// value as the handler would have read it — quoted, cut after 64 characters:
+/// ``cannot parse path parameter `id` value "abc" as u32: invalid digit found in string``, or,
+/// when the type's own `Deserialize` refuses it, ``cannot parse path parameter `id` value
+/// "abc": `` and the type's message. A handler that does not fit its route — it reads another
+/// number of parameters than the route has, or a field the route has no parameter for —
+/// answers `500`, kind `path_missing`: ``wrong number of path parameters for `Path`: expected
+/// 1 but the route has 2; …``.
+///
+/// `T` owns its value, as in axum (`T: DeserializeOwned`): `Path<&str>` does not compile
+/// ("implementation of `Deserialize` is not general enough") — the handler's arguments outlive
+/// the borrow of the request they are read from. Read a `String` or a `Cow<'static, str>`. A
+/// type whose own `Deserialize` borrows the text while it runs (`<&str>::deserialize(d)` and
+/// a value made of it) reads every value, escaped ones included: those are decoded first and
+/// lent like the others.
 ///
 /// ```
+/// use std::collections::BTreeMap;
+///
 /// use http::Request;
 /// use silent_tower_router::extract::Path;
 /// use silent_tower_router::{get, Router};
@@ -36,16 +56,22 @@ use crate::pattern::MAX_PARAMS;
 /// async fn one(Path(id): Path<u64>) -> String { format!("user {id}") }
 /// async fn two(Path((user, post)): Path<(u64, String)>) -> String { format!("{user}/{post}") }
 /// async fn named(Path(ids): Path<Ids>) -> String { format!("{}/{}", ids.user, ids.post) }
+/// async fn all(Path(map): Path<BTreeMap<String, String>>) -> String { format!("{map:?}") }
+/// async fn pairs(Path(pairs): Path<Vec<(String, u32)>>) -> String { format!("{pairs:?}") }
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let app = Router::<(), ()>::with_body()
 ///     .route("/users/{id}", get(one))
 ///     .route("/a/{user}/{post}", get(two))
-///     .route("/b/{user}/{post}", get(named));
+///     .route("/b/{user}/{post}", get(named))
+///     .route("/c/{user}/{post}", get(all))
+///     .route("/d/{user}/{post}", get(pairs));
 /// let get = |uri: &'static str| app.clone().oneshot(Request::get(uri).body(()).unwrap());
 /// assert_eq!(get("/users/7").await.unwrap().status(), 200);
 /// assert_eq!(get("/users/x").await.unwrap().status(), 400);
 /// assert_eq!(get("/b/7/hello%20world").await.unwrap().status(), 200);
+/// assert_eq!(get("/c/7/x").await.unwrap().status(), 200);
+/// assert_eq!(get("/d/7/x").await.unwrap().status(), 400); // `post` is no `u32`
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
