@@ -1,17 +1,13 @@
 //! [`Path`]: the route's path parameters, typed, read straight from the captures.
 
-use std::borrow::Cow;
-use std::cell::OnceCell;
-
 use http::request::Parts;
 use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use super::rejection::PathRejection;
-use super::value_de::{Error, One};
+use super::value_de::{Error, One, Parking};
 use super::{FromRequestParts, RequestContext};
 use crate::params::{Param, PathParams};
-use crate::pattern::MAX_PARAMS;
 
 /// The matched route's path parameters as a `T`: one value (`Path<u64>`), a tuple in route
 /// order (`Path<(String, u32)>`), a struct whose fields are the parameters' names, or every
@@ -104,6 +100,9 @@ where
         parts: &mut Parts,
         cx: &RequestContext<S>,
     ) -> Result<Self, PathRejection> {
+        // Escaped values a type borrows are decoded into `parking`, which outlives the
+        // deserializer, so that they too are lent to `T` as `&str`.
+        let parking = Parking::default();
         let params = Params {
             path: parts.uri.path(),
             outer: parts
@@ -111,20 +110,7 @@ where
                 .get::<PathParams>()
                 .filter(|outer| outer.is_nested()),
             params: cx.params.as_ref(),
-            decoded: None,
-        };
-        // Escaped values are decoded into `decoded`, which outlives the deserializer, so that
-        // they too are lent to `T` as `&str`; without an escape nothing is made.
-        let decoded;
-        let params = match params.any_escaped() {
-            true => {
-                decoded = Decoded::default();
-                Params {
-                    decoded: Some(&decoded),
-                    ..params
-                }
-            }
-            false => params,
+            parking: &parking,
         };
         T::deserialize(params)
             .map(Path)
@@ -162,12 +148,6 @@ fn wrong_count(expected: usize, found: usize) -> Error {
     Error::located(message, true)
 }
 
-/// The parameters that held an escape, decoded, one slot per parameter: a value is lent from
-/// here for as long as the deserializer runs. A nested service's prefix parameters come first,
-/// so there is room for two routes' worth.
-#[derive(Default)]
-struct Decoded([OnceCell<String>; 2 * MAX_PARAMS]);
-
 /// All the route's parameters: those of the prefix of a service it is nested under
 /// (`nest_service("/t/{tenant}", router)`) first, then its own.
 #[derive(Clone, Copy)]
@@ -175,8 +155,8 @@ struct Params<'a> {
     path: &'a str,
     outer: Option<&'a PathParams>,
     params: Option<&'a PathParams>,
-    /// Where escaped values are decoded to; `None` when no value has an escape.
-    decoded: Option<&'a Decoded>,
+    /// Where escaped values are decoded to when `T` borrows them.
+    parking: &'a Parking,
 }
 
 impl<'a> Params<'a> {
@@ -192,27 +172,14 @@ impl<'a> Params<'a> {
         }
     }
 
-    fn any_escaped(&self) -> bool {
-        (0..self.len()).any(|index| {
-            self.entry(index)
-                .is_some_and(|(_, param)| param.raw().contains('%'))
-        })
-    }
-
     fn at(&self, index: usize) -> Option<One<'a>> {
         let (name, param) = self.entry(index)?;
-        let text = match (param.decoded(), self.decoded) {
-            (Ok(Cow::Owned(text)), Some(decoded)) => match decoded.0.get(index) {
-                Some(slot) => Ok(Cow::Borrowed(slot.get_or_init(|| text).as_str())),
-                None => Ok(Cow::Owned(text)),
-            },
-            (text, _) => text.map_err(drop),
-        };
         Some(One {
             what: "path parameter",
             name,
-            text,
+            text: param.decoded().map_err(drop),
             sent: Some(param.raw()),
+            parking: Some((self.parking, index)),
         })
     }
 

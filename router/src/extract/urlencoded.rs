@@ -115,6 +115,7 @@ impl<'de> MapAccess<'de> for Pairs<'de> {
             name,
             text: decode(value),
             sent: None,
+            parking: None,
         });
         match name_text {
             Ok(Cow::Borrowed(name)) => seed.deserialize(name.into_deserializer()).map(Some),

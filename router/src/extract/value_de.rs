@@ -6,9 +6,12 @@
 //! works; only text that had to be decoded into a fresh `String` is handed over owned.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::fmt;
 
 use serde::de::IntoDeserializer;
+
+use crate::pattern::MAX_PARAMS;
 use serde::de::{self, value::BorrowedStrDeserializer, DeserializeSeed, SeqAccess, Visitor};
 
 /// Why the values did not make a `T`.
@@ -82,6 +85,22 @@ impl fmt::Display for Shown<'_> {
     }
 }
 
+/// Where escaped values are decoded to when the type being read borrows them, so that they are
+/// lent for the deserializer's lifetime like the values that had nothing to decode: one slot per
+/// value, set up at the first value parked. It lives beside the deserializer, on the stack.
+#[derive(Default)]
+pub(crate) struct Parking(OnceCell<[OnceCell<String>; 2 * MAX_PARAMS]>);
+
+impl Parking {
+    /// `text` parked in slot `index`, or given back when there is no such slot.
+    fn park(&self, index: usize, text: String) -> Result<&str, String> {
+        match self.0.get_or_init(Default::default).get(index) {
+            Some(slot) => Ok(slot.get_or_init(|| text)),
+            None => Err(text),
+        }
+    }
+}
+
 /// One value, parsed as the type asked for, percent-decoded beforehand only when it held an
 /// escape.
 pub(crate) struct One<'de> {
@@ -94,6 +113,9 @@ pub(crate) struct One<'de> {
     /// ``cannot parse path parameter `id` value "abc" as u32: invalid digit found in string``.
     /// `None` keeps the shorter messages of query strings and forms, which name the value only.
     pub(crate) sent: Option<&'de str>,
+    /// Where decoded text is parked, and this value's slot there, when a type borrows it; without
+    /// one, decoded text is handed over owned.
+    pub(crate) parking: Option<(&'de Parking, usize)>,
 }
 
 impl<'de> One<'de> {
@@ -134,36 +156,26 @@ impl<'de> One<'de> {
         })
     }
 
+    /// The text to lend: borrowed as it stands, or decoded and parked; owned only where there
+    /// is no parking.
+    fn lendable(&self) -> Result<Cow<'de, str>, Error> {
+        match (self.text()?, self.parking) {
+            (Cow::Owned(text), Some((parking, index))) => match parking.park(index, text) {
+                Ok(parked) => Ok(Cow::Borrowed(parked)),
+                Err(text) => Ok(Cow::Owned(text)),
+            },
+            (text, _) => Ok(text),
+        }
+    }
+
     /// What a message needs to say which value an error is about, kept while the value moves
     /// into the type being read: a type's own `Deserialize` may refuse the text after it has
     /// read it.
     pub(crate) fn locator(&self) -> Locator<'de> {
-        let text = match (&self.text, self.sent) {
-            (Ok(Cow::Borrowed(text)), Some(_)) => Some(*text),
-            _ => None,
-        };
         Locator {
             what: self.what,
             name: self.name,
-            text,
-        }
-    }
-
-    /// `err`, with this value's name and `shown` text put in front of its message when it does
-    /// not say which value it is about.
-    fn locate(&self, shown: impl fmt::Display, err: Error) -> Error {
-        if err.located || self.sent.is_none() {
-            return err;
-        }
-        locate(self.what, self.name, shown, err)
-    }
-
-    /// Decoded text about to be handed over, as a message would show it: written out now, as
-    /// the text moves into the visitor, and only when messages show values.
-    fn shown_owned(&self, text: &str) -> String {
-        match self.sent {
-            Some(_) => Shown(text).to_string(),
-            None => String::new(),
+            sent: self.sent,
         }
     }
 
@@ -206,21 +218,22 @@ impl<'de> de::Deserializer<'de> for One<'de> {
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.text()? {
-            Cow::Borrowed(text) => visitor
-                .visit_borrowed_str(text)
-                .map_err(|err| self.locator().locate(err)),
-            Cow::Owned(text) => {
-                let shown = self.shown_owned(&text);
-                visitor
-                    .visit_string(text)
-                    .map_err(|err| self.locate(shown, err))
-            }
+        let locator = self.locator();
+        match self.lendable()? {
+            Cow::Borrowed(text) => visitor.visit_borrowed_str(text),
+            Cow::Owned(text) => visitor.visit_string(text),
         }
+        .map_err(|err| locator.locate(err))
     }
 
+    /// An owned `String` is asked for: decoded text is handed over as it is, not parked.
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
+        let locator = self.locator();
+        match self.text()? {
+            Cow::Borrowed(text) => visitor.visit_borrowed_str(text),
+            Cow::Owned(text) => visitor.visit_string(text),
+        }
+        .map_err(|err| locator.locate(err))
     }
 
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -232,7 +245,7 @@ impl<'de> de::Deserializer<'de> for One<'de> {
     }
 
     fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
+        self.deserialize_string(visitor)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -302,17 +315,12 @@ impl<'de> de::Deserializer<'de> for One<'de> {
         _: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        match self.text()? {
-            Cow::Borrowed(text) => visitor
-                .visit_enum(BorrowedStrDeserializer::new(text))
-                .map_err(|err| self.locator().locate(err)),
-            Cow::Owned(text) => {
-                let shown = self.shown_owned(&text);
-                visitor
-                    .visit_enum(text.into_deserializer())
-                    .map_err(|err| self.locate(shown, err))
-            }
+        let locator = self.locator();
+        match self.lendable()? {
+            Cow::Borrowed(text) => visitor.visit_enum(BorrowedStrDeserializer::new(text)),
+            Cow::Owned(text) => visitor.visit_enum(text.into_deserializer()),
         }
+        .map_err(|err| locator.locate(err))
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -320,30 +328,31 @@ impl<'de> de::Deserializer<'de> for One<'de> {
     }
 }
 
-/// Puts the name and the text of the value an error is about in front of its message.
-fn locate(what: &str, name: &str, shown: impl fmt::Display, err: Error) -> Error {
-    let message = format!(
-        "cannot parse {what} `{name}` value {shown}: {}",
-        err.message
-    );
-    Error::located(message, err.missing)
-}
-
-/// See [`One::locator`]: `text` is `None` where messages do not show values.
+/// See [`One::locator`]: `sent` is `None` where messages do not show values.
 #[derive(Clone, Copy)]
 pub(crate) struct Locator<'de> {
     what: &'static str,
     name: &'de str,
-    text: Option<&'de str>,
+    sent: Option<&'de str>,
 }
 
 impl Locator<'_> {
-    /// `err`, saying which value it is about if it did not.
+    /// `err`, with the name and the text of the value it is about put in front of its message
+    /// when it does not say which value it is about. The text is decoded again here, on the way
+    /// out, rather than kept on the way in.
     pub(crate) fn locate(self, err: Error) -> Error {
-        match self.text {
-            Some(text) if !err.located => locate(self.what, self.name, Shown(text), err),
-            _ => err,
-        }
+        let Some(sent) = self.sent.filter(|_| !err.located) else {
+            return err;
+        };
+        let text = percent_encoding::percent_decode_str(sent).decode_utf8_lossy();
+        let message = format!(
+            "cannot parse {} `{}` value {}: {}",
+            self.what,
+            self.name,
+            Shown(&text),
+            err.message
+        );
+        Error::located(message, err.missing)
     }
 }
 
