@@ -119,22 +119,35 @@ pub(crate) struct One<'de> {
 }
 
 impl<'de> One<'de> {
-    fn text(&self) -> Result<Cow<'de, str>, Error> {
-        self.text.clone().map_err(|()| {
-            let message = match self.sent {
-                Some(sent) => format!(
-                    "{} `{}` value {} is not valid UTF-8 once percent-decoded",
-                    self.what,
-                    self.name,
-                    Shown(sent)
-                ),
-                None => format!(
-                    "{} `{}` is not valid UTF-8 once percent-decoded",
-                    self.what, self.name
-                ),
-            };
-            Error::located(message, false)
-        })
+    fn not_utf8(&self) -> Error {
+        let message = match self.sent {
+            Some(sent) => format!(
+                "{} `{}` value {} is not valid UTF-8 once percent-decoded",
+                self.what,
+                self.name,
+                Shown(sent)
+            ),
+            None => format!(
+                "{} `{}` is not valid UTF-8 once percent-decoded",
+                self.what, self.name
+            ),
+        };
+        Error::located(message, false)
+    }
+
+    fn text(&self) -> Result<&str, Error> {
+        match &self.text {
+            Ok(text) => Ok(text),
+            Err(()) => Err(self.not_utf8()),
+        }
+    }
+
+    /// The text, taken: decoded text moves on without a copy.
+    fn into_text(self) -> Result<Cow<'de, str>, Error> {
+        match self.text {
+            Ok(text) => Ok(text),
+            Err(()) => Err(self.not_utf8()),
+        }
     }
 
     fn parse<T>(&self, type_name: &str, expected: &str) -> Result<T, Error>
@@ -148,7 +161,7 @@ impl<'de> One<'de> {
                     "cannot parse {} `{}` value {} as {type_name}: {err}",
                     self.what,
                     self.name,
-                    Shown(&text)
+                    Shown(text)
                 ),
                 None => format!("{} `{}` is not a valid {expected}", self.what, self.name),
             };
@@ -158,8 +171,9 @@ impl<'de> One<'de> {
 
     /// The text to lend: borrowed as it stands, or decoded and parked; owned only where there
     /// is no parking.
-    fn lendable(&self) -> Result<Cow<'de, str>, Error> {
-        match (self.text()?, self.parking) {
+    fn lendable(self) -> Result<Cow<'de, str>, Error> {
+        let parking = self.parking;
+        match (self.into_text()?, parking) {
             (Cow::Owned(text), Some((parking, index))) => match parking.park(index, text) {
                 Ok(parked) => Ok(Cow::Borrowed(parked)),
                 Err(text) => Ok(Cow::Owned(text)),
@@ -229,7 +243,7 @@ impl<'de> de::Deserializer<'de> for One<'de> {
     /// An owned `String` is asked for: decoded text is handed over as it is, not parked.
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let locator = self.locator();
-        match self.text()? {
+        match self.into_text()? {
             Cow::Borrowed(text) => visitor.visit_borrowed_str(text),
             Cow::Owned(text) => visitor.visit_string(text),
         }
