@@ -1,18 +1,19 @@
 //! One value — a path parameter, a query parameter, a form field — as a serde deserializer,
 //! and the error every reader of such values shares.
 //!
-//! The text is lent to the type being read for the deserializer's lifetime (`visit_borrowed_str`)
-//! whenever it is borrowed, so a `Deserialize` that reads a `&str` and makes its own value of it
-//! works; only text that had to be decoded into a fresh `String` is handed over owned.
+//! The text is lent to the type being read for the deserializer's lifetime (`visit_borrowed_str`),
+//! so a `Deserialize` that reads a `&str` and makes its own value of it works. Text that had to
+//! be decoded is lent too where the reader gives it somewhere to live ([`Parking`], path
+//! parameters), and is handed over owned to a type that asks for a `String`.
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::fmt;
 
-use serde::de::IntoDeserializer;
+use serde::de::value::BorrowedStrDeserializer;
+use serde::de::{self, DeserializeSeed, IntoDeserializer, SeqAccess, Visitor};
 
 use crate::pattern::MAX_PARAMS;
-use serde::de::{self, value::BorrowedStrDeserializer, DeserializeSeed, SeqAccess, Visitor};
 
 /// Why the values did not make a `T`.
 #[derive(Debug)]
