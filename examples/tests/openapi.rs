@@ -317,7 +317,7 @@ async fn bad_input_is_a_4xx_in_the_documented_error_body() {
             "/api/todos/seven",
             None,
             StatusCode::BAD_REQUEST,
-            "path parameter `id` is not a valid integer (u64)",
+            "cannot parse path parameter `id` value \"seven\" as u64: invalid digit found in string",
         ),
         (
             "GET",

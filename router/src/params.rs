@@ -204,7 +204,13 @@ impl<'a> Param<'a> {
         if !self.raw.as_bytes().contains(&b'%') {
             return Ok(Cow::Borrowed(self.raw));
         }
-        percent_encoding::percent_decode_str(self.raw).decode_utf8()
+        // Room for the whole raw text up front: decoding only shrinks it, so the one allocation
+        // is the only one (the decoder's own `Cow` grows a buffer from the first escape on).
+        let mut bytes = Vec::with_capacity(self.raw.len());
+        bytes.extend(percent_encoding::percent_decode_str(self.raw));
+        String::from_utf8(bytes)
+            .map(Cow::Owned)
+            .map_err(|err| err.utf8_error())
     }
 }
 

@@ -138,6 +138,10 @@ fn a_route_with_parameters_inserts_them_only_for_handlers_that_take_the_request(
     let (response, count) = allocations(&mut app, request("/typed/42/hello"));
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(count - baseline, 1);
+    // An escaped `String` is decoded once, into the `String` the handler gets.
+    let (response, count) = allocations(&mut app, request("/typed/42/hel%6Co"));
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(count - baseline, 1);
     // A handler that takes the request reads them from its extensions: the map's box, its table
     // and the boxed `PathParams` value.
     let (response, count) = allocations(&mut app, request("/request/42/hello"));

@@ -215,7 +215,8 @@ async fn every_rejection_names_what_was_at_fault() {
         get("/users/x?page=1").await,
         (
             StatusCode::BAD_REQUEST,
-            "path parameter `id` is not a valid integer (u64)".into()
+            "cannot parse path parameter `id` value \"x\" as u64: invalid digit found in string"
+                .into()
         )
     );
     assert_eq!(

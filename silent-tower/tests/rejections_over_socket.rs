@@ -100,7 +100,7 @@ async fn rejections_reach_the_client_in_the_apps_format_and_other_answers_do_not
         (
             StatusCode::BAD_REQUEST,
             json.clone(),
-            r#"{"error":"path_parse","message":"path parameter `id` is not a valid integer (u64)"}"#
+            r#"{"error":"path_parse","message":"cannot parse path parameter `id` value \"abc\" as u64: invalid digit found in string"}"#
                 .to_owned()
         )
     );

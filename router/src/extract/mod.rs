@@ -6,8 +6,10 @@
 //! URI, headers, extensions — the route's path parameters and the router's state. The last may
 //! implement [`FromRequest`] instead and consume the whole request, body included (`Json`,
 //! `Form`, `Bytes`, `String`, the `Request` itself). An extractor that cannot read what it wants
-//! answers for the handler: its `Rejection` is a response, a `4xx` naming the parameter, field or
-//! header at fault, and the handler is not called. Every rejection is also data — a
+//! answers for the handler: its `Rejection` is a response naming the parameter, field or header
+//! at fault — a `4xx`, or a `500` where the handler does not fit its route or app (a `Path` that
+//! reads parameters the route does not have, a `State` never given) — and the handler is not
+//! called. Every rejection is also data — a
 //! [`Rejection`](rejection::Rejection) with its status, a stable kind and its message — and
 //! [`MapRejectionLayer`](crate::middleware::MapRejectionLayer) around the router answers all of them in an
 //! app's own format, in one place.
@@ -58,6 +60,7 @@ mod session;
 #[cfg(feature = "typed-header")]
 mod typed_header;
 mod urlencoded;
+mod value_de;
 
 use std::future::Future;
 

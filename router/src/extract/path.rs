@@ -1,26 +1,43 @@
 //! [`Path`]: the route's path parameters, typed, read straight from the captures.
 
-use std::borrow::Cow;
-use std::fmt;
-
 use http::request::Parts;
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor,
-};
+use serde::de::value::BorrowedStrDeserializer;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use super::rejection::PathRejection;
+use super::value_de::{Error, One, Parking};
 use super::{FromRequestParts, RequestContext};
 use crate::params::{Param, PathParams};
 
 /// The matched route's path parameters as a `T`: one value (`Path<u64>`), a tuple in route
-/// order (`Path<(String, u32)>`), or a struct whose fields are the parameters' names.
+/// order (`Path<(String, u32)>`), a struct whose fields are the parameters' names, or every
+/// parameter by name — a map (`Path<HashMap<String, T>>`, `BTreeMap`) or name/value pairs in
+/// route order (`Path<Vec<(String, T)>>`). The parameters of a `nest` or `nest_service` prefix
+/// count as the route's, first.
 ///
 /// The values are read from the request path where the router found them — no copy, no
-/// `Extensions` lookup, and no allocation for a number or a parameter borrowed as it stands. A
-/// value that does not parse answers `400` naming the parameter; a field the route has no
-/// parameter for, `500` (the handler does not fit its route).
+/// `Extensions` lookup, and no allocation for a number or a parameter borrowed as it stands.
+/// Each value is percent-decoded (`hello%20world` is `hello world`).
+///
+/// A value that does not parse answers `400`, kind `path_parse`, naming the parameter and the
+/// value as the handler would have read it — quoted, cut after 64 characters:
+/// ``cannot parse path parameter `id` value "abc" as u32: invalid digit found in string``, or,
+/// when the type's own `Deserialize` refuses it, ``cannot parse path parameter `id` value
+/// "abc": `` and the type's message. A handler that does not fit its route — it reads another
+/// number of parameters than the route has, or a field the route has no parameter for —
+/// answers `500`, kind `path_missing`: ``wrong number of path parameters for `Path`: expected
+/// 1 but the route has 2; …``.
+///
+/// `T` owns its value, as in axum (`T: DeserializeOwned`): `Path<&str>` does not compile
+/// ("implementation of `Deserialize` is not general enough") — the handler's arguments outlive
+/// the borrow of the request they are read from. Read a `String` or a `Cow<'static, str>`. A
+/// type whose own `Deserialize` borrows the text while it runs (`<&str>::deserialize(d)` and
+/// a value made of it) reads every value, escaped ones included: those are decoded first and
+/// lent like the others.
 ///
 /// ```
+/// use std::collections::BTreeMap;
+///
 /// use http::Request;
 /// use silent_tower_router::extract::Path;
 /// use silent_tower_router::{get, Router};
@@ -35,16 +52,22 @@ use crate::params::{Param, PathParams};
 /// async fn one(Path(id): Path<u64>) -> String { format!("user {id}") }
 /// async fn two(Path((user, post)): Path<(u64, String)>) -> String { format!("{user}/{post}") }
 /// async fn named(Path(ids): Path<Ids>) -> String { format!("{}/{}", ids.user, ids.post) }
+/// async fn all(Path(map): Path<BTreeMap<String, String>>) -> String { format!("{map:?}") }
+/// async fn pairs(Path(pairs): Path<Vec<(String, u32)>>) -> String { format!("{pairs:?}") }
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let app = Router::<(), ()>::with_body()
 ///     .route("/users/{id}", get(one))
 ///     .route("/a/{user}/{post}", get(two))
-///     .route("/b/{user}/{post}", get(named));
+///     .route("/b/{user}/{post}", get(named))
+///     .route("/c/{user}/{post}", get(all))
+///     .route("/d/{user}/{post}", get(pairs));
 /// let get = |uri: &'static str| app.clone().oneshot(Request::get(uri).body(()).unwrap());
 /// assert_eq!(get("/users/7").await.unwrap().status(), 200);
 /// assert_eq!(get("/users/x").await.unwrap().status(), 400);
 /// assert_eq!(get("/b/7/hello%20world").await.unwrap().status(), 200);
+/// assert_eq!(get("/c/7/x").await.unwrap().status(), 200);
+/// assert_eq!(get("/d/7/x").await.unwrap().status(), 400); // `post` is no `u32`
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -77,16 +100,26 @@ where
         parts: &mut Parts,
         cx: &RequestContext<S>,
     ) -> Result<Self, PathRejection> {
-        let deserializer = Params {
+        // Escaped values a type borrows are decoded into `parking`, which outlives the
+        // deserializer, so that they too are lent to `T` as `&str`.
+        let parking = Parking::default();
+        let params = Params {
             path: parts.uri.path(),
             outer: parts
                 .extensions
                 .get::<PathParams>()
                 .filter(|outer| outer.is_nested()),
             params: cx.params.as_ref(),
+            parking: &parking,
         };
-        T::deserialize(deserializer)
+        T::deserialize(params)
             .map(Path)
+            // A type's own `Deserialize` may refuse a value after reading it, outside the
+            // deserializer: with one parameter, that is the value it refused.
+            .map_err(|err| match (params.len(), params.at(0)) {
+                (1, Some(one)) => one.locator().locate(err),
+                _ => err,
+            })
             .map_err(|err| match err.missing_field {
                 Some(field) => PathRejection {
                     message: format!("the route has no path parameter `{field}`"),
@@ -100,56 +133,30 @@ where
     }
 }
 
-/// Why the parameters did not make a `T`.
-#[derive(Debug)]
-pub(crate) struct Error {
-    pub(crate) message: String,
-    /// The value cannot be read from what the route matches: the handler does not fit its route.
-    pub(crate) missing: bool,
-    /// A field `T` needs that the input does not have.
-    pub(crate) missing_field: Option<&'static str>,
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl de::Error for Error {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error {
-            message: msg.to_string(),
-            missing: false,
-            missing_field: None,
-        }
-    }
-
-    fn missing_field(field: &'static str) -> Self {
-        Error {
-            message: format!("missing field `{field}`"),
-            missing: false,
-            missing_field: Some(field),
-        }
-    }
-}
-
+/// A handler that reads another number of parameters than its route has: `500`, it does not
+/// fit its route.
 fn wrong_count(expected: usize, found: usize) -> Error {
-    Error {
-        message: format!("the handler reads {expected} path parameter(s), the route has {found}"),
-        missing: true,
-        missing_field: None,
+    let mut message = format!(
+        "wrong number of path parameters for `Path`: expected {expected} but the route has {found}"
+    );
+    if expected == 1 {
+        message.push_str(
+            "; several parameters are read with a tuple `Path<(_, _)>` or a struct \
+             `Path<YourParams>`",
+        );
     }
+    Error::located(message, true)
 }
 
 /// All the route's parameters: those of the prefix of a service it is nested under
 /// (`nest_service("/t/{tenant}", router)`) first, then its own.
+#[derive(Clone, Copy)]
 struct Params<'a> {
     path: &'a str,
     outer: Option<&'a PathParams>,
     params: Option<&'a PathParams>,
+    /// Where escaped values are decoded to when `T` borrows them.
+    parking: &'a Parking,
 }
 
 impl<'a> Params<'a> {
@@ -157,13 +164,23 @@ impl<'a> Params<'a> {
         self.outer.map_or(0, PathParams::len) + self.params.map_or(0, PathParams::len)
     }
 
-    fn at(&self, index: usize) -> Option<One<'a>> {
+    fn entry(&self, index: usize) -> Option<(&'a str, Param<'a>)> {
         let outer = self.outer.map_or(0, PathParams::len);
-        let (name, param) = match index.checked_sub(outer) {
-            None => self.outer?.entry(self.path, index)?,
-            Some(index) => self.params?.entry(self.path, index)?,
-        };
-        Some(One::path(name, param))
+        match index.checked_sub(outer) {
+            None => self.outer?.entry(self.path, index),
+            Some(index) => self.params?.entry(self.path, index),
+        }
+    }
+
+    fn at(&self, index: usize) -> Option<One<'a>> {
+        let (name, param) = self.entry(index)?;
+        Some(One {
+            what: "path parameter",
+            name,
+            text: param.decoded().map_err(drop),
+            sent: Some(param.raw()),
+            parking: Some((self.parking, index)),
+        })
     }
 
     fn single(self) -> Result<One<'a>, Error> {
@@ -182,7 +199,7 @@ macro_rules! forward_to_single {
     )*};
 }
 
-impl<'de> de::Deserializer<'de> for Params<'_> {
+impl<'de> de::Deserializer<'de> for Params<'de> {
     type Error = Error;
 
     forward_to_single! {
@@ -279,18 +296,24 @@ impl<'a> Walk<'a> {
     }
 }
 
-impl<'de> SeqAccess<'de> for Walk<'_> {
+impl<'de> SeqAccess<'de> for Walk<'de> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        self.advance().map(|one| seed.deserialize(one)).transpose()
+        let Some(one) = self.advance() else {
+            return Ok(None);
+        };
+        let locator = one.locator();
+        seed.deserialize(one)
+            .map(Some)
+            .map_err(|err| locator.locate(err))
     }
 }
 
-impl<'de> MapAccess<'de> for Walk<'_> {
+impl<'de> MapAccess<'de> for Walk<'de> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -302,186 +325,17 @@ impl<'de> MapAccess<'de> for Walk<'_> {
         };
         let name = one.name;
         self.value = Some(one);
-        seed.deserialize(name.into_deserializer()).map(Some)
+        seed.deserialize(BorrowedStrDeserializer::new(name))
+            .map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         match self.value.take() {
-            Some(one) => seed.deserialize(one),
+            Some(one) => {
+                let locator = one.locator();
+                seed.deserialize(one).map_err(|err| locator.locate(err))
+            }
             None => Err(de::Error::custom("a value without its parameter")),
-        }
-    }
-}
-
-/// One value — a path parameter, a query parameter, a form field — parsed as the type asked for,
-/// percent-decoded beforehand only when it held an escape.
-pub(crate) struct One<'a> {
-    /// What the value is, for messages: `path parameter`, `query parameter`.
-    pub(crate) what: &'static str,
-    pub(crate) name: &'a str,
-    /// The decoded text, or `Err` when the decoded bytes are not UTF-8.
-    pub(crate) text: Result<Cow<'a, str>, ()>,
-}
-
-impl<'a> One<'a> {
-    fn path(name: &'a str, param: Param<'a>) -> Self {
-        One {
-            what: "path parameter",
-            name,
-            text: param.decoded().map_err(drop),
-        }
-    }
-
-    fn text(&self) -> Result<Cow<'a, str>, Error> {
-        self.text.clone().map_err(|()| Error {
-            message: format!(
-                "{} `{}` is not valid UTF-8 once percent-decoded",
-                self.what, self.name
-            ),
-            missing: false,
-            missing_field: None,
-        })
-    }
-
-    fn parse<T: std::str::FromStr>(&self, expected: &str) -> Result<T, Error> {
-        self.text()?.parse().map_err(|_| Error {
-            message: format!("{} `{}` is not a valid {expected}", self.what, self.name),
-            missing: false,
-            missing_field: None,
-        })
-    }
-}
-
-macro_rules! parse_as {
-    ($($method:ident => $visit:ident: $ty:ty, $expected:literal;)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            visitor.$visit(self.parse::<$ty>($expected)?)
-        }
-    )*};
-}
-
-impl<'de> de::Deserializer<'de> for One<'_> {
-    type Error = Error;
-
-    parse_as! {
-        deserialize_bool => visit_bool: bool, "boolean";
-        deserialize_i8 => visit_i8: i8, "integer (i8)";
-        deserialize_i16 => visit_i16: i16, "integer (i16)";
-        deserialize_i32 => visit_i32: i32, "integer (i32)";
-        deserialize_i64 => visit_i64: i64, "integer (i64)";
-        deserialize_i128 => visit_i128: i128, "integer (i128)";
-        deserialize_u8 => visit_u8: u8, "integer (u8)";
-        deserialize_u16 => visit_u16: u16, "integer (u16)";
-        deserialize_u32 => visit_u32: u32, "integer (u32)";
-        deserialize_u64 => visit_u64: u64, "integer (u64)";
-        deserialize_u128 => visit_u128: u128, "integer (u128)";
-        deserialize_f32 => visit_f32: f32, "number";
-        deserialize_f64 => visit_f64: f64, "number";
-        deserialize_char => visit_char: char, "character";
-    }
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.text()? {
-            Cow::Borrowed(text) => visitor.visit_str(text),
-            Cow::Owned(text) => visitor.visit_string(text),
-        }
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_unit()
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_unit()
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(self.unsupported("a sequence"))
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value, Error> {
-        Err(self.unsupported("a tuple"))
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: usize,
-        _: V,
-    ) -> Result<V::Value, Error> {
-        Err(self.unsupported("a tuple"))
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-        Err(self.unsupported("a map"))
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value, Error> {
-        Err(self.unsupported("a struct"))
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        let text = self.text()?;
-        visitor.visit_enum(text.into_owned().into_deserializer())
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_unit()
-    }
-}
-
-impl One<'_> {
-    fn unsupported(&self, what: &str) -> Error {
-        Error {
-            message: format!("{} `{}` cannot be read as {what}", self.what, self.name),
-            missing: true,
-            missing_field: None,
         }
     }
 }

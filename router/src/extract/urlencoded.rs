@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
 
-use super::path::{Error, One};
+use super::value_de::{Error, One};
 
 /// `input` (`a=1&b=two`) as a `T`; `what` names the values in messages (`query parameter`).
 pub(crate) fn from_str<T: DeserializeOwned>(input: &str, what: &'static str) -> Result<T, Error> {
@@ -85,7 +85,7 @@ impl<'a> Pairs<'a> {
     }
 }
 
-impl<'de> de::Deserializer<'de> for Pairs<'_> {
+impl<'de> de::Deserializer<'de> for Pairs<'de> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -99,7 +99,7 @@ impl<'de> de::Deserializer<'de> for Pairs<'_> {
     }
 }
 
-impl<'de> MapAccess<'de> for Pairs<'_> {
+impl<'de> MapAccess<'de> for Pairs<'de> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -114,6 +114,8 @@ impl<'de> MapAccess<'de> for Pairs<'_> {
             what: self.what,
             name,
             text: decode(value),
+            sent: None,
+            parking: None,
         });
         match name_text {
             Ok(Cow::Borrowed(name)) => seed.deserialize(name.into_deserializer()).map(Some),

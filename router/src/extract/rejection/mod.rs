@@ -160,8 +160,9 @@ rejection! {
 }
 
 rejection! {
-    /// `Path<T>`: a parameter missing from the route (`500`: the handler does not fit its route)
-    /// or one that does not parse as its type (`400`, naming the parameter).
+    /// `Path<T>`: a value that does not parse as its type (`400`, naming the parameter and the
+    /// value sent), or a handler that does not fit its route — it reads another number of
+    /// parameters than the route has, or one the route does not have (`500`).
     PathRejection { message: String, missing: bool } => |this| if this.missing {
         StatusCode::INTERNAL_SERVER_ERROR
     } else {

@@ -42,8 +42,8 @@ pub const REJECTION_TARGET: &str = "silent_tower::rejection";
 /// | `body_too_large` | 413 | any body extractor: the body is over the limit in force |
 /// | `body_read` | 400 | any body extractor: the body could not be read |
 /// | `body_not_utf8` | 400 | `String`: the body is not UTF-8 |
-/// | `path_parse` | 400 | `Path<T>`: a parameter does not parse as its type |
-/// | `path_missing` | 500 | `Path<T>`: the route has no such parameter (the handler does not fit its route) |
+/// | `path_parse` | 400 | `Path<T>`: a parameter does not parse as its type, or is not UTF-8 once percent-decoded (the message names it and the value sent) |
+/// | `path_missing` | 500 | `Path<T>`: the handler does not fit its route — it reads a parameter the route does not have, another number of parameters than the route has, or a shape `Path` cannot give |
 /// | `param_invalid` | 400 | [`ParamError`](crate::ParamError): `req.param::<T>(name)` does not parse |
 /// | `param_not_utf8` | 400 | [`ParamError`](crate::ParamError): not UTF-8 once percent-decoded |
 /// | `param_missing` | 500 | [`ParamError`](crate::ParamError): the route has no such parameter |
