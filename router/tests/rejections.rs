@@ -376,6 +376,9 @@ fn each_rejection_is_logged_at_debug_with_status_kind_and_message() {
         .build()
         .unwrap();
     tracing::subscriber::with_default(subscriber, || {
+        // Another test's thread may have met the event's callsite first, with no subscriber,
+        // and cached "never" for it: ask every callsite again, now that this one is in place.
+        tracing::callsite::rebuild_interest_cache();
         runtime.block_on(async {
             let response = json_errors(routes())
                 .oneshot(req("GET", "/items/abc", None, ""))
