@@ -87,10 +87,22 @@ impl MethodTable {
     }
 
     /// Which handler answers `method`, and whether it answers a `HEAD` with `GET`'s handler;
-    /// `None` for the fallback (`405`, or `204` to `OPTIONS`). Out of line and not generic, so
-    /// that each path's method router carries only its dispatch, not this logic.
-    #[inline(never)]
+    /// `None` for the fallback (`405`, or `204` to `OPTIONS`). A standard method the path routes
+    /// by name — nearly every request — is decided here, inline; the rest of the rules are out
+    /// of line and not generic, so that each path's method router carries only its dispatch.
+    #[inline]
     pub(crate) fn handler_for(&self, method: &Method) -> Option<(usize, bool)> {
+        if let Some(slot) = standard_slot(method) {
+            let index = self.standard[slot];
+            if index != NONE {
+                return Some((usize::from(index), false));
+            }
+        }
+        self.handler_for_others(method)
+    }
+
+    #[inline(never)]
+    fn handler_for_others(&self, method: &Method) -> Option<(usize, bool)> {
         let index = self.lookup(method);
         if index != NONE {
             Some((usize::from(index), false))
