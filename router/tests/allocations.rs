@@ -1,5 +1,7 @@
 //! Allocations per request, counted by a global allocator: the router adds none on a static
-//! route, and exactly the one `Extensions::insert` of `PathParams` on a route with parameters.
+//! route, nor on a route with parameters read with `Path`, nor for `MatchedPath`; the one
+//! `Extensions::insert` of `PathParams` for what reads them from the request; and, where a layer
+//! of the route's own wraps it, the `MatchedPath` the layer reads.
 
 #[path = "../../layers/tests/support/counting_alloc.rs"]
 mod counting_alloc;
@@ -218,9 +220,51 @@ fn a_route_layer_boxes_the_layered_future_as_documented() {
         .route_layer(tower::util::MapRequestLayer::new(|req: Request<()>| req));
     let (response, count) = allocations(&mut app, request("/"));
     assert_eq!(response.status(), StatusCode::OK);
-    // The box of the layered future; a route without parameters carries nothing across the
-    // layer in the request's extensions.
-    assert_eq!(count - baseline, 1);
+    // The box of the layered future (1), and the route's `MatchedPath` across the layer, in the
+    // request's extensions, for the layer to read: the map's box, its table, the boxed value (3).
+    assert_eq!(count - baseline, 1 + MATCHED_PATH_INSERT);
+}
+
+/// What putting the route's `MatchedPath` in the request's extensions costs on a route without
+/// parameters, where a layer of the route's own wraps it: the extension map's box, its table and
+/// the boxed value. On a route with parameters, whose `PathParams` made the map already, 1.
+const MATCHED_PATH_INSERT: usize = 3;
+
+#[test]
+fn matched_path_as_an_extractor_adds_no_allocation() {
+    use silent_tower_router::extract::MatchedPath;
+
+    let baseline = bare_handler_allocations();
+    let mut app = Router::<(), ()>::with_body()
+        .route(
+            "/about",
+            get(|path: MatchedPath| async move {
+                assert_eq!(path.as_str(), "/about");
+                "Hello, World!"
+            }),
+        )
+        .route(
+            "/users/{id}",
+            get(|path: MatchedPath| async move {
+                assert_eq!(path.as_str(), "/users/{id}");
+                "Hello, World!"
+            }),
+        )
+        .nest(
+            "/api",
+            Router::<(), ()>::with_body().route(
+                "/items/{id}",
+                get(|path: MatchedPath| async move {
+                    assert_eq!(path.as_str(), "/api/items/{id}");
+                    "Hello, World!"
+                }),
+            ),
+        );
+    for path in ["/about", "/users/7", "/api/items/3"] {
+        let (response, count) = allocations(&mut app, request(path));
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(count - baseline, 0, "{path}");
+    }
 }
 
 #[test]
@@ -232,7 +276,7 @@ fn router_layer_boxes_the_layered_future_of_each_route_as_documented() {
         .route("/after", get(hello));
     let (response, count) = allocations(&mut app, request("/"));
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(count - baseline, 1);
+    assert_eq!(count - baseline, 1 + MATCHED_PATH_INSERT);
     // A route added after the layer is not wrapped: its future stays inline.
     let (response, count) = allocations(&mut app, request("/after"));
     assert_eq!(response.status(), StatusCode::OK);
@@ -240,7 +284,7 @@ fn router_layer_boxes_the_layered_future_of_each_route_as_documented() {
 }
 
 #[test]
-fn a_layer_on_a_paths_method_router_adds_no_allocation() {
+fn a_layer_on_a_paths_method_router_adds_only_its_matched_path() {
     let baseline = bare_handler_allocations();
     let mut app = Router::<(), ()>::with_body().route(
         "/",
@@ -248,8 +292,9 @@ fn a_layer_on_a_paths_method_router_adds_no_allocation() {
     );
     let (response, count) = allocations(&mut app, request("/"));
     assert_eq!(response.status(), StatusCode::OK);
-    // The handler's future fits `HANDLER_FUTURE_SIZE`, the layered one the router's slot.
-    assert_eq!(count - baseline, 0);
+    // The handler's future fits `HANDLER_FUTURE_SIZE`, the layered one the router's slot: no
+    // box. The route's `MatchedPath` crosses the layer in the request's extensions.
+    assert_eq!(count - baseline, MATCHED_PATH_INSERT);
 }
 
 // Composition: middleware functions, `Router::layer`, state through `FromRef`. Each figure is
@@ -370,10 +415,14 @@ mod composition {
     fn router_layer_from_fn_boxes_the_route_future_and_forwards_the_parameters() {
         // `Router::layer` wraps each route: the route's future, which now holds the
         // middleware's, outgrows the inline slot and is boxed (1), and the middleware's own
-        // future is boxed inside it (`MIDDLEWARE_BOX`). On the parameter route, the parameters
-        // cross the layer in the request's extensions: the map's box, its table and the boxed
-        // `PathParams` (3 more). The goal is at most 1 on both.
-        let expected = [1 + MIDDLEWARE_BOX, 1 + MIDDLEWARE_BOX + 3];
+        // future is boxed inside it (`MIDDLEWARE_BOX`). The route's `MatchedPath` crosses the
+        // layer in the request's extensions, for the layer to read (`MATCHED_PATH_INSERT`); on
+        // the parameter route, the parameters too: the boxed `PathParams`, in the map the
+        // first insert made (1 more). The goal is at most 1 on both.
+        let expected = [
+            1 + MIDDLEWARE_BOX + MATCHED_PATH_INSERT,
+            1 + MIDDLEWARE_BOX + MATCHED_PATH_INSERT + 1,
+        ];
         assert_eq!(added(plain().layer(middleware::from_fn(pass))), expected);
         assert_eq!(
             added(plain().route_layer(middleware::from_fn(pass))),

@@ -132,8 +132,10 @@ impl fmt::Debug for EndpointFuture {
     }
 }
 
-/// A future answering `GET` for `HEAD` when `head` is set: the headers stay, the body goes, and
-/// the length it had is kept in `Content-Length` when known.
+/// A future answering a `HEAD` request when `head` is set — with a `HEAD` handler's answer or
+/// `GET`'s: the headers stay, the body goes, and the length it had is kept in `Content-Length`
+/// when known, so that in process too (a layer, a test calling the router) a `HEAD` answer
+/// never carries a body.
 #[pin_project]
 pub(crate) struct HeadAware<F> {
     #[pin]
@@ -163,23 +165,33 @@ impl<F: Future<Output = Response<Body>>> Future for HeadAware<F> {
     }
 }
 
-/// Marks an error response that answered a `HEAD` request, for the rejection hook, which maps
-/// it later, after the request is gone: its new body must go too. Of no size, it costs no
-/// allocation of its own, and is put only on error responses.
+/// Marks a response that answered a `HEAD` request, when that must be known later: an error
+/// response, for the rejection hook, which maps it after the request is gone (its new body must
+/// go too); and a response whose length was not known, so that an outer endpoint that drops the
+/// body again (a router's layer around the route, a router nested as a service) does not take
+/// the empty body for the answer's length. Of no size, it costs no allocation of its own, and is
+/// put only on those responses.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct AnsweredHead;
 
-/// `response` as the answer to a `HEAD` request: no body, its length kept when it is known.
+/// `response` as the answer to a `HEAD` request: no body, its length kept in `Content-Length`
+/// when it is known (and the status allows one), as `GET` would have sent it. A response that
+/// already answered the `HEAD` inside this one is passed on as it is.
 pub(crate) fn without_body(mut response: Response<Body>) -> Response<Body> {
+    let length = response.body().size_hint().exact();
+    let marked = response.extensions().get::<AnsweredHead>().is_some();
+    if marked && length == Some(0) {
+        return response;
+    }
     let status = response.status();
-    if status.is_client_error() || status.is_server_error() {
+    if status.is_client_error() || status.is_server_error() || length.is_none() {
         response.extensions_mut().insert(AnsweredHead);
     }
     let may_have_length = !(status.is_informational()
         || status == StatusCode::NO_CONTENT
         || status == StatusCode::NOT_MODIFIED);
     if may_have_length && !response.headers().contains_key(CONTENT_LENGTH) {
-        if let Some(length) = response.body().size_hint().exact() {
+        if let Some(length) = length {
             response
                 .headers_mut()
                 .insert(CONTENT_LENGTH, HeaderValue::from(length));

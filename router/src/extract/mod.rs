@@ -99,7 +99,8 @@ impl<S> RequestContext<S> {
 
     /// The matched route's path parameters, if it has any.
     pub fn path_params(&self) -> Option<&PathParams> {
-        self.params.as_ref()
+        // A route without parameters is handed over too, for its `MatchedPath`.
+        self.params.as_ref().filter(|params| !params.is_empty())
     }
 
     /// The most bytes a body-reading extractor reads before it answers `413`.
@@ -204,7 +205,7 @@ impl<S: Clone + Send + Sync + 'static, B: Send> FromRequest<S, B> for Request<B>
         mut req: Request<B>,
         cx: &RequestContext<S>,
     ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
-        if let Some(params) = &cx.params {
+        if let Some(params) = cx.path_params() {
             req.extensions_mut().insert(params.clone());
         }
         // For silent's `req.get_state::<S>()`; a state of no size (`()`) is not worth an insert.

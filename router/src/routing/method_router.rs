@@ -439,7 +439,10 @@ where
         }
         match self.table.handler_for(req.method()) {
             Some((index, head)) => self.handlers.call_at(index, req, cx, head),
-            None => self.fallback.call_at(0, req, cx, false),
+            None => {
+                let head = req.method() == Method::HEAD;
+                self.fallback.call_at(0, req, cx, head)
+            }
         }
     }
 

@@ -70,18 +70,20 @@ impl MethodTable {
         }
     }
 
-    /// Which handler answers `method`, and whether it answers a `HEAD` with `GET`'s handler;
+    /// Which handler answers `method`, and whether the answer is to a `HEAD` — by a `HEAD`
+    /// handler, `GET`'s, or `any`'s: its body is dropped either way, its length kept;
     /// `None` for the fallback (`405`, or `204` to `OPTIONS`). Out of line and not generic, so
     /// that each path's method router carries only its dispatch, not this logic.
     #[inline(never)]
     pub(crate) fn handler_for(&self, method: &Method) -> Option<(usize, bool)> {
+        let head = *method == Method::HEAD;
         let index = self.lookup(method);
         if index != NONE {
-            Some((usize::from(index), false))
-        } else if *method == Method::HEAD && self.standard[GET] != NONE {
+            Some((usize::from(index), head))
+        } else if head && self.standard[GET] != NONE {
             Some((usize::from(self.standard[GET]), true))
         } else if self.any != NONE {
-            Some((usize::from(self.any), false))
+            Some((usize::from(self.any), head))
         } else {
             None
         }

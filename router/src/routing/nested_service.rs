@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::uri::{PathAndQuery, Uri};
-use http::{Request, Response};
+use http::{Method, Request, Response};
 use tower_service::Service;
 
 use super::erased::Endpoint;
@@ -55,6 +55,7 @@ where
     ResBody::Error: Into<BoxError>,
 {
     fn call(&self, mut req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
+        let head = req.method() == Method::HEAD;
         if let Some((info, captures)) = cx.route {
             if !info.names.is_empty() {
                 let source: Arc<str> = Arc::from(req.uri().path());
@@ -70,7 +71,7 @@ where
                     .get_or_insert_with(|| crate::extract::OriginalUri(original));
             }
         }
-        EndpointFuture::new(HeadAware::new(self.0.call_service(req), false))
+        EndpointFuture::new(HeadAware::new(self.0.call_service(req), head))
     }
 
     fn provide_state(self: Arc<Self>, _: &S) -> Arc<dyn Endpoint<B, ()>> {
