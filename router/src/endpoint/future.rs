@@ -95,7 +95,17 @@ impl EndpointFuture {
         }
     }
 
-    /// Whether a future of type `F` is held inline, without an allocation.
+    /// Whether [`new`](Self::new) holds a future of type `F` — the type given, exactly —
+    /// inline, without an allocation.
+    ///
+    /// A route does not store its handler's own future: it stores the future of the handler's
+    /// *call*, which holds that future beside what the extractors keep (the request's head,
+    /// 224 bytes; the route's context, 128; the argument values) and the flag that drops a
+    /// `HEAD` answer's body. So `is_inline(&handler(..))` is a lower bound: `false` means the
+    /// route's future is boxed, `true` does not prove that it is not, when the handler's future
+    /// is within a few hundred bytes of [`ENDPOINT_FUTURE_SIZE`]. Count the allocations of a
+    /// request for the route itself (a counting global allocator, as the router's allocation
+    /// tests do) to know.
     ///
     /// ```
     /// use silent_tower_router::{Body, EndpointFuture};

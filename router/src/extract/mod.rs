@@ -72,6 +72,9 @@ pub use connect_info::{AddConnectInfo, ConnectInfo, ConnectInfoLayer};
 /// A request with hyper's body (what `serve` feeds a router), as axum's `extract::Request`: the
 /// last argument of a handler that reads it whole, or of a middleware function.
 pub type Request<B = hyper::body::Incoming> = http::Request<B>;
+/// The JSON body extractor and response, also at the crate's root (as axum's `extract::Json`).
+#[cfg(feature = "json")]
+pub use crate::Json;
 #[cfg(feature = "multipart")]
 pub use multipart::Multipart;
 pub use parts::{Extension, FromRef, State};
