@@ -164,6 +164,23 @@ fn reading_parameters_allocates_nothing_unless_decoding() {
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 }
 
+#[test]
+fn a_head_answer_drops_its_body_and_allocates_only_its_length_value() {
+    let mut app = Router::<(), ()>::with_body()
+        .route("/", get(hello))
+        .route("/own", get(hello).head(hello));
+    for path in ["/", "/own"] {
+        allocations(&mut app, request(path));
+        let (_, get_count) = allocations(&mut app, request(path));
+        let (response, head_count) = allocations(&mut app, Request::head(path).body(()).unwrap());
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-length"], "13");
+        // `GET`'s, and the `Content-Length` value's bytes (its place is in the header map the
+        // handler's `content-type` made): hyper writes `GET`'s length into its buffer instead.
+        assert_eq!(head_count, get_count + 1, "{path}");
+    }
+}
+
 /// A handler whose future holds more than the router's inline slot across an `.await`.
 async fn large() -> String {
     let scratch = [7u8; 2 * silent_tower_router::ENDPOINT_FUTURE_SIZE];

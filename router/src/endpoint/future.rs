@@ -21,6 +21,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_LENGTH};
 use http::{Response, StatusCode};
 use http_body::Body as _;
@@ -204,9 +205,29 @@ pub(crate) fn without_body(mut response: Response<Body>) -> Response<Body> {
         if let Some(length) = length {
             response
                 .headers_mut()
-                .insert(CONTENT_LENGTH, HeaderValue::from(length));
+                .insert(CONTENT_LENGTH, length_value(length));
         }
     }
     *response.body_mut() = Body::empty();
     response
+}
+
+/// `length` as a header value, in one allocation: `HeaderValue::from(u64)` formats into a
+/// growable buffer and then shares it (two), and `0` — an empty answer's — costs none.
+fn length_value(mut length: u64) -> HeaderValue {
+    if length == 0 {
+        return HeaderValue::from_static("0");
+    }
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    while length > 0 {
+        start -= 1;
+        digits[start] = b'0' + (length % 10) as u8;
+        length /= 10;
+    }
+    // A `Bytes` copied from a slice has its exact length, so the header value keeps it as it is.
+    match HeaderValue::from_maybe_shared(Bytes::copy_from_slice(&digits[start..])) {
+        Ok(value) => value,
+        Err(_) => unreachable!("ASCII digits are a valid header value"),
+    }
 }
