@@ -229,3 +229,35 @@ async fn middleware_functions_on_a_route_read_it_as_an_extractor() {
         assert_eq!(response.headers()["x-route"], pattern);
     }
 }
+
+#[tokio::test]
+async fn a_router_given_to_nest_service_names_its_routes_under_the_prefix() {
+    let seen = Seen::default();
+    let inner = Router::<(), ()>::with_body()
+        .route("/", get(show))
+        .route("/users/{id}", get(show))
+        .route_layer(tower::util::MapRequestLayer::new(recorder(&seen)));
+    let deeper = Router::<(), ()>::with_body().route("/leaf", get(show));
+    let middle = Router::<(), ()>::with_body().nest_service("/b", deeper);
+    let app = Router::<(), ()>::with_body()
+        .nest_service("/api/{version}", inner)
+        .nest_service("/a", middle)
+        .route("/top", get(show));
+    for (uri, pattern) in [
+        ("/api/v1", "/api/{version}"),
+        ("/api/v1/users/7", "/api/{version}/users/{id}"),
+        ("/a/b/leaf", "/a/b/leaf"),
+        ("/top", "/top"),
+    ] {
+        assert_eq!(
+            call(app.clone(), Method::GET, uri).await,
+            (StatusCode::OK, pattern.to_owned()),
+            "{uri}"
+        );
+    }
+    // The nested router's own route layer reads the full pattern too.
+    assert_eq!(
+        taken(&seen),
+        ["/api/{version}", "/api/{version}/users/{id}"]
+    );
+}

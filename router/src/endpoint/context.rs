@@ -66,8 +66,8 @@ impl<'a, S> CallContext<'a, S> {
         self.expose_params(req);
         match self.route {
             Some((info, _)) if info.user_route => {
-                req.extensions_mut()
-                    .insert(MatchedPath::new(Arc::clone(info)));
+                let matched = MatchedPath::new(Arc::clone(info), req.extensions());
+                req.extensions_mut().insert(matched);
             }
             // Not a route of the user's: an outer router's pattern does not name it.
             _ => {

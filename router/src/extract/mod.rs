@@ -81,6 +81,7 @@ pub use parts::{Extension, FromRef, State};
 pub use path::Path;
 pub use query::Query;
 pub use request_ext::SilentRequestExt;
+pub(crate) use route::{joined, NestedPrefix};
 pub use route::{MatchedPath, OriginalUri, RawPathParams};
 #[cfg(feature = "typed-header")]
 pub use typed_header::TypedHeader;

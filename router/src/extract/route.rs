@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use http::request::Parts;
-use http::Uri;
+use http::{Extensions, Uri};
 
 use super::rejection::MatchedPathMissing;
 use super::{FromRequestParts, RequestContext};
@@ -78,8 +78,9 @@ impl std::ops::Deref for OriginalUri {
 /// layer wraps the route; a layer around the whole router sees the request before it is routed,
 /// so no route has matched yet. A fallback matched no route: `MatchedPath` there answers
 /// [`MatchedPathMissing`] (`500`), and `Option<MatchedPath>` is `None`. A router given to
-/// [`nest_service`](crate::Router::nest_service) is a service of its own: its routes' patterns
-/// are its own, without the prefix (nest it with `nest` for the full pattern).
+/// [`nest_service`](crate::Router::nest_service) names its routes under the prefix too
+/// (`/api/users/{id}`), as axum does, at the cost of building that text for each request that
+/// reads it (one allocation; a nested service already costs a few).
 ///
 /// ```
 /// use http::Request;
@@ -127,20 +128,29 @@ impl std::ops::Deref for OriginalUri {
 /// # let _ = app;
 /// ```
 #[derive(Clone)]
-pub struct MatchedPath(Arc<RouteInfo>);
+pub struct MatchedPath {
+    route: Arc<RouteInfo>,
+    /// The pattern under the prefix of the services this router is nested in, when it is.
+    full: Option<Arc<str>>,
+}
 
 impl MatchedPath {
-    pub(crate) fn new(route: Arc<RouteInfo>) -> Self {
-        MatchedPath(route)
+    /// `route`'s pattern, under the prefix of the service the request's router is nested in
+    /// with `nest_service`, if it is (found in `extensions`).
+    pub(crate) fn new(route: Arc<RouteInfo>, extensions: &Extensions) -> Self {
+        let full = extensions
+            .get::<NestedPrefix>()
+            .map(|prefix| joined(&prefix.0, &route.pattern));
+        MatchedPath { route, full }
     }
 
     pub(crate) fn info(&self) -> &Arc<RouteInfo> {
-        &self.0
+        &self.route
     }
 
     /// The matched route's pattern.
     pub fn as_str(&self) -> &str {
-        &self.0.pattern
+        self.full.as_deref().unwrap_or(&self.route.pattern)
     }
 }
 
@@ -154,15 +164,30 @@ impl<S: Sync> FromRequestParts<S> for MatchedPath {
     type Rejection = MatchedPathMissing;
 
     async fn from_request_parts(
-        _: &mut Parts,
+        parts: &mut Parts,
         cx: &RequestContext<S>,
     ) -> Result<Self, MatchedPathMissing> {
         cx.params
             .as_ref()
             .map(|params| params.parts().0)
             .filter(|info| info.user_route)
-            .map(|info| MatchedPath(Arc::clone(info)))
+            .map(|info| MatchedPath::new(Arc::clone(info), &parts.extensions))
             .ok_or(MatchedPathMissing {})
+    }
+}
+
+/// The pattern a request matched on its way to a service given to
+/// [`nest_service`](crate::Router::nest_service), up to the service's prefix: a router nested so
+/// prepends it to its own routes' patterns in [`MatchedPath`], as axum does.
+#[derive(Clone, Debug)]
+pub(crate) struct NestedPrefix(pub(crate) Arc<str>);
+
+/// `pattern` under `prefix`, written as [`nest`](crate::Router::nest) writes it: a nested
+/// router's `/` is the prefix itself.
+pub(crate) fn joined(prefix: &str, pattern: &str) -> Arc<str> {
+    match pattern {
+        "/" => Arc::from(prefix),
+        _ => Arc::from(format!("{prefix}{pattern}")),
     }
 }
 

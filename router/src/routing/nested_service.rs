@@ -12,6 +12,7 @@ use tower_service::Service;
 use super::erased::Endpoint;
 use crate::body::BoxError;
 use crate::endpoint::{CallContext, EndpointFuture, HeadAware, Route};
+use crate::extract::{joined, NestedPrefix};
 use crate::params::{Captures, PathParams, RouteInfo};
 
 /// The endpoint of a nested service. Its table entries are `prefix`, `prefix/` and
@@ -24,6 +25,15 @@ impl<Svc> NestedService<Svc> {
     pub(crate) fn new(service: Svc) -> Self {
         NestedService(Route(service))
     }
+}
+
+/// The prefix of a nested service's entry: its pattern is the prefix, the prefix and `/`, or the
+/// prefix and `/{*}`.
+fn nest_prefix(pattern: &str) -> &str {
+    let head = pattern
+        .strip_suffix(crate::pattern::HIDDEN_REST)
+        .unwrap_or(pattern);
+    head.strip_suffix('/').unwrap_or(head)
 }
 
 /// The path below the prefix: `/` and the hidden capture, the query kept.
@@ -65,6 +75,13 @@ where
                     source,
                 ));
             }
+            // What the nested service's routes are named under, in `MatchedPath`.
+            let prefix = nest_prefix(&info.pattern);
+            let prefix = match req.extensions().get::<NestedPrefix>() {
+                Some(outer) => joined(&outer.0, prefix),
+                None => Arc::from(prefix),
+            };
+            req.extensions_mut().insert(NestedPrefix(prefix));
             if let Some(uri) = rest_of(req.uri(), info, captures) {
                 let original = std::mem::replace(req.uri_mut(), uri);
                 req.extensions_mut()
