@@ -3,9 +3,15 @@
 //! [`silent`].
 //!
 //! Every layer here is a plain [`tower_layer::Layer`] whose service's future is a named,
-//! pin-projected type: nothing on the request path allocates, boxes a future or goes through a
-//! vtable. They are generic over request and response bodies, so they fit in any Tower stack —
-//! `tower::ServiceBuilder`, axum's `Router::layer`, tonic's `Server::layer`.
+//! pin-projected type: no layer boxes a future or goes through a vtable on the request path.
+//! CORS, the timeout, the exception handler, the logger and an admitted request's rate limit
+//! allocate nothing either; what does allocate is counted by each layer's allocation tests
+//! (`layers/tests/*_allocations.rs`): a request id (one to make it, unless the client sent a
+//! valid one, and the insert that puts it in the request's extensions), a key the rate limiter's
+//! table has not seen yet, the header map of an answer a layer makes itself (a `429`, a CORS
+//! preflight's headers), and a panic's own machinery. They are generic over request and response
+//! bodies, so they fit in any Tower stack — `tower::ServiceBuilder`, axum's `Router::layer`,
+//! tonic's `Server::layer`.
 //!
 //! # In which order
 //!

@@ -82,12 +82,20 @@ impl Captures {
 pub(crate) struct RouteInfo {
     pub(crate) pattern: Box<str>,
     pub(crate) names: Box<[Box<str>]>,
+    /// Whether the pattern is a route the user added, which
+    /// [`MatchedPath`](crate::extract::MatchedPath) names — not one the router made for a nested
+    /// router's fallback or a nested service.
+    pub(crate) user_route: bool,
 }
 
 /// The path parameters of the matched route, stored in the request's extensions by the router.
 ///
-/// Read them through [`RequestExt`]: `req.param::<i64>("id")`. The router inserts `PathParams` only
-/// for routes that capture parameters, so a static route costs no extension insert.
+/// Read them through [`RequestExt`]: `req.param::<i64>("id")`. The router inserts `PathParams`
+/// only for routes that capture parameters, and only where something reads them from the
+/// request: a handler that takes the whole `Request`, a service, a layer of the route's own
+/// ([`Router::layer`](crate::Router::layer), [`MethodRouter::layer`](crate::MethodRouter::layer)).
+/// A handler that reads them with [`Path`](crate::extract::Path) gets them from the router
+/// directly, and a static route costs no extension insert for them.
 ///
 /// The captures are byte ranges into the request's path, read back from `req.uri().path()`: a
 /// layer between the router and the handler that rewrites the URI's path would make them point

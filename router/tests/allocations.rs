@@ -1,5 +1,7 @@
 //! Allocations per request, counted by a global allocator: the router adds none on a static
-//! route, and exactly the one `Extensions::insert` of `PathParams` on a route with parameters.
+//! route, nor on a route with parameters read with `Path`, nor for `MatchedPath`; the one
+//! `Extensions::insert` of `PathParams` for what reads them from the request; and, where a layer
+//! of the route's own wraps it, the `MatchedPath` the layer reads.
 
 #[path = "../../layers/tests/support/counting_alloc.rs"]
 mod counting_alloc;
@@ -166,6 +168,23 @@ fn reading_parameters_allocates_nothing_unless_decoding() {
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 }
 
+#[test]
+fn a_head_answer_drops_its_body_and_allocates_only_its_length_value() {
+    let mut app = Router::<(), ()>::with_body()
+        .route("/", get(hello))
+        .route("/own", get(hello).head(hello));
+    for path in ["/", "/own"] {
+        allocations(&mut app, request(path));
+        let (_, get_count) = allocations(&mut app, request(path));
+        let (response, head_count) = allocations(&mut app, Request::head(path).body(()).unwrap());
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-length"], "13");
+        // `GET`'s, and the `Content-Length` value's bytes (its place is in the header map the
+        // handler's `content-type` made): hyper writes `GET`'s length into its buffer instead.
+        assert_eq!(head_count, get_count + 1, "{path}");
+    }
+}
+
 /// A handler whose future holds more than the router's inline slot across an `.await`.
 async fn large() -> String {
     let scratch = [7u8; 2 * silent_tower_router::ENDPOINT_FUTURE_SIZE];
@@ -251,9 +270,51 @@ fn a_route_layer_boxes_the_layered_future_as_documented() {
         .route_layer(tower::util::MapRequestLayer::new(|req: Request<()>| req));
     let (response, count) = allocations(&mut app, request("/"));
     assert_eq!(response.status(), StatusCode::OK);
-    // The box of the layered future; a route without parameters carries nothing across the
-    // layer in the request's extensions.
-    assert_eq!(count - baseline, 1);
+    // The box of the layered future (1), and the route's `MatchedPath` across the layer, in the
+    // request's extensions, for the layer to read: the map's box, its table, the boxed value (3).
+    assert_eq!(count - baseline, 1 + MATCHED_PATH_INSERT);
+}
+
+/// What putting the route's `MatchedPath` in the request's extensions costs on a route without
+/// parameters, where a layer of the route's own wraps it: the extension map's box, its table and
+/// the boxed value. On a route with parameters, whose `PathParams` made the map already, 1.
+const MATCHED_PATH_INSERT: usize = 3;
+
+#[test]
+fn matched_path_as_an_extractor_adds_no_allocation() {
+    use silent_tower_router::extract::MatchedPath;
+
+    let baseline = bare_handler_allocations();
+    let mut app = Router::<(), ()>::with_body()
+        .route(
+            "/about",
+            get(|path: MatchedPath| async move {
+                assert_eq!(path.as_str(), "/about");
+                "Hello, World!"
+            }),
+        )
+        .route(
+            "/users/{id}",
+            get(|path: MatchedPath| async move {
+                assert_eq!(path.as_str(), "/users/{id}");
+                "Hello, World!"
+            }),
+        )
+        .nest(
+            "/api",
+            Router::<(), ()>::with_body().route(
+                "/items/{id}",
+                get(|path: MatchedPath| async move {
+                    assert_eq!(path.as_str(), "/api/items/{id}");
+                    "Hello, World!"
+                }),
+            ),
+        );
+    for path in ["/about", "/users/7", "/api/items/3"] {
+        let (response, count) = allocations(&mut app, request(path));
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(count - baseline, 0, "{path}");
+    }
 }
 
 #[test]
@@ -265,7 +326,7 @@ fn router_layer_boxes_the_layered_future_of_each_route_as_documented() {
         .route("/after", get(hello));
     let (response, count) = allocations(&mut app, request("/"));
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(count - baseline, 1);
+    assert_eq!(count - baseline, 1 + MATCHED_PATH_INSERT);
     // A route added after the layer is not wrapped: its future stays inline.
     let (response, count) = allocations(&mut app, request("/after"));
     assert_eq!(response.status(), StatusCode::OK);
@@ -273,7 +334,7 @@ fn router_layer_boxes_the_layered_future_of_each_route_as_documented() {
 }
 
 #[test]
-fn a_layer_on_a_paths_method_router_adds_no_allocation() {
+fn a_layer_on_a_paths_method_router_adds_only_its_matched_path() {
     let baseline = bare_handler_allocations();
     let mut app = Router::<(), ()>::with_body().route(
         "/",
@@ -281,8 +342,9 @@ fn a_layer_on_a_paths_method_router_adds_no_allocation() {
     );
     let (response, count) = allocations(&mut app, request("/"));
     assert_eq!(response.status(), StatusCode::OK);
-    // The handler's future fits `HANDLER_FUTURE_SIZE`, the layered one the router's slot.
-    assert_eq!(count - baseline, 0);
+    // The handler's future fits `HANDLER_FUTURE_SIZE`, the layered one the router's slot: no
+    // box. The route's `MatchedPath` crosses the layer in the request's extensions.
+    assert_eq!(count - baseline, MATCHED_PATH_INSERT);
 }
 
 // Composition: middleware functions, `Router::layer`, state through `FromRef`. Each figure is
@@ -394,10 +456,11 @@ mod composition {
     fn router_layer_from_fn_boxes_the_route_future_and_forwards_the_parameters() {
         // `Router::layer` wraps each route: the route's future, which now holds the
         // middleware's, outgrows the inline slot and is boxed (1); the middleware's own future
-        // is held inline in that box. On the parameter route, the parameters cross the layer in
-        // the request's extensions: the map's box, its table and the boxed `PathParams` (3
-        // more), as axum's do.
-        let expected = [1, 1 + 3];
+        // is held inline in that box. The route's `MatchedPath` crosses the layer in the
+        // request's extensions, for the layer to read (`MATCHED_PATH_INSERT`); on the parameter
+        // route, the parameters too: the boxed `PathParams`, in the map the first insert made
+        // (1 more).
+        let expected = [1 + MATCHED_PATH_INSERT, 1 + MATCHED_PATH_INSERT + 1];
         assert_eq!(added(plain().layer(middleware::from_fn(pass))), expected);
         assert_eq!(
             added(plain().route_layer(middleware::from_fn(pass))),

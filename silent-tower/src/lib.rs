@@ -32,8 +32,9 @@
 //! # Responses
 //!
 //! A handler returns anything [`IntoResponse`]: text, bytes, a [`StatusCode`](http::StatusCode),
-//! [`Html`], [`Redirect`], [`Sse`] (server-sent events, with [`sse::KeepAlive`]), `Json` (feature
-//! `json`), and tuples that add a status and headers — a `HeaderMap`, an array of pairs, or
+//! [`Html`], [`Redirect`], [`Sse`] (server-sent events, with [`sse::KeepAlive`]), [`Json`]
+//! (`silent_tower::Json`, also in the prelude and `extract`; feature `json`, on by default), and
+//! tuples that add a status and headers — a `HeaderMap`, an array of pairs, or
 //! [`AppendHeaders`] ([`IntoResponseHeaders`]). A header that is not valid answers
 //! [`InvalidHeader`]'s 500 rather than panicking. [`Body::from_stream`] streams any `Stream` of
 //! chunks.
@@ -67,17 +68,23 @@
 //!
 //! # Cargo features
 //!
-//! | feature | default | what |
-//! |---|---|---|
-//! | `http2` | on | HTTP/2 in `serve` (h2c by prior knowledge; `h2` by ALPN with `tls`); off, `serve` speaks HTTP/1.1 only and hyper is built without HTTP/2 |
-//! | `tls` | off | `Serve::tls` and `serve::TlsConfig`: HTTPS through rustls (`ring` provider) and tokio-rustls, certificates from PEM or a `rustls::ServerConfig`, swappable without a restart |
-//! | `http3` | off | implies `tls`; `Serve::http3`: HTTP/3 over QUIC (quinn, h3) beside the TLS listener, same `TlsConfig`, `Alt-Svc` on TCP responses; the service takes `RequestBody` |
-//! | `json` | off | `Json<T>` as a response (serde_json) |
-//! | `sessions` | off | tower-sessions 0.14's `Session` as an extractor (`async fn(session: Session)`); without it, `Extension<Session>` reads the same value |
-//! | `ws` | off | `silent_tower::ws`: the `WebSocketUpgrade` extractor and `WebSocket`, on hyper's upgrade and tokio-tungstenite |
-//! | `multipart` | off | `extract::Multipart`: `multipart/form-data` bodies (file uploads) read field by field, on multer, under the body limit, with per-field limits |
-//! | `cookie` | off | `extract::cookie::{CookieJar, SignedCookieJar, PrivateCookieJar, Key, Cookie}`: cookie jars as extractors and response parts, on the `cookie` crate; the key from state through `FromRef` |
-//! | `macros` | off | `#[debug_handler]`: one error per broken handler rule, at the argument or function at fault; `#[derive(FromRef)]` at `extract::FromRef`, as axum's (silent-tower-macros: syn, quote, proc-macro2) |
+//! | feature | default | brings in | what |
+//! |---|---|---|---|
+//! | `http2` | on | h2, hyper's and hyper-util's HTTP/2 code | HTTP/2 in `serve` (h2c by prior knowledge; `h2` by ALPN with `tls`); off, `serve` speaks HTTP/1.1 only and hyper is built without HTTP/2 |
+//! | `json` | on | serde_json | [`Json<T>`](Json) (also in the prelude and `extract::Json`): a JSON request body and an `application/json` response, as axum's `json` feature |
+//! | `typed-header` | off | headers 0.4 (headers-core, mime, sha1, base64) | `extract::TypedHeader<T>`: a header parsed into its `headers` type; `silent_tower::headers` re-exported |
+//! | `tls` | off | rustls (`ring` provider), tokio-rustls | `Serve::tls` and `serve::TlsConfig`: HTTPS, certificates from PEM or a `rustls::ServerConfig`, swappable without a restart |
+//! | `http3` | off | `tls`, quinn, h3, h3-quinn | `Serve::http3`: HTTP/3 over QUIC beside the TLS listener, same `TlsConfig`, `Alt-Svc` on TCP responses; the service takes `RequestBody` |
+//! | `ws` | off | tokio-tungstenite (tungstenite, sha1, rand) | `silent_tower::ws`: the `WebSocketUpgrade` extractor and `WebSocket`, on hyper's upgrade |
+//! | `sessions` | off | tower-sessions-core 0.14 (time, rand, serde_json, async-trait) | tower-sessions 0.14's `Session` as an extractor (`async fn(session: Session)`); without it, `Extension<Session>` reads the same value |
+//! | `multipart` | off | multer 3 (encoding_rs, mime, spin) | `extract::Multipart`: `multipart/form-data` bodies (file uploads) read field by field, under the body limit, with per-field limits |
+//! | `cookie` | off | cookie 0.18 (hmac, sha2, aes-gcm, time, rand) | `extract::cookie::{CookieJar, SignedCookieJar, PrivateCookieJar, Key, Cookie}`: cookie jars as extractors and response parts; the key from state through `FromRef` |
+//! | `redis` | off | redis (tokio, connection manager) | `layers::rate_limit::RedisStore`: one rate limit shared by every instance through Redis |
+//! | `macros` | off | silent-tower-macros (syn, quote, proc-macro2) | `#[debug_handler]`: one error per broken handler rule, at the argument or function at fault; `#[derive(FromRef)]` at `extract::FromRef`, as axum's |
+//!
+//! Without `json` (`default-features = false`), `Json` does not exist: `use silent_tower::Json`
+//! fails with "no `Json` in the root", and with the prelude's glob a handler naming it fails with
+//! "cannot find type `Json`" — turn the feature back on (`features = ["json"]`).
 //!
 //! With `http3`, `serve(listener, app).tls(tls).http3(udp_socket)` serves one app over TCP (HTTP/1.1,
 //! HTTP/2) and QUIC (HTTP/3) at once, and TCP responses advertise HTTP/3 with `Alt-Svc`. Because
@@ -241,7 +248,10 @@ pub type Response<B = Body> = http::Response<B>;
 pub use http;
 pub use hyper::body::Incoming;
 
-/// Everything a hello-world needs: `use silent_tower::prelude::*;`.
+/// Everything a hello-world needs: `use silent_tower::prelude::*;` — the router and its method
+/// functions, the common extractors (`Path`, `Query`, `Form`, `State`, `Extension`, and
+/// [`Json`](crate::Json) with the `json` feature, on by default), responses, the layers and
+/// `serve`.
 pub mod prelude {
     pub use crate::extract::{Extension, Form, Path, Query, State};
     pub use crate::layers::{

@@ -88,3 +88,47 @@ async fn typed_params_methods_and_head_on_the_wire() {
         "a/b c.txt"
     );
 }
+
+#[tokio::test]
+async fn head_answers_keep_the_length_get_sends_on_the_wire() {
+    // The router drops `HEAD` bodies itself now (an explicit `HEAD` handler's too): hyper must
+    // still send the length `GET` sends, not `0`.
+    let app = Router::new()
+        .route(
+            "/page",
+            get(|| async { "the page itself" }).head(|| async { "same length, head" }),
+        )
+        .route("/known", get(|| async { "thirteen byte" }))
+        .route("/empty", get(|| async {}))
+        .route_service(
+            "/svc",
+            tower::service_fn(|_: Request| async {
+                Ok::<_, std::convert::Infallible>(Response::new(Body::from("from a service")))
+            }),
+        )
+        .route_layer(tower::util::MapRequestLayer::new(|req: Request| req));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(serve(listener, app).into_future());
+    for (path, length) in [
+        ("/page", "17"),
+        ("/known", "13"),
+        ("/empty", "0"),
+        ("/svc", "14"),
+    ] {
+        let (status, head_headers, body) = send(addr, Method::HEAD, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(body, "", "{path}");
+        assert_eq!(head_headers[header::CONTENT_LENGTH], length, "HEAD {path}");
+        assert!(
+            !head_headers.contains_key(header::TRANSFER_ENCODING),
+            "{path}"
+        );
+    }
+    // `GET` sends what its `HEAD` announced.
+    for (path, length) in [("/known", "13"), ("/empty", "0"), ("/svc", "14")] {
+        let (_, headers, body) = send(addr, Method::GET, path).await;
+        assert_eq!(headers[header::CONTENT_LENGTH], length, "GET {path}");
+        assert_eq!(body.len().to_string(), length, "GET {path}");
+    }
+}

@@ -3,8 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use http::Request;
+use http::{Extensions, Request};
 
+use crate::extract::MatchedPath;
 use crate::params::{Captures, PathParams, RouteInfo};
 
 /// What the router hands an endpoint with the request: its state, the matched route's
@@ -37,17 +38,41 @@ impl<S> Clone for CallContext<'_, S> {
 impl<S> Copy for CallContext<'_, S> {}
 
 impl<'a, S> CallContext<'a, S> {
-    /// The matched route's parameters, made for a reader that keeps them.
+    /// The matched route, made for a reader that keeps it: its parameters, and its pattern for
+    /// [`MatchedPath`] — on a route without parameters too. One reference count, no allocation.
     pub(crate) fn params(&self) -> Option<PathParams> {
         self.route
             .map(|(info, captures)| PathParams::new(Arc::clone(info), *captures))
     }
 
     /// Puts the parameters in the request's extensions, for what reads them from there: services
-    /// and handlers that take the whole `Request`.
+    /// and handlers that take the whole `Request`. A user's route without parameters puts
+    /// nothing (a nested service's entry always does: it reads the rest of the path from it).
     pub(crate) fn expose_params<B>(&self, req: &mut Request<B>) {
-        if let Some(params) = self.params() {
-            req.extensions_mut().insert(params);
+        if let Some((info, captures)) = self.route {
+            if captures.len() > 0 || !info.user_route {
+                req.extensions_mut()
+                    .insert(PathParams::new(Arc::clone(info), *captures));
+            }
+        }
+    }
+
+    /// What a route's own layer carries across to the service inside it, in the request's
+    /// extensions: the parameters, as [`expose_params`](Self::expose_params), and the matched
+    /// route's [`MatchedPath`], which the layer itself may read for its metrics and logs. On a
+    /// route without parameters, that is one insert, where there was none: the price of a layer
+    /// of the route's own, which a layer around the whole router does not pay.
+    pub(crate) fn expose_route<B>(&self, req: &mut Request<B>) {
+        self.expose_params(req);
+        match self.route {
+            Some((info, _)) if info.user_route => {
+                let matched = MatchedPath::new(Arc::clone(info), req.extensions());
+                req.extensions_mut().insert(matched);
+            }
+            // Not a route of the user's: an outer router's pattern does not name it.
+            _ => {
+                req.extensions_mut().remove::<MatchedPath>();
+            }
         }
     }
 
@@ -61,6 +86,19 @@ impl<'a, S> CallContext<'a, S> {
             params: self.params(),
             body_limit: self.body_limit,
         }
+    }
+}
+
+/// The route a route's layer carried across in the request's extensions
+/// ([`CallContext::expose_route`]), read back by the service inside: its parameters, or, on a
+/// route without any, its pattern. A nested service's parameters (read from the path as sent)
+/// are an outer router's, not this route's.
+pub(crate) fn forwarded_route(extensions: &Extensions) -> Option<PathParams> {
+    match extensions.get::<PathParams>() {
+        Some(params) if !params.is_nested() => Some(params.clone()),
+        _ => extensions
+            .get::<MatchedPath>()
+            .map(|matched| PathParams::new(Arc::clone(matched.info()), Captures::new())),
     }
 }
 

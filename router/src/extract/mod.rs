@@ -75,12 +75,16 @@ pub use connect_info::{AddConnectInfo, ConnectInfo, ConnectInfoLayer};
 /// A request with hyper's body (what `serve` feeds a router), as axum's `extract::Request`: the
 /// last argument of a handler that reads it whole, or of a middleware function.
 pub type Request<B = hyper::body::Incoming> = http::Request<B>;
+/// The JSON body extractor and response, also at the crate's root (as axum's `extract::Json`).
+#[cfg(feature = "json")]
+pub use crate::Json;
 #[cfg(feature = "multipart")]
 pub use multipart::Multipart;
 pub use parts::{Extension, FromRef, State};
 pub use path::Path;
 pub use query::Query;
 pub use request_ext::SilentRequestExt;
+pub(crate) use route::{joined, NestedPrefix};
 pub use route::{MatchedPath, OriginalUri, RawPathParams};
 /// `#[derive(FromRef)]` (feature `macros`), as axum's: `impl FromRef<Struct> for Field` for the
 /// type of each field of a state struct (`#[from_ref(skip)]` to leave a field out), so that a
@@ -130,7 +134,8 @@ impl<S> RequestContext<S> {
 
     /// The matched route's path parameters, if it has any.
     pub fn path_params(&self) -> Option<&PathParams> {
-        self.params.as_ref()
+        // A route without parameters is handed over too, for its `MatchedPath`.
+        self.params.as_ref().filter(|params| !params.is_empty())
     }
 
     /// The most bytes a body-reading extractor reads before it answers `413`.
@@ -235,7 +240,7 @@ impl<S: Clone + Send + Sync + 'static, B: Send> FromRequest<S, B> for Request<B>
         mut req: Request<B>,
         cx: &RequestContext<S>,
     ) -> impl Future<Output = Result<Self, Self::Rejection>> + Send {
-        if let Some(params) = &cx.params {
+        if let Some(params) = cx.path_params() {
             req.extensions_mut().insert(params.clone());
         }
         // For silent's `req.get_state::<S>()`; a state of no size (`()`) is not worth an insert.

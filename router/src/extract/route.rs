@@ -2,13 +2,15 @@
 //! matched route's pattern, the path parameters as raw text.
 
 use std::convert::Infallible;
+use std::fmt;
+use std::sync::Arc;
 
 use http::request::Parts;
-use http::Uri;
+use http::{Extensions, Uri};
 
 use super::rejection::MatchedPathMissing;
 use super::{FromRequestParts, RequestContext};
-use crate::params::PathParams;
+use crate::params::{PathParams, RouteInfo};
 
 /// The request's URI as the client sent it, before any rewrite on the way in.
 ///
@@ -64,15 +66,21 @@ impl std::ops::Deref for OriginalUri {
     }
 }
 
-/// The pattern of the route that matched, as it was registered (`/users/{id}`) with the prefix
-/// of any `nest` before it: the label for metrics and logs, which, unlike the path, does not
-/// grow with every id.
+/// The pattern of the route that matched, as it was registered (`/users/{id}`, `/about`) with
+/// the prefix of any [`nest`](crate::Router::nest) before it (`/api/users/{id}`): the label for
+/// metrics and logs, which, unlike the path, does not grow with every id.
 ///
-/// It is read from what the router hands the handler — no lookup, no allocation (a reference
-/// count is incremented). The router hands that over for routes with path parameters (and
-/// nested services); a route without any answers [`MatchedPathMissing`] (`500`), as does a
-/// fallback, which matched no route. On a route without parameters the pattern is the path
-/// itself: read [`Uri::path`] there.
+/// As an extractor it reads what the router hands the handler — no lookup, no allocation (a
+/// reference count is incremented). A layer of the route's own —
+/// [`Router::layer`](crate::Router::layer), [`Router::route_layer`](crate::Router::route_layer),
+/// [`MethodRouter::layer`](crate::MethodRouter::layer) — finds it in the request's extensions,
+/// as in axum: `req.extensions().get::<MatchedPath>()`. That insert is made only where such a
+/// layer wraps the route; a layer around the whole router sees the request before it is routed,
+/// so no route has matched yet. A fallback matched no route: `MatchedPath` there answers
+/// [`MatchedPathMissing`] (`500`), and `Option<MatchedPath>` is `None`. A router given to
+/// [`nest_service`](crate::Router::nest_service) names its routes under the prefix too
+/// (`/api/users/{id}`), as axum does, at the cost of building that text for each request that
+/// reads it (one allocation; a nested service already costs a few).
 ///
 /// ```
 /// use http::Request;
@@ -85,20 +93,70 @@ impl std::ops::Deref for OriginalUri {
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let app = Router::<(), ()>::with_body().route("/users/{id}", get(show));
-/// let response = app.oneshot(Request::get("/users/7").body(()).unwrap()).await.unwrap();
+/// let api = Router::<(), ()>::with_body()
+///     .route("/users/{id}", get(show))
+///     .route("/about", get(show));
+/// let app = Router::<(), ()>::with_body().nest("/api", api);
 /// # use http_body_util::BodyExt;
+/// let response = app.clone().oneshot(Request::get("/api/users/7").body(()).unwrap()).await.unwrap();
 /// let body = response.into_body().collect().await.unwrap().to_bytes();
-/// assert_eq!(body, "/users/{id}");
+/// assert_eq!(body, "/api/users/{id}");
+/// let response = app.oneshot(Request::get("/api/about").body(()).unwrap()).await.unwrap();
+/// let body = response.into_body().collect().await.unwrap().to_bytes();
+/// assert_eq!(body, "/api/about");
 /// # }
 /// ```
-#[derive(Clone, Debug)]
-pub struct MatchedPath(PathParams);
+///
+/// A route layer that labels each request with its route (a `map_request` here; a metrics
+/// layer reads it the same way):
+///
+/// ```
+/// use http::Request;
+/// use silent_tower_router::extract::MatchedPath;
+/// use silent_tower_router::middleware::map_request;
+/// use silent_tower_router::{get, Router, RequestExt};
+///
+/// async fn label<B>(req: Request<B>) -> Request<B> {
+///     let route = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
+///     tracing::info!(route, "request");
+///     req
+/// }
+///
+/// let app = Router::<(), ()>::with_body()
+///     .route("/users/{id}", get(|| async { "a user" }))
+///     .route_layer(map_request(label));
+/// # let _ = app;
+/// ```
+#[derive(Clone)]
+pub struct MatchedPath {
+    route: Arc<RouteInfo>,
+    /// The pattern under the prefix of the services this router is nested in, when it is.
+    full: Option<Arc<str>>,
+}
 
 impl MatchedPath {
+    /// `route`'s pattern, under the prefix of the service the request's router is nested in
+    /// with `nest_service`, if it is (found in `extensions`).
+    pub(crate) fn new(route: Arc<RouteInfo>, extensions: &Extensions) -> Self {
+        let full = extensions
+            .get::<NestedPrefix>()
+            .map(|prefix| joined(&prefix.0, &route.pattern));
+        MatchedPath { route, full }
+    }
+
+    pub(crate) fn info(&self) -> &Arc<RouteInfo> {
+        &self.route
+    }
+
     /// The matched route's pattern.
     pub fn as_str(&self) -> &str {
-        self.0.route()
+        self.full.as_deref().unwrap_or(&self.route.pattern)
+    }
+}
+
+impl fmt::Debug for MatchedPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("MatchedPath").field(&self.as_str()).finish()
     }
 }
 
@@ -106,13 +164,30 @@ impl<S: Sync> FromRequestParts<S> for MatchedPath {
     type Rejection = MatchedPathMissing;
 
     async fn from_request_parts(
-        _: &mut Parts,
+        parts: &mut Parts,
         cx: &RequestContext<S>,
     ) -> Result<Self, MatchedPathMissing> {
         cx.params
-            .clone()
-            .map(MatchedPath)
+            .as_ref()
+            .map(|params| params.parts().0)
+            .filter(|info| info.user_route)
+            .map(|info| MatchedPath::new(Arc::clone(info), &parts.extensions))
             .ok_or(MatchedPathMissing {})
+    }
+}
+
+/// The pattern a request matched on its way to a service given to
+/// [`nest_service`](crate::Router::nest_service), up to the service's prefix: a router nested so
+/// prepends it to its own routes' patterns in [`MatchedPath`], as axum does.
+#[derive(Clone, Debug)]
+pub(crate) struct NestedPrefix(pub(crate) Arc<str>);
+
+/// `pattern` under `prefix`, written as [`nest`](crate::Router::nest) writes it: a nested
+/// router's `/` is the prefix itself.
+pub(crate) fn joined(prefix: &str, pattern: &str) -> Arc<str> {
+    match pattern {
+        "/" => Arc::from(prefix),
+        _ => Arc::from(format!("{prefix}{pattern}")),
     }
 }
 

@@ -1,5 +1,6 @@
 //! A handler under a path's own layer — `get(h).layer(l)` — that still reads the router's state,
-//! its route's parameters and its body limit: they cross the layer in the request's extensions.
+//! its route's parameters and pattern and its body limit: they cross the layer in the request's
+//! extensions, where the layer finds the route's `MatchedPath`.
 
 use std::convert::Infallible;
 use std::fmt;
@@ -17,7 +18,9 @@ use super::state::{HandlerState, StateFor};
 use crate::body::{Body, BoxError};
 use crate::endpoint::tree::{EndpointTree, Endpoints, LayerTree};
 use crate::endpoint::Route;
-use crate::endpoint::{unit_state, CallContext, EndpointFuture, ForwardedBodyLimit, HeadAware};
+use crate::endpoint::{
+    forwarded_route, unit_state, CallContext, EndpointFuture, ForwardedBodyLimit, HeadAware,
+};
 use crate::extract::DEFAULT_BODY_LIMIT;
 use crate::params::PathParams;
 use crate::response::IntoResponse;
@@ -65,7 +68,7 @@ where
             .extensions_mut()
             .remove::<ForwardedBodyLimit>()
             .map_or(DEFAULT_BODY_LIMIT, |limit| limit.0);
-        let params = req.extensions().get::<PathParams>().cloned();
+        let params = forwarded_route(req.extensions());
         let state = match &forwarded {
             Some(ForwardedState(state)) => state,
             None => match unit_state::<T::State>() {
@@ -153,7 +156,7 @@ where
         cx: CallContext<'_, S>,
         head: bool,
     ) -> EndpointFuture {
-        cx.expose_params(&mut req);
+        cx.expose_route(&mut req);
         if cx.body_limit != DEFAULT_BODY_LIMIT {
             req.extensions_mut()
                 .insert(ForwardedBodyLimit(cx.body_limit));

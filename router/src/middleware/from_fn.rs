@@ -18,9 +18,8 @@ use tower_service::Service;
 use super::phases::{ExtractThenRun, IntoResponseFuture};
 use super::Next;
 use crate::body::{Body, BoxError};
-use crate::endpoint::{inline_or_boxed, ForwardedBodyLimit};
+use crate::endpoint::{forwarded_route, inline_or_boxed, ForwardedBodyLimit};
 use crate::extract::{FromRequestParts, RequestContext, DEFAULT_BODY_LIMIT};
-use crate::params::PathParams;
 use crate::response::IntoResponse;
 
 /// The bytes a middleware function's future may take and still be held inline by
@@ -227,11 +226,11 @@ impl<B, E: IntoResponse> IntoMapRequestResult<B> for Result<Request<B>, E> {
 }
 
 /// What the extractors of a middleware function read: its state, and the route's parameters
-/// and body limit when it wraps a route.
+/// and pattern, and body limit, when it wraps a route.
 pub(super) fn context<S>(state: S, parts: &Parts) -> RequestContext<S> {
     RequestContext {
         state,
-        params: parts.extensions.get::<PathParams>().cloned(),
+        params: forwarded_route(&parts.extensions),
         body_limit: parts
             .extensions
             .get::<ForwardedBodyLimit>()

@@ -321,13 +321,16 @@ where
         }
         match self.table.handler_for(req.method()) {
             Some((index, head)) => self.handlers.call_at(index, req, cx, head),
-            None => match &self.stale_allow {
-                None => self.fallback.call_at(0, req, cx, false),
-                Some(allow) => EndpointFuture::new(FreshAllow::new(
-                    self.fallback.call_at(0, req, cx, false),
-                    allow.clone(),
-                )),
-            },
+            None => {
+                let head = req.method() == Method::HEAD;
+                match &self.stale_allow {
+                    None => self.fallback.call_at(0, req, cx, head),
+                    Some(allow) => EndpointFuture::new(FreshAllow::new(
+                        self.fallback.call_at(0, req, cx, head),
+                        allow.clone(),
+                    )),
+                }
+            }
         }
     }
 

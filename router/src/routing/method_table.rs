@@ -86,7 +86,8 @@ impl MethodTable {
         }
     }
 
-    /// Which handler answers `method`, and whether it answers a `HEAD` with `GET`'s handler;
+    /// Which handler answers `method`, and whether the answer is to a `HEAD` — by a `HEAD`
+    /// handler, `GET`'s, or `any`'s: its body is dropped either way, its length kept;
     /// `None` for the fallback (`405`, or `204` to `OPTIONS`). A standard method the path routes
     /// by name — nearly every request — is decided here, inline; the rest of the rules are out
     /// of line and not generic, so that each path's method router carries only its dispatch.
@@ -95,7 +96,7 @@ impl MethodTable {
         if let Some(slot) = standard_slot(method) {
             let index = self.standard[slot];
             if index != NONE {
-                return Some((usize::from(index), false));
+                return Some((usize::from(index), slot == HEAD));
             }
         }
         self.handler_for_others(method)
@@ -103,13 +104,14 @@ impl MethodTable {
 
     #[inline(never)]
     fn handler_for_others(&self, method: &Method) -> Option<(usize, bool)> {
+        let head = *method == Method::HEAD;
         let index = self.lookup(method);
         if index != NONE {
-            Some((usize::from(index), false))
-        } else if *method == Method::HEAD && self.standard[GET] != NONE {
+            Some((usize::from(index), head))
+        } else if head && self.standard[GET] != NONE {
             Some((usize::from(self.standard[GET]), true))
         } else if self.any != NONE {
-            Some((usize::from(self.any), false))
+            Some((usize::from(self.any), head))
         } else {
             None
         }

@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::uri::{PathAndQuery, Uri};
-use http::{Request, Response};
+use http::{Method, Request, Response};
 use tower_service::Service;
 
 use super::erased::Endpoint;
 use crate::body::BoxError;
 use crate::endpoint::{CallContext, EndpointFuture, HeadAware, Route};
+use crate::extract::{joined, NestedPrefix};
 use crate::params::{Captures, PathParams, RouteInfo};
 
 /// The endpoint of a nested service. Its table entries are `prefix`, `prefix/` and
@@ -24,6 +25,15 @@ impl<Svc> NestedService<Svc> {
     pub(crate) fn new(service: Svc) -> Self {
         NestedService(Route(service))
     }
+}
+
+/// The prefix of a nested service's entry: its pattern is the prefix, the prefix and `/`, or the
+/// prefix and `/{*}`.
+fn nest_prefix(pattern: &str) -> &str {
+    let head = pattern
+        .strip_suffix(crate::pattern::HIDDEN_REST)
+        .unwrap_or(pattern);
+    head.strip_suffix('/').unwrap_or(head)
 }
 
 /// The path below the prefix: `/` and the hidden capture, the query kept.
@@ -55,6 +65,7 @@ where
     ResBody::Error: Into<BoxError>,
 {
     fn call(&self, mut req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
+        let head = req.method() == Method::HEAD;
         if let Some((info, captures)) = cx.route {
             if !info.names.is_empty() {
                 let source: Arc<str> = Arc::from(req.uri().path());
@@ -64,13 +75,20 @@ where
                     source,
                 ));
             }
+            // What the nested service's routes are named under, in `MatchedPath`.
+            let prefix = nest_prefix(&info.pattern);
+            let prefix = match req.extensions().get::<NestedPrefix>() {
+                Some(outer) => joined(&outer.0, prefix),
+                None => Arc::from(prefix),
+            };
+            req.extensions_mut().insert(NestedPrefix(prefix));
             if let Some(uri) = rest_of(req.uri(), info, captures) {
                 let original = std::mem::replace(req.uri_mut(), uri);
                 req.extensions_mut()
                     .get_or_insert_with(|| crate::extract::OriginalUri(original));
             }
         }
-        EndpointFuture::new(HeadAware::new(self.0.call_service(req), false))
+        EndpointFuture::new(HeadAware::new(self.0.call_service(req), head))
     }
 
     fn provide_state(self: Arc<Self>, _: &S) -> Arc<dyn Endpoint<B, ()>> {

@@ -10,13 +10,14 @@ use tower_service::Service;
 
 use super::erased::Endpoint;
 use crate::body::Body;
-use crate::endpoint::{CallContext, EndpointFuture, ForwardedBodyLimit};
+use crate::endpoint::{forwarded_route, CallContext, EndpointFuture, ForwardedBodyLimit};
 use crate::params::PathParams;
 
 /// What [`Router::layer`](crate::Router::layer) and
 /// [`Router::route_layer`](crate::Router::route_layer) hand a route's layer: the route's endpoint
-/// as a `tower::Service`, its state already given. The route's parameters and body limit reach
-/// it through the request's extensions.
+/// as a `tower::Service`, its state already given. The route's parameters, its
+/// [`MatchedPath`](crate::extract::MatchedPath) and its body limit reach it through the request's
+/// extensions, where the layer can read them too.
 pub struct RouteService<B> {
     endpoint: Arc<dyn Endpoint<B, ()>>,
 }
@@ -51,7 +52,7 @@ pub(crate) fn call_forwarded<B: 'static>(
     endpoint: &Arc<dyn Endpoint<B, ()>>,
     mut req: Request<B>,
 ) -> EndpointFuture {
-    let params = req.extensions().get::<PathParams>().cloned();
+    let params = forwarded_route(req.extensions());
     let body_limit = match req.extensions_mut().remove::<ForwardedBodyLimit>() {
         Some(ForwardedBodyLimit(limit)) => limit,
         None => crate::extract::DEFAULT_BODY_LIMIT,

@@ -406,7 +406,7 @@ impl<B: 'static> Service<Request<B>> for Router<(), B> {
                 Some(fallback) if !routes_method(&entry.endpoint, req.method()) => (fallback, None),
                 _ => (
                     &entry.endpoint,
-                    entry.exposes_params.then_some((&entry.info, &captures)),
+                    entry.hands_route.then_some((&entry.info, &captures)),
                 ),
             },
             None => (&inner.fallback, None),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::{Request, Response, StatusCode};
+use http::{Method, Request, Response, StatusCode};
 use tower_service::Service;
 
 use super::erased::Endpoint;
@@ -40,7 +40,8 @@ where
 {
     #[inline]
     fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
-        self.0.call_at(0, req, cx, false)
+        let head = req.method() == Method::HEAD;
+        self.0.call_at(0, req, cx, head)
     }
 
     fn provide_state(self: Arc<Self>, _: &S) -> Arc<dyn Endpoint<B, ()>> {
@@ -49,8 +50,9 @@ where
 }
 
 /// A route wrapped by [`Router::layer`](crate::Router::layer) or
-/// [`Router::route_layer`](crate::Router::route_layer): the route's parameters, and a body limit
-/// other than the default, cross the layer in the request's extensions, to the
+/// [`Router::route_layer`](crate::Router::route_layer): the route's parameters and
+/// [`MatchedPath`](crate::extract::MatchedPath), and a body limit other than the default, cross
+/// the layer in the request's extensions (where the layer reads them too), to the
 /// [`RouteService`](crate::RouteService) inside.
 pub(crate) struct LayeredEndpoint<Svc> {
     route: Route<Svc>,
@@ -82,12 +84,15 @@ where
     ResBody::Error: Into<BoxError>,
 {
     fn call(&self, mut req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
-        cx.expose_params(&mut req);
+        cx.expose_route(&mut req);
         if cx.body_limit != crate::extract::DEFAULT_BODY_LIMIT {
             req.extensions_mut()
                 .insert(ForwardedBodyLimit(cx.body_limit));
         }
-        EndpointFuture::new(HeadAware::new(self.route.call_service(req), false))
+        // The route inside answers a `HEAD` without a body already; the layer's own answers
+        // (a `401`, a `408`) lose theirs here.
+        let head = req.method() == Method::HEAD;
+        EndpointFuture::new(HeadAware::new(self.route.call_service(req), head))
     }
 
     fn methods(&self) -> Option<&super::method_table::MethodSet> {
@@ -111,7 +116,8 @@ where
 {
     #[inline]
     fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
-        EndpointFuture::new(self.0.handler.clone().call(req, cx))
+        let head = req.method() == Method::HEAD;
+        EndpointFuture::new(HeadAware::new(self.0.handler.clone().call(req, cx), head))
     }
 
     fn provide_state(self: std::sync::Arc<Self>, state: &S) -> std::sync::Arc<dyn Endpoint<B, ()>> {

@@ -17,9 +17,10 @@ pub(crate) struct RouteEntry<B, S> {
     pub(crate) endpoint: SharedEndpoint<B, S>,
     pub(crate) info: Arc<RouteInfo>,
     pub(crate) kind: EntryKind,
-    /// Whether the router puts [`PathParams`](crate::PathParams) in the request: only entries
-    /// with named parameters do (a nested fallback's hidden catch-all has no name).
-    pub(crate) exposes_params: bool,
+    /// Whether the router hands the endpoint the matched route ([`RouteInfo`] and captures):
+    /// every user route, for its parameters and its [`MatchedPath`](crate::extract::MatchedPath),
+    /// a nested service for the rest of the path, a nested fallback for its prefix's parameters.
+    pub(crate) hands_route: bool,
 }
 
 /// What put an entry in the table.
@@ -57,7 +58,7 @@ impl<B, S> Clone for RouteEntry<B, S> {
             endpoint: self.endpoint.clone(),
             info: Arc::clone(&self.info),
             kind: self.kind,
-            exposes_params: self.exposes_params,
+            hands_route: self.hands_route,
         }
     }
 }
@@ -77,7 +78,7 @@ impl<B, S> RouteTable<B, S> {
                     endpoint: map(&entry.endpoint),
                     info: Arc::clone(&entry.info),
                     kind: entry.kind,
-                    exposes_params: entry.exposes_params,
+                    hands_route: entry.hands_route,
                 })
                 .collect(),
         }
@@ -105,11 +106,13 @@ impl<B, S> RouteTable<B, S> {
         let names: Box<[Box<str>]> = pattern::param_names(&pieces).into();
         let entry = RouteEntry {
             endpoint,
-            // A nested service takes the rest of the path from its hidden capture.
-            exposes_params: !names.is_empty() || kind == EntryKind::NestedService,
+            // A nested service takes the rest of the path from its hidden capture; a nested
+            // fallback without parameters in its prefix needs nothing.
+            hands_route: kind != EntryKind::NestedFallback || !names.is_empty(),
             info: Arc::new(RouteInfo {
                 pattern: pattern.into(),
                 names,
+                user_route: kind == EntryKind::Route,
             }),
             kind,
         };

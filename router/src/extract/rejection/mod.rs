@@ -149,13 +149,13 @@ impl MissingConnectInfo {
 }
 
 rejection! {
-    /// `MatchedPath` where the router handed over no matched route: a fallback, which matched
-    /// none, or a route without path parameters, for which the router passes no route (read
-    /// the URI's path there: it is the pattern) — `500`, a handler that does not fit its route.
+    /// `MatchedPath` where no route matched: in a fallback, or in a handler called outside a
+    /// router — `500`, a handler that does not fit where it is used. Take
+    /// `Option<MatchedPath>` where both can happen.
     MatchedPathMissing {} => |_this| StatusCode::INTERNAL_SERVER_ERROR,
     kind |_k| "matched_path_missing",
     |_this, f| f.write_str(
-        "no matched route for `MatchedPath`: a fallback, or a route without path parameters"
+        "no matched route for `MatchedPath`: the request was answered by a fallback"
     )
 }
 
