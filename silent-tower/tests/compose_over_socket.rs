@@ -2,6 +2,7 @@
 //! state served alone, and a router whose paths merge method routers, answer other methods with
 //! a fallback, and sit behind `from_extractor`.
 
+use std::convert::Infallible;
 use std::future::IntoFuture;
 use std::net::SocketAddr;
 
@@ -15,7 +16,8 @@ use silent_tower::extract::{FromRequestParts, RequestContext, State};
 use silent_tower::handler::Handler;
 use silent_tower::middleware::from_extractor;
 use silent_tower::routing::{get, post};
-use silent_tower::{serve, Router};
+use silent_tower::{serve, Body, Incoming, Router};
+use tower::Service;
 
 async fn greet(State(name): State<&'static str>) -> String {
     format!("hello from {name}")
@@ -42,11 +44,15 @@ impl<S: Sync> FromRequestParts<S> for Pass {
     }
 }
 
+/// Serves `service` on a free loopback port. The bounds are `serve`'s: a service of hyper's
+/// request whose response and error `serve` can send.
 async fn start<S>(service: S) -> SocketAddr
 where
-    S: Clone + Send + 'static,
-    silent_tower::Serve<S>: IntoFuture<Output = std::io::Result<()>>,
-    <silent_tower::Serve<S> as IntoFuture>::IntoFuture: Send + 'static,
+    S: Service<http::Request<Incoming>, Response = http::Response<Body>, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
