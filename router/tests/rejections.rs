@@ -5,8 +5,6 @@
 
 #![cfg(feature = "json")]
 
-use std::sync::{Arc, Mutex};
-
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -329,79 +327,6 @@ async fn an_extractor_of_the_apps_own_joins_with_a_rejection_of_its_own_kind() {
     assert_eq!(
         body,
         serde_json::json!({ "error": "api_key_missing", "message": "no key" })
-    );
-}
-
-// ---- tracing --------------------------------------------------------------------------------
-
-/// An event: its target and its fields, as `name=value` strings.
-type Seen = (String, Vec<String>);
-
-/// Every debug event seen.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<Seen>>>);
-
-struct Fields(Vec<String>);
-
-impl tracing::field::Visit for Fields {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        self.0.push(format!("{}={:?}", field.name(), value));
-    }
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        self.0.push(format!("{}={}", field.name(), value));
-    }
-    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
-        self.0.push(format!("{}={}", field.name(), value));
-    }
-}
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        let mut fields = Fields(Vec::new());
-        event.record(&mut fields);
-        let level_ok = *event.metadata().level() == tracing::Level::DEBUG;
-        if level_ok {
-            let target = event.metadata().target().to_owned();
-            self.0.lock().unwrap().push((target, fields.0));
-        }
-    }
-}
-
-#[test]
-fn each_rejection_is_logged_at_debug_with_status_kind_and_message() {
-    use tracing_subscriber::layer::SubscriberExt;
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::registry().with(capture.clone());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    tracing::subscriber::with_default(subscriber, || {
-        // Another test's thread may have met the event's callsite first, with no subscriber,
-        // and cached "never" for it: ask every callsite again, now that this one is in place.
-        tracing::callsite::rebuild_interest_cache();
-        runtime.block_on(async {
-            let response = json_errors(routes())
-                .oneshot(req("GET", "/items/abc", None, ""))
-                .await
-                .unwrap();
-            assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-        })
-    });
-    let events = capture.0.lock().unwrap();
-    let rejections: Vec<_> = events
-        .iter()
-        .filter(|(target, _)| target == "silent_tower::rejection")
-        .collect();
-    assert_eq!(rejections.len(), 1, "{events:?}");
-    let fields = &rejections[0].1;
-    assert!(fields.contains(&"status=400".to_owned()), "{fields:?}");
-    assert!(
-        fields.contains(&"kind=param_invalid".to_owned()),
-        "{fields:?}"
-    );
-    assert!(
-        fields.contains(&"message=path parameter `id` is not a valid integer (i64)".to_owned()),
-        "{fields:?}"
     );
 }
 

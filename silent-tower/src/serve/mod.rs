@@ -232,7 +232,11 @@ struct Tls;
 /// The service is checked here, part by part ([`ServeService`], [`ServeResponse`],
 /// [`ServeError`]), so that a layer stack that does not fit is an error that says which part —
 /// the request it takes, its response body, its error — and names its type. `Req`, `Res` and
-/// `Err` only tell the impls of those traits apart: they are inferred, never written.
+/// `Err` only tell the impls of those traits apart: they are inferred, never written. A function
+/// generic over the service it serves states what `serve` needs in the usual words —
+/// `S: Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static`,
+/// `S::Future: Send + 'static`, `S::Error: Into<BoxError>`, `B: http_body::Body<Data = Bytes> +
+/// Send + 'static`, `B::Error: Into<BoxError>` — and those bounds satisfy these traits.
 #[cfg(not(feature = "http3"))]
 pub fn serve<S, Req, Res, Err>(listener: TcpListener, service: S) -> Serve<S>
 where
