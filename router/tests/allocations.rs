@@ -281,6 +281,29 @@ fn a_route_layer_boxes_the_layered_future_as_documented() {
 const MATCHED_PATH_INSERT: usize = 3;
 
 #[test]
+fn original_uri_as_an_extractor_adds_no_allocation() {
+    use silent_tower_router::extract::OriginalUri;
+
+    let baseline = bare_handler_allocations();
+    let mut app = Router::<(), ()>::with_body().route(
+        "/users/{id}",
+        get(|uri: OriginalUri| async move {
+            assert_eq!(uri.path(), "/users/7");
+            "Hello, World!"
+        }),
+    );
+    // The URI as hyper hands it over: its bytes shared with the connection's read buffer, so a
+    // clone is a reference count.
+    let mut read_buffer = bytes::BytesMut::from(&b"/users/7?page=2"[..]);
+    let uri = http::Uri::from_maybe_shared(read_buffer.split().freeze()).unwrap();
+    let request = || Request::get(uri.clone()).body(()).unwrap();
+    allocations(&mut app, request());
+    let (response, count) = allocations(&mut app, request());
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(count - baseline, 0);
+}
+
+#[test]
 fn matched_path_as_an_extractor_adds_no_allocation() {
     use silent_tower_router::extract::MatchedPath;
 
