@@ -108,8 +108,8 @@ pub use response::{
 pub use routing::{
     any, any_service, connect, connect_service, delete, delete_service, get, get_service, head,
     head_service, on, on_service, options, options_service, patch, patch_service, post,
-    post_service, put, put_service, trace, trace_service, MethodFallback, MethodFilter,
-    MethodRouter, NotFound, RouteService, Router, RouterFuture,
+    post_service, put, put_service, trace, trace_service, IntoMakeService, MethodFallback,
+    MethodFilter, MethodRouter, NotFound, RouteService, Router, RouterFuture,
 };
 /// Checks a handler rule by rule (feature `macros`), as axum's `#[debug_handler]`: each mistake
 /// is an error of its own, at the argument or function at fault, instead of the one "`…` is not

@@ -44,7 +44,7 @@
 //! ```
 
 pub(crate) mod body;
-mod connect_info;
+pub mod connect_info;
 #[cfg(feature = "cookie")]
 pub mod cookie;
 #[cfg(feature = "multipart")]
@@ -70,7 +70,9 @@ use crate::params::PathParams;
 use crate::response::IntoResponse;
 
 pub use body::{Form, DEFAULT_BODY_LIMIT};
-pub use connect_info::{AddConnectInfo, ConnectInfo, ConnectInfoLayer};
+pub use connect_info::{
+    AddConnectInfo, ConnectInfo, ConnectInfoLayer, Connected, IntoMakeServiceWithConnectInfo,
+};
 
 /// A request with hyper's body (what `serve` feeds a router), as axum's `extract::Request`: the
 /// last argument of a handler that reads it whole, or of a middleware function.

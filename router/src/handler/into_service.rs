@@ -1,6 +1,6 @@
 //! What makes a handler a service and a layered handler a handler: [`HandlerService`] as a
 //! `tower::Service` and as an endpoint of a method router, [`Layered`] as a [`Handler`], and
-//! [`HandlerWithoutStateExt::into_service`].
+//! [`HandlerWithoutStateExt`]'s `into_service` and make-services.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -17,9 +17,11 @@ use super::state::{HandlerState, StateFor};
 use crate::body::Body;
 use crate::endpoint::tree::{EndpointTree, Endpoints};
 use crate::endpoint::{CallContext, EndpointFuture, ForwardedBodyLimit, HeadAware};
+use crate::extract::connect_info::IntoMakeServiceWithConnectInfo;
 use crate::extract::DEFAULT_BODY_LIMIT;
 use crate::params::PathParams;
 use crate::response::IntoResponse;
+use crate::routing::IntoMakeService;
 
 /// A handler as a service: the state is its own (`()` unless given by
 /// [`Handler::with_state`]); the route's parameters and a body limit other than the default come
@@ -147,6 +149,20 @@ pub trait HandlerWithoutStateExt<T>: HandlerSignature<T> + Sized {
     /// # }
     /// ```
     fn into_service(self) -> HandlerService<Self, T>;
+
+    /// The handler as a make-service, as axum's: see
+    /// [`IntoMakeService`](crate::routing::IntoMakeService).
+    fn into_make_service(self) -> IntoMakeService<HandlerService<Self, T>> {
+        IntoMakeService::new(self.into_service())
+    }
+
+    /// The handler as a make-service that gives each connection's requests `ConnectInfo<C>`, as
+    /// axum's: see [`IntoMakeServiceWithConnectInfo`].
+    fn into_make_service_with_connect_info<C>(
+        self,
+    ) -> IntoMakeServiceWithConnectInfo<HandlerService<Self, T>, C> {
+        IntoMakeServiceWithConnectInfo::new(self.into_service())
+    }
 }
 
 impl<H: HandlerSignature<T>, T> HandlerWithoutStateExt<T> for H {

@@ -10,6 +10,7 @@
 mod combine;
 mod erased;
 mod future;
+mod into_make_service;
 mod layers;
 mod merged;
 mod method_compose;
@@ -25,6 +26,7 @@ mod table;
 
 pub(crate) use erased::Endpoint;
 pub use future::RouterFuture;
+pub use into_make_service::IntoMakeService;
 pub use method_filter::MethodFilter;
 pub use method_fns::{
     any, any_service, connect, connect_service, delete, delete_service, get, get_service, head,

@@ -46,7 +46,10 @@ mod sealed {
             service under it take the changed body: build that router for it \
             (`Router::<(), NewBody>::with_body()`), or map the body back before the router",
     note = "`serve` calls its service with `http::Request<{ReqB}>`: a `Router` built with \
-            `Router::new()`, or a service of that request, fits"
+            `Router::new()`, or a service of that request, fits",
+    note = "`serve` takes the service, not a make-service: for axum's \
+            `into_make_service_with_connect_info::<SocketAddr>()`, serve the router itself with \
+            `serve(listener, app).with_peer_addr()`, which gives `ConnectInfo<SocketAddr>`"
 )]
 pub trait ServeService<ReqB, M: sealed::Marker> {
     /// The service's response.
