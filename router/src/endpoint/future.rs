@@ -61,7 +61,9 @@ where
     F: Future<Output = Response<Body>> + Send + 'static,
 {
     type Slot<const N: usize> = StackFuture<'static, Response<Body>, N>;
-    if Slot::<N>::has_space_for::<F>() && Slot::<N>::has_alignment_for::<F>() {
+    // A `const` condition, so that only the branch taken is built for each `F`: a future that
+    // fits costs no boxing code, one that does not no slot-writing code.
+    if const { Slot::<N>::has_space_for::<F>() && Slot::<N>::has_alignment_for::<F>() } {
         match Slot::<N>::try_from(future) {
             Ok(slot) => slot,
             Err(_) => unreachable!("the size and alignment were just checked"),

@@ -199,24 +199,34 @@ impl<H, N: 'static> MethodRouter<H, N> {
     /// a [`MethodFallback`] (or two, after a merge) unless a layer wraps it: then its answers
     /// get the header on their way out ([`FreshAllow`]).
     pub(super) fn refresh_allow(&mut self) {
-        if self.table.fallback {
-            // The user's fallback answers with its own headers.
-            return;
-        }
-        let allow = self.table.allow();
-        let fallback: &mut dyn Any = &mut self.fallback;
-        let plain = if let Some(Route(plain)) = fallback.downcast_mut::<Route<MethodFallback>>() {
-            plain.allow = allow.clone();
-            true
-        } else if let Some(pair) = fallback.downcast_mut::<DefaultPair>() {
-            pair.first.0.allow = allow.clone();
-            pair.second.0.allow = allow.clone();
-            true
-        } else {
-            false
-        };
-        self.stale_allow = (!plain).then_some(allow);
+        refresh_allow(&self.table, &mut self.fallback, &mut self.stale_allow);
     }
+}
+
+/// [`MethodRouter::refresh_allow`], built once for every method router: through `dyn Any`, it
+/// does not depend on the handlers' or the fallback's types.
+#[inline(never)]
+fn refresh_allow(
+    table: &MethodTable,
+    fallback: &mut dyn Any,
+    stale_allow: &mut Option<HeaderValue>,
+) {
+    if table.fallback {
+        // The user's fallback answers with its own headers.
+        return;
+    }
+    let allow = table.allow();
+    let plain = if let Some(Route(plain)) = fallback.downcast_mut::<Route<MethodFallback>>() {
+        plain.allow = allow.clone();
+        true
+    } else if let Some(pair) = fallback.downcast_mut::<DefaultPair>() {
+        pair.first.0.allow = allow.clone();
+        pair.second.0.allow = allow.clone();
+        true
+    } else {
+        false
+    };
+    *stale_allow = (!plain).then_some(allow);
 }
 
 /// Two default fallbacks merged, the one shape besides a lone [`MethodFallback`] whose `Allow`
@@ -321,16 +331,7 @@ where
         }
         match self.table.handler_for(req.method()) {
             Some((index, head)) => self.handlers.call_at(index, req, cx, head),
-            None => {
-                let head = req.method() == Method::HEAD;
-                match &self.stale_allow {
-                    None => self.fallback.call_at(0, req, cx, head),
-                    Some(allow) => EndpointFuture::new(FreshAllow::new(
-                        self.fallback.call_at(0, req, cx, head),
-                        allow.clone(),
-                    )),
-                }
-            }
+            None => call_fallback(&self.fallback, self.stale_allow.as_ref(), req, cx),
         }
     }
 
@@ -340,6 +341,25 @@ where
 
     fn provide_state(self: Arc<Self>, state: &S) -> Arc<dyn Endpoint<B, ()>> {
         super::erased::with_state(self, state)
+    }
+}
+
+/// A method the path does not route, answered by its fallback: out of line and generic over the
+/// fallback alone, so that every path with the default fallback shares one copy.
+#[inline(never)]
+fn call_fallback<N: Endpoints<B, S>, B, S>(
+    fallback: &N,
+    stale_allow: Option<&HeaderValue>,
+    req: Request<B>,
+    cx: CallContext<'_, S>,
+) -> EndpointFuture {
+    let head = req.method() == Method::HEAD;
+    match stale_allow {
+        None => fallback.call_at(0, req, cx, head),
+        Some(allow) => EndpointFuture::new(FreshAllow::new(
+            fallback.call_at(0, req, cx, head),
+            allow.clone(),
+        )),
     }
 }
 

@@ -24,9 +24,11 @@ use crate::params::Captures;
 ///
 /// A `Router` is built once, by chaining [`route`](Router::route), [`nest`](Router::nest),
 /// [`merge`](Router::merge) and [`fallback`](Router::fallback), and its type never changes as
-/// routes are added: `Router` (for hyper's request body, what [`serve`] feeds) or `Router<B>` for
-/// another body. So a function can build a group of routes and return `Router`, and routes can
-/// be added in a loop from a table read at run time. The built table lives behind one `Arc`:
+/// routes are added: `Router<S, B>`, a router that still needs a state `S` (`()` when it needs
+/// none, or once [`with_state`](Router::with_state) gave it) for requests of body `B` (hyper's,
+/// what [`serve`] feeds, unless built with [`with_body`](Router::with_body)). So a function can
+/// build a group of routes and return `Router<AppState>`, and routes can be added in a loop from
+/// a table read at run time. Only a `Router<()>` is a `Service`. The built table lives behind one `Arc`:
 /// cloning a router, as servers do per connection, is one atomic increment.
 ///
 /// Each path's [`MethodRouter`](crate::MethodRouter) keeps its concrete type and is put behind a
