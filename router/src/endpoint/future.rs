@@ -66,7 +66,12 @@ where
     if const { Slot::<N>::has_space_for::<F>() && Slot::<N>::has_alignment_for::<F>() } {
         match Slot::<N>::try_from(future) {
             Ok(slot) => slot,
-            Err(_) => unreachable!("the size and alignment were just checked"),
+            // Moved out, not dropped: the arm is never taken, and a drop here would build the
+            // error's drop code for every future.
+            Err(unfit) => {
+                std::mem::forget(unfit);
+                unreachable!("the size and alignment were just checked")
+            }
         }
     } else {
         let boxed: BoxedFuture = Box::pin(future);
@@ -80,10 +85,14 @@ where
 /// type stay the same as routes are added. A future larger than [`ENDPOINT_FUTURE_SIZE`] (or
 /// aligned to more than 8 bytes) is boxed into the slot instead: one allocation per request, on
 /// that route only.
+///
+/// It also answers a `HEAD` request when the endpoint says so ([`answering`](Self::answering)):
+/// here, once for every endpoint, rather than in a wrapper future built per endpoint type.
 #[pin_project]
 pub struct EndpointFuture {
     #[pin]
     slot: Slot,
+    head: bool,
 }
 
 impl EndpointFuture {
@@ -95,6 +104,22 @@ impl EndpointFuture {
     {
         EndpointFuture {
             slot: inline_or_boxed(future),
+            head: false,
+        }
+    }
+
+    /// Holds `future` as [`new`](Self::new) does, and when `head` is set answers a `HEAD`
+    /// request with what it gives — a `HEAD` handler's answer or `GET`'s: the headers stay, the
+    /// body goes, and the length it had is kept in `Content-Length` when known, so that in
+    /// process too (a layer, a test calling the router) a `HEAD` answer never carries a body.
+    #[inline]
+    pub(crate) fn answering<F>(future: F, head: bool) -> Self
+    where
+        F: Future<Output = Response<Body>> + Send + 'static,
+    {
+        EndpointFuture {
+            slot: inline_or_boxed(future),
+            head,
         }
     }
 
@@ -103,8 +128,7 @@ impl EndpointFuture {
     ///
     /// A route does not store its handler's own future: it stores the future of the handler's
     /// *call*, which holds that future beside what the extractors keep (the request's head,
-    /// 224 bytes; the route's context, 128; the argument values) and the flag that drops a
-    /// `HEAD` answer's body. So `is_inline(&handler(..))` is a lower bound: `false` means the
+    /// 224 bytes; the route's context, 128; the argument values). So `is_inline(&handler(..))` is a lower bound: `false` means the
     /// route's future is boxed, `true` does not prove that it is not, when the handler's future
     /// is within a few hundred bytes of [`ENDPOINT_FUTURE_SIZE`]. Count the allocations of a
     /// request for the route itself (a counting global allocator, as the router's allocation
@@ -135,46 +159,19 @@ impl Future for EndpointFuture {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response<Body>> {
-        self.project().slot.poll(cx)
+        let this = self.project();
+        let response = std::task::ready!(this.slot.poll(cx));
+        Poll::Ready(if *this.head {
+            without_body(response)
+        } else {
+            response
+        })
     }
 }
 
 impl fmt::Debug for EndpointFuture {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EndpointFuture").finish_non_exhaustive()
-    }
-}
-
-/// A future answering a `HEAD` request when `head` is set — with a `HEAD` handler's answer or
-/// `GET`'s: the headers stay, the body goes, and the length it had is kept in `Content-Length`
-/// when known, so that in process too (a layer, a test calling the router) a `HEAD` answer
-/// never carries a body.
-#[pin_project]
-pub(crate) struct HeadAware<F> {
-    #[pin]
-    future: F,
-    head: bool,
-}
-
-impl<F> HeadAware<F> {
-    #[inline]
-    pub(crate) fn new(future: F, head: bool) -> Self {
-        HeadAware { future, head }
-    }
-}
-
-impl<F: Future<Output = Response<Body>>> Future for HeadAware<F> {
-    type Output = Response<Body>;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response<Body>> {
-        let this = self.project();
-        let response = std::task::ready!(this.future.poll(cx));
-        Poll::Ready(if *this.head {
-            without_body(response)
-        } else {
-            response
-        })
     }
 }
 

@@ -12,7 +12,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use super::context::CallContext;
-use super::future::{EndpointFuture, HeadAware};
+use super::future::EndpointFuture;
 use super::tree::{EndpointTree, Endpoints, LayerTree};
 use crate::body::{Body, BoxError};
 
@@ -51,7 +51,7 @@ where
         head: bool,
     ) -> EndpointFuture {
         cx.expose_params(&mut req);
-        EndpointFuture::new(HeadAware::new(self.call_service(req), head))
+        EndpointFuture::answering(self.call_service(req), head)
     }
 }
 

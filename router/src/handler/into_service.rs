@@ -16,7 +16,7 @@ use super::service::{HandlerFuture, HandlerService, Layered, ViaLayer};
 use super::state::{HandlerState, StateFor};
 use crate::body::Body;
 use crate::endpoint::tree::{EndpointTree, Endpoints};
-use crate::endpoint::{CallContext, EndpointFuture, ForwardedBodyLimit, HeadAware};
+use crate::endpoint::{CallContext, EndpointFuture, ForwardedBodyLimit};
 use crate::extract::connect_info::IntoMakeServiceWithConnectInfo;
 use crate::extract::DEFAULT_BODY_LIMIT;
 use crate::params::PathParams;
@@ -75,7 +75,7 @@ where
         cx: CallContext<'_, S>,
         head: bool,
     ) -> EndpointFuture {
-        EndpointFuture::new(HeadAware::new(self.handler.clone().call(req, cx), head))
+        EndpointFuture::answering(self.handler.clone().call(req, cx), head)
     }
 }
 

@@ -19,7 +19,7 @@ use crate::body::{Body, BoxError};
 use crate::endpoint::tree::{EndpointTree, Endpoints, LayerTree};
 use crate::endpoint::Route;
 use crate::endpoint::{
-    forwarded_route, unit_state, CallContext, EndpointFuture, ForwardedBodyLimit, HeadAware,
+    forwarded_route, unit_state, CallContext, EndpointFuture, ForwardedBodyLimit,
 };
 use crate::extract::DEFAULT_BODY_LIMIT;
 use crate::params::PathParams;
@@ -165,6 +165,6 @@ where
             req.extensions_mut()
                 .insert(ForwardedState(cx.state.clone()));
         }
-        EndpointFuture::new(HeadAware::new(self.route.call_service(req), head))
+        EndpointFuture::answering(self.route.call_service(req), head)
     }
 }

@@ -11,7 +11,7 @@ use tower_service::Service;
 
 use super::erased::Endpoint;
 use crate::body::BoxError;
-use crate::endpoint::{CallContext, EndpointFuture, HeadAware, Route};
+use crate::endpoint::{CallContext, EndpointFuture, Route};
 use crate::extract::{joined, NestedPrefix};
 use crate::params::{Captures, PathParams, RouteInfo};
 
@@ -88,7 +88,7 @@ where
                     .get_or_insert_with(|| crate::extract::OriginalUri(original));
             }
         }
-        EndpointFuture::new(HeadAware::new(self.0.call_service(req), head))
+        EndpointFuture::answering(self.0.call_service(req), head)
     }
 
     fn provide_state(self: Arc<Self>, _: &S) -> Arc<dyn Endpoint<B, ()>> {

@@ -11,9 +11,7 @@ use tower_service::Service;
 
 use super::erased::Endpoint;
 use crate::body::{Body, BoxError};
-use crate::endpoint::{
-    CallContext, EndpointFuture, Endpoints, ForwardedBodyLimit, HeadAware, Route,
-};
+use crate::endpoint::{CallContext, EndpointFuture, Endpoints, ForwardedBodyLimit, Route};
 use crate::handler::{Handler, HandlerService};
 
 /// Any service as a route's endpoint: `route_service`, `nest_service`, fallbacks and layered
@@ -92,7 +90,7 @@ where
         // The route inside answers a `HEAD` without a body already; the layer's own answers
         // (a `401`, a `408`) lose theirs here.
         let head = req.method() == Method::HEAD;
-        EndpointFuture::new(HeadAware::new(self.route.call_service(req), head))
+        EndpointFuture::answering(self.route.call_service(req), head)
     }
 
     fn methods(&self) -> Option<&super::method_table::MethodSet> {
@@ -117,7 +115,7 @@ where
     #[inline]
     fn call(&self, req: Request<B>, cx: CallContext<'_, S>) -> EndpointFuture {
         let head = req.method() == Method::HEAD;
-        EndpointFuture::new(HeadAware::new(self.0.handler.clone().call(req, cx), head))
+        EndpointFuture::answering(self.0.handler.clone().call(req, cx), head)
     }
 
     fn provide_state(self: std::sync::Arc<Self>, state: &S) -> std::sync::Arc<dyn Endpoint<B, ()>> {
