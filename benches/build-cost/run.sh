@@ -18,6 +18,8 @@
 #   ours     silent-tower with its default features (serve: HTTP/1 and h2c)
 #   ours-h1  silent-tower with default-features = false (serve: HTTP/1 only)
 #   axum     axum 0.8, default-features = false, features tokio + http1 (HTTP/1 only)
+#   axum-h2  axum 0.8, default-features = false, features tokio + http1 + http2, the peer of
+#            `ours` when both are measured
 # ours-h1 and axum compile the same protocol support, so their ratio is the router's and the
 # framework's; ours against axum adds the cost of HTTP/2.
 #
@@ -59,6 +61,7 @@ dependency() { # peer
     before) echo "silent-tower = { path = \"$before/silent-tower\" }" ;;
     before-h1) echo "silent-tower = { path = \"$before/silent-tower\", default-features = false }" ;;
     axum) echo 'axum = { version = "0.8", default-features = false, features = ["tokio", "http1"] }' ;;
+    axum-h2) echo 'axum = { version = "0.8", default-features = false, features = ["tokio", "http1", "http2"] }' ;;
   esac
 }
 
@@ -93,7 +96,7 @@ TOML
   {
     case "$peer" in
       ours* | before*) echo 'use silent_tower::{get, Router};' ;;
-      axum) echo 'use axum::{routing::get, Router};' ;;
+      axum*) echo 'use axum::{routing::get, Router};' ;;
     esac
     for i in $(seq "$n"); do
       echo "async fn h$i() -> &'static str { \"handler $i\" }"
@@ -107,7 +110,7 @@ TOML
     echo '    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();'
     case "$peer" in
       ours* | before*) echo '    silent_tower::serve(listener, app).await.unwrap();' ;;
-      axum) echo '    axum::serve(listener, app).await.unwrap();' ;;
+      axum*) echo '    axum::serve(listener, app).await.unwrap();' ;;
     esac
     echo '}'
   } >"$dir/src/main.rs"
@@ -174,10 +177,12 @@ print_figures() { # file
   awk -F'\t' '{ printf "| %s | %s | %s s | %s s | %s s | %s s | %s KiB | %s KiB |\n", $1, $2, $3, $4, $5, $6, $7, $8 }' "$1"
 }
 
-# The ratios table: each peer but axum over axum, each column for the same N.
+# The ratios table: each peer over the axum that serves the same protocols, each column for the
+# same N: `ours` and `before` (HTTP/1 and HTTP/2) over `axum-h2` when it is measured, every other
+# peer over `axum` (HTTP/1 only).
 print_ratios() { # file
   local others
-  others=$(printf '%s\n' "${peers[@]}" | grep -vx axum | tr '\n' ' ')
+  others=$(printf '%s\n' "${peers[@]}" | grep -vx -e axum -e axum-h2 | tr '\n' ' ')
   echo "| N | ratio | check | debug | release | incremental | release size | debug size |"
   echo "|---|---|---|---|---|---|---|---|"
   awk -F'\t' -v peers="$others" '
@@ -185,9 +190,11 @@ print_ratios() { # file
     END {
       np = split(peers, ps, " ")
       for (i = 1; i <= k; i++) for (p = 1; p <= np; p++) {
-        n = ns[i]; line = "| " n " | " ps[p] " / axum |"
+        n = ns[i]; d = "axum"
+        if (ps[p] ~ /^(ours|before)$/ && v["axum-h2", n, 3] != "") d = "axum-h2"
+        line = "| " n " | " ps[p] " / " d " |"
         for (c = 3; c <= 8; c++) {
-          a = v[ps[p], n, c]; b = v["axum", n, c]
+          a = v[ps[p], n, c]; b = v[d, n, c]
           line = line ((a == "" || b == "" || b == 0) ? " – |" : sprintf(" %.2f |", a / b))
         }
         print line

@@ -160,12 +160,13 @@ impl Future for EndpointFuture {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response<Body>> {
         let this = self.project();
-        let response = std::task::ready!(this.slot.poll(cx));
-        Poll::Ready(if *this.head {
-            without_body(response)
+        // Two calls rather than one whose answer is then looked at: the common case returns the
+        // slot's answer as it is, written once into the caller's place.
+        if *this.head {
+            this.slot.poll(cx).map(without_body)
         } else {
-            response
-        })
+            this.slot.poll(cx)
+        }
     }
 }
 
@@ -185,6 +186,8 @@ pub(crate) struct AnsweredHead;
 /// `response` as the answer to a `HEAD` request: no body, its length kept in `Content-Length`
 /// when it is known (and the status allows one), as `GET` would have sent it. A response that
 /// already answered the `HEAD` inside this one is passed on as it is.
+#[cold]
+#[inline(never)]
 pub(crate) fn without_body(mut response: Response<Body>) -> Response<Body> {
     let length = response.body().size_hint().exact();
     let marked = response.extensions().get::<AnsweredHead>().is_some();
