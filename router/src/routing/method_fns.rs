@@ -1,13 +1,11 @@
 //! The free functions that start a [`MethodRouter`]: [`get`], [`post`], [`on`], [`any`], … and
 //! their `*_service` forms.
 
-use http::Method;
-
 use super::method_filter::MethodFilter;
 use super::method_router::MethodRouter;
 use crate::endpoint::tree::{Nil, Push};
 use crate::endpoint::Route;
-use crate::handler::{HandlerService, HandlerSignature};
+use crate::handler::{handler_fn, HandlerService, HandlerSignature};
 
 // The free functions are written out, not made by a macro: a wrong handler's error then quotes
 // a one-line signature, not the macro's source.
@@ -18,7 +16,7 @@ type OneHandler<X> = MethodRouter<<Nil as Push<X>>::Output>;
 /// Routes `GET` (and `HEAD`, unless a `HEAD` handler is given) to `handler`.
 #[track_caller]
 pub fn get<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::GET, handler)
+    MethodRouter::first(MethodFilter::GET, handler_fn(handler))
 }
 
 /// Routes `GET` (and `HEAD`, unless a `HEAD` handler is given) to `handler`.
@@ -26,13 +24,13 @@ pub fn get<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F
 /// The service form: any `Clone` service with `Error = Infallible`.
 #[track_caller]
 pub fn get_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::GET, service)
+    MethodRouter::first(MethodFilter::GET, Route(service))
 }
 
 /// Routes `POST` to `handler`.
 #[track_caller]
 pub fn post<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::POST, handler)
+    MethodRouter::first(MethodFilter::POST, handler_fn(handler))
 }
 
 /// Routes `POST` to `handler`.
@@ -40,13 +38,13 @@ pub fn post<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<
 /// The service form: any `Clone` service with `Error = Infallible`.
 #[track_caller]
 pub fn post_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::POST, service)
+    MethodRouter::first(MethodFilter::POST, Route(service))
 }
 
 /// Routes `PUT` to `handler`.
 #[track_caller]
 pub fn put<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::PUT, handler)
+    MethodRouter::first(MethodFilter::PUT, handler_fn(handler))
 }
 
 /// Routes `PUT` to `handler`.
@@ -54,13 +52,13 @@ pub fn put<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F
 /// The service form: any `Clone` service with `Error = Infallible`.
 #[track_caller]
 pub fn put_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::PUT, service)
+    MethodRouter::first(MethodFilter::PUT, Route(service))
 }
 
 /// Routes `DELETE` to `handler`.
 #[track_caller]
 pub fn delete<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::DELETE, handler)
+    MethodRouter::first(MethodFilter::DELETE, handler_fn(handler))
 }
 
 /// Routes `DELETE` to `handler`.
@@ -68,13 +66,13 @@ pub fn delete<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerServic
 /// The service form: any `Clone` service with `Error = Infallible`.
 #[track_caller]
 pub fn delete_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::DELETE, service)
+    MethodRouter::first(MethodFilter::DELETE, Route(service))
 }
 
 /// Routes `PATCH` to `handler`.
 #[track_caller]
 pub fn patch<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::PATCH, handler)
+    MethodRouter::first(MethodFilter::PATCH, handler_fn(handler))
 }
 
 /// Routes `PATCH` to `handler`.
@@ -82,13 +80,13 @@ pub fn patch<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService
 /// The service form: any `Clone` service with `Error = Infallible`.
 #[track_caller]
 pub fn patch_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::PATCH, service)
+    MethodRouter::first(MethodFilter::PATCH, Route(service))
 }
 
 /// Routes `HEAD` to `handler`, instead of answering it with the `GET` handler.
 #[track_caller]
 pub fn head<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::HEAD, handler)
+    MethodRouter::first(MethodFilter::HEAD, handler_fn(handler))
 }
 
 /// Routes `HEAD` to `handler`, instead of answering it with the `GET` handler.
@@ -96,13 +94,13 @@ pub fn head<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<
 /// The service form: any `Clone` service with `Error = Infallible`.
 #[track_caller]
 pub fn head_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::HEAD, service)
+    MethodRouter::first(MethodFilter::HEAD, Route(service))
 }
 
 /// Routes `OPTIONS` to `handler`, instead of the automatic `204` with `Allow`.
 #[track_caller]
 pub fn options<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::OPTIONS, handler)
+    MethodRouter::first(MethodFilter::OPTIONS, handler_fn(handler))
 }
 
 /// Routes `OPTIONS` to `handler`, instead of the automatic `204` with `Allow`.
@@ -110,13 +108,13 @@ pub fn options<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerServi
 /// The service form: any `Clone` service with `Error = Infallible`.
 #[track_caller]
 pub fn options_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::OPTIONS, service)
+    MethodRouter::first(MethodFilter::OPTIONS, Route(service))
 }
 
 /// Routes `TRACE` to `handler`.
 #[track_caller]
 pub fn trace<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::TRACE, handler)
+    MethodRouter::first(MethodFilter::TRACE, handler_fn(handler))
 }
 
 /// Routes `TRACE` to `handler`.
@@ -124,13 +122,13 @@ pub fn trace<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService
 /// The service form: any `Clone` service with `Error = Infallible`.
 #[track_caller]
 pub fn trace_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::TRACE, service)
+    MethodRouter::first(MethodFilter::TRACE, Route(service))
 }
 
 /// Routes `CONNECT` to `handler`.
 #[track_caller]
 pub fn connect<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(Method::CONNECT, handler)
+    MethodRouter::first(MethodFilter::CONNECT, handler_fn(handler))
 }
 
 /// Routes `CONNECT` to `handler`.
@@ -138,7 +136,7 @@ pub fn connect<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerServi
 /// The service form: any `Clone` service with `Error = Infallible`.
 #[track_caller]
 pub fn connect_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(Method::CONNECT, service)
+    MethodRouter::first(MethodFilter::CONNECT, Route(service))
 }
 
 /// Routes `method` to `handler`.
@@ -146,20 +144,20 @@ pub fn on<F: HandlerSignature<T>, T>(
     methods: impl Into<MethodFilter>,
     handler: F,
 ) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().on(methods, handler)
+    MethodRouter::first(methods.into(), handler_fn(handler))
 }
 
-/// Routes `methods` — a [`Method`] or a [`MethodFilter`] — to `service`.
+/// Routes `methods` — a [`Method`](http::Method) or a [`MethodFilter`] — to `service`.
 pub fn on_service<S>(methods: impl Into<MethodFilter>, service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().on_service(methods, service)
+    MethodRouter::first(methods.into(), Route(service))
 }
 
 /// Routes every method to `handler`.
 pub fn any<F: HandlerSignature<T>, T>(handler: F) -> OneHandler<HandlerService<F, T>> {
-    MethodRouter::new().any(handler)
+    MethodRouter::first_any(handler_fn(handler))
 }
 
 /// Routes every method to `service`.
 pub fn any_service<S>(service: S) -> OneHandler<Route<S>> {
-    MethodRouter::new().any_service(service)
+    MethodRouter::first_any(Route(service))
 }

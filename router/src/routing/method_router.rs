@@ -25,7 +25,7 @@ use super::future::RouterFuture;
 use super::method_filter::MethodFilter;
 use super::method_table::{FreshAllow, MethodFallback, MethodSet, MethodTable};
 use crate::body::Body;
-use crate::endpoint::tree::{EndpointTree, Endpoints, LayerTree, Nil, Push};
+use crate::endpoint::tree::{EndpointTree, Endpoints, LayerTree, Nil, Push, D1};
 use crate::endpoint::{CallContext, EndpointFuture, MergedFallback, Route};
 use crate::handler::{handler_fn, HandlerService, HandlerSignature};
 use crate::params::PathParams;
@@ -56,6 +56,67 @@ impl Default for MethodRouter {
 }
 
 impl MethodRouter {
+    /// A method router whose first handler, of type `X`, is routed on `methods`: what every
+    /// free function (`get(h)`, `on(filter, h)`, …) builds. The table and the fallback's `Allow`
+    /// are made by [`routing`](Self::routing), once for every handler type; only the placing of
+    /// the handler is built per type.
+    #[inline]
+    #[track_caller]
+    pub(super) fn first<X>(methods: MethodFilter, endpoint: X) -> MethodRouter<D1<X, Nil>> {
+        let MethodRouter {
+            handlers: Nil,
+            fallback,
+            table,
+            body_limit,
+            stale_allow,
+        } = MethodRouter::routing(methods);
+        MethodRouter {
+            handlers: D1(endpoint, Nil),
+            fallback,
+            table,
+            body_limit,
+            stale_allow,
+        }
+    }
+
+    /// A method router with no handlers yet whose table routes `methods` to the first, its
+    /// fallback's `Allow` already saying so.
+    #[inline(never)]
+    #[track_caller]
+    fn routing(methods: MethodFilter) -> MethodRouter {
+        let mut router = MethodRouter::new();
+        router.table.route_all(methods.methods());
+        router.refresh_allow();
+        router
+    }
+
+    /// The same for every method without a handler of its own (`any(h)`).
+    #[inline]
+    pub(super) fn first_any<X>(endpoint: X) -> MethodRouter<D1<X, Nil>> {
+        let MethodRouter {
+            handlers: Nil,
+            fallback,
+            table,
+            body_limit,
+            stale_allow,
+        } = MethodRouter::routing_any();
+        MethodRouter {
+            handlers: D1(endpoint, Nil),
+            fallback,
+            table,
+            body_limit,
+            stale_allow,
+        }
+    }
+
+    #[inline(never)]
+    fn routing_any() -> MethodRouter {
+        let mut router = MethodRouter::new();
+        router.table.route_any();
+        router.refresh_allow();
+        router
+    }
+
     /// A method router with no handlers: every method but `OPTIONS` answers 405.
     pub fn new() -> Self {
         let table = MethodTable::empty();

@@ -280,10 +280,7 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
         H: Endpoints<B, S> + Send + Sync + 'static,
         N: Endpoints<B, S> + Send + Sync + 'static,
     {
-        match self.try_route(path, method_router) {
-            Ok(router) => router,
-            Err(err) => refused(err),
-        }
+        self.add_endpoint_or_refuse(path, SharedEndpoint::NeedsState(Arc::new(method_router)))
     }
 
     /// Routes `path` to the handlers of `method_router`, or says why it cannot.
@@ -303,6 +300,17 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
     /// closure written in `try_route` would be a new type, and `edit` a new copy, per route.
     fn add_endpoint(self, path: &str, endpoint: SharedEndpoint<B, S>) -> Result<Self, RouteError> {
         self.edit(|inner| add_route(&mut inner.table, path, endpoint))
+    }
+
+    /// [`add_endpoint`](Self::add_endpoint) for `route`, which stops at a refused route: out of
+    /// line, so each route's own code is the `Arc` of its method router and one call.
+    #[track_caller]
+    #[inline(never)]
+    fn add_endpoint_or_refuse(self, path: &str, endpoint: SharedEndpoint<B, S>) -> Self {
+        match self.add_endpoint(path, endpoint) {
+            Ok(router) => router,
+            Err(err) => refused(err),
+        }
     }
 
     /// Routes every method of `path` to `service`: any `Clone + Send + Sync` service with
