@@ -63,20 +63,13 @@ impl MethodRouter {
     #[inline]
     #[track_caller]
     pub(super) fn first<X>(methods: MethodFilter, endpoint: X) -> MethodRouter<D1<X, Nil>> {
-        let MethodRouter {
-            handlers: Nil,
-            fallback,
-            table,
-            body_limit,
-            stale_allow,
-        } = MethodRouter::routing(methods);
-        MethodRouter {
-            handlers: D1(endpoint, Nil),
-            fallback,
-            table,
-            body_limit,
-            stale_allow,
-        }
+        MethodRouter::routing(methods).place(endpoint)
+    }
+
+    /// The same for every method without a handler of its own (`any(h)`).
+    #[inline]
+    pub(super) fn first_any<X>(endpoint: X) -> MethodRouter<D1<X, Nil>> {
+        MethodRouter::routing_any().place(endpoint)
     }
 
     /// A method router with no handlers yet whose table routes `methods` to the first, its
@@ -90,16 +83,24 @@ impl MethodRouter {
         router
     }
 
-    /// The same for every method without a handler of its own (`any(h)`).
+    #[inline(never)]
+    fn routing_any() -> MethodRouter {
+        let mut router = MethodRouter::new();
+        router.table.route_any();
+        router.refresh_allow();
+        router
+    }
+
+    /// This router, its table already routing the first handler's methods, with that handler.
     #[inline]
-    pub(super) fn first_any<X>(endpoint: X) -> MethodRouter<D1<X, Nil>> {
+    fn place<X>(self, endpoint: X) -> MethodRouter<D1<X, Nil>> {
         let MethodRouter {
             handlers: Nil,
             fallback,
             table,
             body_limit,
             stale_allow,
-        } = MethodRouter::routing_any();
+        } = self;
         MethodRouter {
             handlers: D1(endpoint, Nil),
             fallback,
@@ -107,14 +108,6 @@ impl MethodRouter {
             body_limit,
             stale_allow,
         }
-    }
-
-    #[inline(never)]
-    fn routing_any() -> MethodRouter {
-        let mut router = MethodRouter::new();
-        router.table.route_any();
-        router.refresh_allow();
-        router
     }
 
     /// A method router with no handlers: every method but `OPTIONS` answers 405.
