@@ -564,3 +564,88 @@ fn the_header_read_timeout_allocates_nothing_per_request() {
     // hyper's own timeout would box a fresh timer for each request head: one per request.
     assert_eq!(with, without, "without: {without}, with: {with}");
 }
+
+/// A service that is not ready when hyper hands it a request (a concurrency limit of one, held by
+/// a slow request) gets the request once it is: `serve` asks it again with the connection's waker.
+#[tokio::test]
+async fn a_service_that_is_not_ready_yet_gets_the_request_when_it_is() {
+    use tower::Layer as _;
+
+    let (listener, addr) = bind().await;
+    let (release, released) = tokio::sync::watch::channel(false);
+    let slow_then_quick = tower::service_fn(move |request: Request<Incoming>| {
+        let mut released = released.clone();
+        async move {
+            if request.uri().path() == "/slow" {
+                released.wait_for(|done| *done).await.unwrap();
+            }
+            Ok::<_, Infallible>(text(request.uri().path().to_owned()))
+        }
+    });
+    let limited = tower::limit::ConcurrencyLimitLayer::new(1).layer(slow_then_quick);
+    let (stop, server) = spawn_until_stopped(silent_tower::serve(listener, limited));
+
+    let mut first = http1(addr).await;
+    let slow = tokio::spawn(async move { first.send_request(get("/slow")).await.unwrap() });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut second = http1(addr).await;
+    let quick = tokio::spawn(async move { second.send_request(get("/quick")).await.unwrap() });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        !quick.is_finished(),
+        "the limit of one let a second request in"
+    );
+
+    release.send(true).unwrap();
+    let quick = tokio::time::timeout(Duration::from_secs(5), quick)
+        .await
+        .expect("the waiting request was never woken")
+        .unwrap();
+    assert_eq!(quick.status(), StatusCode::OK);
+    assert_eq!(body_text(quick).await, "/quick");
+    let slow = slow.await.unwrap();
+    assert_eq!(body_text(slow).await, "/slow");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+/// A service that fails when asked whether it is ready ends that connection without an answer,
+/// as hyper does with a service's error, and the server goes on serving the next one.
+#[tokio::test]
+async fn a_service_that_fails_its_readiness_ends_the_connection_not_the_server() {
+    #[derive(Clone)]
+    struct FailsOnce(Arc<std::sync::atomic::AtomicBool>);
+    impl tower::Service<Request<Incoming>> for FailsOnce {
+        type Response = Response<Body>;
+        type Error = io::Error;
+        type Future = std::future::Ready<Result<Response<Body>, io::Error>>;
+        fn poll_ready(
+            &mut self,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<io::Result<()>> {
+            if self.0.swap(false, std::sync::atomic::Ordering::Relaxed) {
+                std::task::Poll::Ready(Err(io::Error::other("not today")))
+            } else {
+                std::task::Poll::Ready(Ok(()))
+            }
+        }
+        fn call(&mut self, request: Request<Incoming>) -> Self::Future {
+            std::future::ready(Ok(text(request.uri().path().to_owned())))
+        }
+    }
+    let (listener, addr) = bind().await;
+    let service = FailsOnce(Arc::new(std::sync::atomic::AtomicBool::new(true)));
+    let (stop, server) = spawn_until_stopped(silent_tower::serve(listener, service));
+
+    let failed = http1(addr).await.send_request(get("/first")).await;
+    assert!(failed.is_err(), "answered: {failed:?}");
+    let response = http1(addr)
+        .await
+        .send_request(get("/second"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body_text(response).await, "/second");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}

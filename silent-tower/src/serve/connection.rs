@@ -12,7 +12,6 @@ use std::time::Duration;
 use http::{Request, Response};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -22,7 +21,7 @@ use tower_service::Service;
 use super::activity::Activity;
 use super::deadlines::{after, Deadlines, Verdict};
 use super::idle::Counted;
-use super::in_flight::CountRequests;
+use super::in_flight::ServeRequests;
 use super::peer_addr::AddPeerAddr;
 use super::preface::PrefaceWatch;
 use super::protocol::{Builders, Protocol};
@@ -273,7 +272,7 @@ impl Connection {
             deadline.is_some(),
             Arc::clone(&activity),
         ));
-        let service = TowerToHyperService::new(CountRequests::new(service, Arc::clone(&activity)));
+        let service = ServeRequests::new(service, Arc::clone(&activity));
         let watch = Watch {
             peer_addr,
             shutdown,

@@ -4,45 +4,117 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{ready, Context, Poll, Waker};
 
 use http::{Request, Response};
 use pin_project::pin_project;
 use tower_service::Service;
 
 use super::activity::Activity;
+use super::BoxError;
 
-/// Counts a connection's requests in its [`Activity`]: started at the call, in flight until the
-/// response body has been sent or dropped.
+/// The connection's service as hyper calls it: the user's service, each request counted in the
+/// connection's [`Activity`] from the call until the response body has been sent or dropped.
+///
+/// It does what hyper-util's `TowerToHyperService` does — clone the service for the request,
+/// wait until it is ready, call it — but calls it at once when it is ready, inside hyper's call,
+/// so the request's future starts as the service's future. `TowerToHyperService`'s future
+/// starts as the service and the request, and becomes the service's future on its first poll:
+/// one more copy of that future, which is the size of the router's inline slot, and two of the
+/// request's head, on every request.
 #[derive(Clone, Debug)]
-pub(super) struct CountRequests<S> {
-    inner: S,
+pub(super) struct ServeRequests<S> {
+    service: S,
     activity: Arc<Activity>,
 }
 
-impl<S> CountRequests<S> {
-    pub(super) fn new(inner: S, activity: Arc<Activity>) -> Self {
-        Self { inner, activity }
+impl<S> ServeRequests<S> {
+    pub(super) fn new(service: S, activity: Arc<Activity>) -> Self {
+        Self { service, activity }
     }
 }
 
-impl<S, ReqBody, B> Service<Request<ReqBody>> for CountRequests<S>
+impl<S, ReqBody, B> hyper::service::Service<Request<ReqBody>> for ServeRequests<S>
 where
-    S: Service<Request<ReqBody>, Response = Response<B>>,
+    S: Service<Request<ReqBody>, Response = Response<B>> + Clone,
+    S::Error: Into<BoxError>,
 {
     type Response = Response<InFlightBody<B>>;
-    type Error = S::Error;
-    type Future = InFlightFuture<S::Future>;
+    type Error = BoxError;
+    type Future = InFlightFuture<S, ReqBody>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        self.activity.request_started();
+    fn call(&self, request: Request<ReqBody>) -> Self::Future {
+        let guard = InFlight::start(&self.activity);
+        let mut service = self.service.clone();
+        // Asked with a waker that does nothing: a service that is not ready yet is asked again
+        // from the future, with the task's waker, which then replaces this one.
+        let readiness = service.poll_ready(&mut Context::from_waker(Waker::noop()));
+        let state = match readiness {
+            Poll::Ready(Ok(())) => Call::Running(service.call(request)),
+            Poll::Ready(Err(error)) => Call::Refused(Some(error.into())),
+            Poll::Pending => Call::Waiting(service, Some(request)),
+        };
         InFlightFuture {
-            inner: self.inner.call(request),
-            guard: Some(InFlight(Arc::clone(&self.activity))),
+            call: state,
+            guard: Some(guard),
+        }
+    }
+}
+
+/// Where a request's call to the service is.
+// The request is held inline while the service is not ready: boxing it would allocate on that
+// path, and for most services (the router among them) the future is the largest variant anyway.
+#[allow(clippy::large_enum_variant)]
+#[pin_project(project = CallProj)]
+pub(super) enum Call<S: Service<Request<ReqBody>>, ReqBody> {
+    /// The service was ready: its future.
+    Running(#[pin] S::Future),
+    /// The service was not ready at hyper's call: it and the request, until it is.
+    Waiting(S, Option<Request<ReqBody>>),
+    /// The service failed when asked whether it was ready (its error boxed, as hyper would box
+    /// it: an error of the service's own type need not be `Send` until then).
+    Refused(Option<BoxError>),
+}
+
+/// The future of a request on [`ServeRequests`]: the service's, and the response's body carries
+/// the in-flight guard on.
+#[pin_project]
+pub(super) struct InFlightFuture<S: Service<Request<ReqBody>>, ReqBody> {
+    #[pin]
+    call: Call<S, ReqBody>,
+    guard: Option<InFlight>,
+}
+
+impl<S, ReqBody, B> Future for InFlightFuture<S, ReqBody>
+where
+    S: Service<Request<ReqBody>, Response = Response<B>>,
+    S::Error: Into<BoxError>,
+{
+    type Output = Result<Response<InFlightBody<B>>, BoxError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            match this.call.as_mut().project() {
+                CallProj::Running(future) => {
+                    let response = ready!(future.poll(cx)).map_err(Into::into)?;
+                    let guard = this.guard.take();
+                    return Poll::Ready(Ok(response.map(|body| InFlightBody {
+                        body,
+                        _guard: guard,
+                    })));
+                }
+                CallProj::Waiting(service, request) => {
+                    ready!(service.poll_ready(cx)).map_err(Into::into)?;
+                    let request = request.take().expect("a waiting call holds its request");
+                    let future = service.call(request);
+                    this.call.set(Call::Running(future));
+                }
+                CallProj::Refused(error) => {
+                    let error = error.take().expect("a refused call is polled once");
+                    return Poll::Ready(Err(error));
+                }
+            }
         }
     }
 }
@@ -52,7 +124,6 @@ where
 pub(super) struct InFlight(Arc<Activity>);
 
 impl InFlight {
-    #[cfg_attr(not(feature = "http3"), allow(dead_code))]
     pub(super) fn start(activity: &Arc<Activity>) -> Self {
         activity.request_started();
         Self(Arc::clone(activity))
@@ -62,31 +133,6 @@ impl InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.request_ended();
-    }
-}
-
-/// The future of [`CountRequests`]: the response's body carries the in-flight guard on.
-#[pin_project]
-pub(super) struct InFlightFuture<F> {
-    #[pin]
-    inner: F,
-    guard: Option<InFlight>,
-}
-
-impl<F, B, E> Future for InFlightFuture<F>
-where
-    F: Future<Output = Result<Response<B>, E>>,
-{
-    type Output = Result<Response<InFlightBody<B>>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let response = ready!(this.inner.poll(cx))?;
-        let guard = this.guard.take();
-        Poll::Ready(Ok(response.map(|body| InFlightBody {
-            body,
-            _guard: guard,
-        })))
     }
 }
 

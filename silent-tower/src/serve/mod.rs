@@ -151,8 +151,10 @@
 //! activity (one allocation; a lock to enter it in the server's table of connections and one to
 //! leave it), a relaxed counter update and a relaxed flag load per read or write and, until the
 //! protocol is known, one clock read per read that has to wait. Per request, `serve` adds no
-//! allocation to what hyper and [`TowerToHyperService`] do (the latter clones the service for
-//! every request, so keep it cheap to clone: an `Arc` or a handful of them): two atomic
+//! allocation to what hyper does. It clones the service for every request, as hyper-util's
+//! [`TowerToHyperService`] does (so keep it cheap to clone: an `Arc` or a handful of them), and
+//! calls it at once when it is ready, so the request's future is the service's from the start
+//! rather than after a first poll (one copy of it fewer than `TowerToHyperService`): two atomic
 //! additions on the connection's record (request started, request ended), a clock read when the
 //! request ends, and one reference-count increment and decrement; this crate's tests count
 //! allocations per request against bare hyper-util to hold that, and with every default
@@ -162,7 +164,7 @@
 //! per-request work.
 //!
 //! [`serve_connection_with_upgrades`]: https://docs.rs/hyper-util/0.1/hyper_util/server/conn/auto/struct.Builder.html#method.serve_connection_with_upgrades
-//! [`TowerToHyperService`]: hyper_util::service::TowerToHyperService
+//! [`TowerToHyperService`]: https://docs.rs/hyper-util/0.1/hyper_util/service/struct.TowerToHyperService.html
 
 mod activity;
 #[cfg(feature = "http3")]
