@@ -30,8 +30,7 @@ use tower::{Service, ServiceBuilder};
 use crate::data;
 use crate::{axum_peer, composition, drive, extractors, hyper_peer, ours, silent_peer};
 
-/// The request body every tower peer is called with, but in B-extractors.
-pub type ReqBody = Empty<Bytes>;
+pub use crate::ReqBody;
 
 /// The request body of B-extractors, which sends one.
 pub type JsonBody = Full<Bytes>;

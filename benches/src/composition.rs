@@ -83,8 +83,8 @@ pub mod ours {
     use tower::Layer;
 
     use super::{AppState, Sub, DENY, PARAM_ROUTE, STATIC_PATH};
-    use crate::cases::ReqBody;
     use crate::ours::App;
+    use crate::ReqBody;
 
     async fn hello() -> &'static str {
         crate::data::HELLO
@@ -215,7 +215,7 @@ pub mod axum_peer {
     /// as axum's `Router` does itself (`Body::new` of an empty body boxes a zero-sized value:
     /// no allocation).
     pub fn from_fn_outside() -> impl tower::Service<
-        http::Request<crate::cases::ReqBody>,
+        http::Request<crate::ReqBody>,
         Response = Response,
         Error = std::convert::Infallible,
         Future: Send,
@@ -223,7 +223,7 @@ pub mod axum_peer {
            + Send
            + 'static {
         tower::ServiceBuilder::new()
-            .map_request(|req: http::Request<crate::cases::ReqBody>| req.map(axum::body::Body::new))
+            .map_request(|req: http::Request<crate::ReqBody>| req.map(axum::body::Body::new))
             .layer(middleware::from_fn(pass))
             .service(routes())
     }

@@ -19,3 +19,6 @@ pub mod github_routes;
 pub mod hyper_peer;
 pub mod ours;
 pub mod silent_peer;
+
+/// The request body every tower peer is called with, but in B-extractors.
+pub type ReqBody = http_body_util::Empty<bytes::Bytes>;

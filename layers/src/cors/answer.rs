@@ -5,8 +5,9 @@
 use http::header::{self, HeaderMap, HeaderValue};
 use http::StatusCode;
 
-use super::config::{shared_value, AllowHeaders, AllowMethods, ExposeHeaders, MaxAge};
+use super::config::{AllowHeaders, AllowMethods, ExposeHeaders, MaxAge};
 use super::error::CorsError;
+use super::list::shared_value;
 use super::origin::AllowOrigin;
 
 /// Everything a [`Cors`](super::Cors) service needs, checked and precomputed by the builder,

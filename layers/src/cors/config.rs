@@ -1,5 +1,6 @@
 //! What a [`CorsLayer`](super::CorsLayer) can be told: each setting, parsed and checked on its
-//! own. (Origins are in `origin.rs`; what spans settings, in `answer.rs`.)
+//! own. (Origins are in `origin.rs`; the lists both are written as, in `list.rs`; what spans
+//! settings, in `answer.rs`.)
 //!
 //! Each builder method takes any type implementing [`TryIntoCors`] for its setting — `"*"`, a
 //! comma-separated string, an array or `Vec` of strings, [`Method`]s or [`HeaderName`]s, [`Any`],
@@ -8,11 +9,11 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 use http::Method;
 
 use super::error::CorsError;
+use super::list::{shared_value, split_list, List, Setting};
 use super::origin::AllowOrigin;
 
 /// `Access-Control-Request-Private-Network`, sent on a Private Network Access preflight.
@@ -214,58 +215,6 @@ impl From<Duration> for MaxAge {
     }
 }
 
-/// The setting a list was given to, for error messages.
-#[derive(Clone, Copy)]
-pub(super) enum Setting {
-    Origin,
-    Methods,
-    Headers,
-    Expose,
-}
-
-impl Setting {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Origin => "origin",
-            Self::Methods => "methods",
-            Self::Headers => "headers",
-            Self::Expose => "expose",
-        }
-    }
-}
-
-pub(super) enum List<'a> {
-    Any,
-    Items(Vec<&'a str>),
-}
-
-/// Splits every item on commas and trims the pieces; a lone `*` means any.
-pub(super) fn split_list<S: AsRef<str>>(
-    setting: Setting,
-    items: &[S],
-) -> Result<List<'_>, CorsError> {
-    let mut pieces = Vec::new();
-    for item in items {
-        let item = item.as_ref();
-        for piece in item.split(',').map(str::trim) {
-            if piece.is_empty() {
-                return Err(CorsError::EmptyEntry {
-                    setting: setting.name(),
-                    list: item.to_owned(),
-                });
-            }
-            pieces.push(piece);
-        }
-    }
-    match pieces[..] {
-        ["*"] => Ok(List::Any),
-        _ if pieces.contains(&"*") => Err(CorsError::WildcardInList {
-            setting: setting.name(),
-        }),
-        _ => Ok(List::Items(pieces)),
-    }
-}
-
 /// `None` for `*`, else the names, lowercased and without repeats.
 fn parse_header_names<S: AsRef<str>>(
     setting: Setting,
@@ -299,15 +248,6 @@ fn join<'a>(tokens: impl Iterator<Item = &'a str>) -> HeaderValue {
         joined.extend_from_slice(token.as_bytes());
     }
     shared_value(joined)
-}
-
-/// A header value whose clones are all reference-count increments.
-///
-/// `HeaderValue::from_bytes` and friends keep a *promotable* `Bytes` whose first clone
-/// allocates; wrapping the buffer as an owner makes it shared from the start.
-pub(super) fn shared_value(bytes: Vec<u8>) -> HeaderValue {
-    HeaderValue::from_maybe_shared(Bytes::from_owner(bytes))
-        .expect("callers pass tokens and origins already checked to be visible ASCII")
 }
 
 macro_rules! list_inputs {

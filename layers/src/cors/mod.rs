@@ -199,6 +199,7 @@ mod answer;
 mod config;
 mod error;
 pub mod future;
+mod list;
 mod origin;
 mod preflight;
 #[cfg(test)]

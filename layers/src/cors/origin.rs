@@ -8,8 +8,8 @@ use std::sync::Arc;
 use http::request::Parts;
 use http::HeaderValue;
 
-use super::config::{shared_value, split_list, List, Setting};
 use super::error::CorsError;
+use super::list::{shared_value, split_list, List, Setting};
 
 /// Which origins may read responses: the argument of [`CorsLayer::origin`](super::CorsLayer::origin).
 ///

@@ -127,6 +127,7 @@
 
 mod config;
 pub mod future;
+mod gcra;
 mod key;
 #[cfg(feature = "redis")]
 mod redis;
@@ -147,9 +148,10 @@ use tokio::time::Instant;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use self::config::AtomicBucket;
-pub use self::config::{peer_ip, Gcra, Global, Keyed, Policy};
+pub use self::config::{peer_ip, Global, Keyed, Policy};
 use self::future::ResponseFuture;
+use self::gcra::AtomicBucket;
+pub use self::gcra::Gcra;
 pub use self::key::RateLimitKey;
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisStore, DEFAULT_REDIS_PREFIX};

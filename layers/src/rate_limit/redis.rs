@@ -9,7 +9,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, RedisResult, Script};
 
-use super::config::Gcra;
+use super::gcra::Gcra;
 use super::store::{RateLimitStore, StoreDecision};
 
 /// The prefix of every key a [`RedisStore`] writes, unless [`RedisStore::prefix`] sets another.

@@ -9,8 +9,8 @@ use std::time::Duration;
 use http::{Request, Response};
 use tower_service::Service;
 
-use super::config::Gcra;
 use super::future::StoreResponseFuture;
+use super::gcra::Gcra;
 use super::{Policy, RateLimit};
 
 /// Why a store could not decide: its own error, boxed (the error path only).

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use super::config::Gcra;
+use super::gcra::Gcra;
 
 /// No slot: the end of the list.
 const NIL: usize = usize::MAX;

@@ -13,7 +13,7 @@ use tower::ServiceExt;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::config::Gcra;
+use super::gcra::Gcra;
 use super::table::Table;
 use super::{peer_ip, RateLimitLayer, DEFAULT_MAX_KEYS};
 use crate::request_time_logger::PeerAddr;
