@@ -530,22 +530,30 @@ fn serve_allocates_nothing_per_request_beyond_hyper_util() {
             .unwrap();
     });
 
-    assert_eq!(served, bare, "bare hyper-util: {bare}, serve: {served}");
+    // Not more than hyper-util's own adapter: equal with the `http2` feature (hyper-util's auto
+    // builder); on hyper's HTTP/1 builder alone, 11 a request against `TowerToHyperService`'s 13
+    // (the client's included), the same 11 as hyper's own `service_fn`, which `serve` now
+    // matches by calling the service inside hyper's call.
+    assert!(served <= bare, "bare hyper-util: {bare}, serve: {served}");
 }
 
 #[test]
 fn with_peer_addr_costs_four_allocations_per_request() {
-    let bare = allocations_for(REQUESTS, bare_hyper_util);
-    let served = allocations_for(REQUESTS, |listener| async {
+    let without = allocations_for(REQUESTS, |listener| async {
+        silent_tower::serve(listener, hello_service())
+            .await
+            .unwrap();
+    });
+    let with = allocations_for(REQUESTS, |listener| async {
         let server = silent_tower::serve(listener, hello_service()).with_peer_addr();
         server.await.unwrap();
     });
 
     // The extensions map's box, its table, the boxed `PeerAddr` and the boxed `ConnectInfo`.
     assert_eq!(
-        served,
-        bare + 4 * REQUESTS,
-        "bare hyper-util: {bare}, serve: {served}"
+        with,
+        without + 4 * REQUESTS,
+        "without the peer address: {without}, with: {with}"
     );
 }
 
