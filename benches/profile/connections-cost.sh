@@ -34,7 +34,14 @@ bin="$repo/benches/load/target/release"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# server seconds -> "requests Ir I1mr ILmr Dr D1mr DLmr Dw D1mw DLmw"
+# cachegrind file -> "Ir D1mw" of memcpy's own code (how much copying, and into cold memory)
+memcpy() {
+  cg_annotate --show=Ir,D1mw --show-percs=no --threshold=0 --auto=no "$1" 2>/dev/null |
+    awk '/memcpy_avx_unaligned/ { gsub(",", "", $1); gsub(",", "", $2); ir += $1; w += $2 }
+         END { print ir + 0, w + 0 }'
+}
+
+# server seconds -> "requests Ir I1mr ILmr Dr D1mr DLmr Dw D1mw DLmw memcpyIr memcpyD1mw"
 run() {
   local port=$((20000 + RANDOM % 5000)) out="$work/cg.out" pid report
   valgrind --tool=cachegrind --cache-sim=yes --cachegrind-out-file="$out" \
@@ -46,16 +53,17 @@ run() {
   sleep 0.5
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  echo "$(awk '/requests in/ { print $1 }' <<<"$report") $(sed -n 's/^summary: //p' "$out")"
+  echo "$(awk '/requests in/ { print $1 }' <<<"$report") $(sed -n 's/^summary: //p' "$out") $(memcpy "$out")"
 }
 
 echo "scenario $scenario, $conns connections, per request:"
-echo "| server | instructions | I1 misses | D1 read misses | D1 write misses |"
-echo "|---|---|---|---|---|"
+echo "| server | instructions | I1 misses | D1 read misses | D1 write misses | memcpy: instructions | memcpy: D1 write misses |"
+echo "|---|---|---|---|---|---|---|"
 for server in "${servers[@]}"; do
   read -r -a a <<<"$(run "$server" "$short")"
   read -r -a b <<<"$(run "$server" "$long")"
   awk -v s="$server" -v n=$((b[0] - a[0])) \
     -v ir=$((b[1] - a[1])) -v i1=$((b[2] - a[2])) -v d1r=$((b[5] - a[5])) -v d1w=$((b[8] - a[8])) \
-    'BEGIN { printf "| %s | %.0f | %.1f | %.1f | %.1f |\n", s, ir / n, i1 / n, d1r / n, d1w / n }'
+    -v mir=$((b[10] - a[10])) -v mw=$((b[11] - a[11])) \
+    'BEGIN { printf "| %s | %.0f | %.1f | %.1f | %.1f | %.0f | %.1f |\n", s, ir / n, i1 / n, d1r / n, d1w / n, mir / n, mw / n }'
 done

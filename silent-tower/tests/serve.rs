@@ -581,10 +581,13 @@ async fn a_service_that_is_not_ready_yet_gets_the_request_when_it_is() {
 
     let (listener, addr) = bind().await;
     let (release, released) = tokio::sync::watch::channel(false);
+    let (entered, mut slow_entered) = mpsc::unbounded_channel::<()>();
     let slow_then_quick = tower::service_fn(move |request: Request<Incoming>| {
         let mut released = released.clone();
+        let entered = entered.clone();
         async move {
             if request.uri().path() == "/slow" {
+                entered.send(()).unwrap();
                 released.wait_for(|done| *done).await.unwrap();
             }
             Ok::<_, Infallible>(text(request.uri().path().to_owned()))
@@ -595,7 +598,8 @@ async fn a_service_that_is_not_ready_yet_gets_the_request_when_it_is() {
 
     let mut first = http1(addr).await;
     let slow = tokio::spawn(async move { first.send_request(get("/slow")).await.unwrap() });
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    // The slow request holds the one permit before the quick one is sent.
+    slow_entered.recv().await.unwrap();
     let mut second = http1(addr).await;
     let quick = tokio::spawn(async move { second.send_request(get("/quick")).await.unwrap() });
     tokio::time::sleep(Duration::from_millis(100)).await;
