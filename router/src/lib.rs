@@ -92,7 +92,6 @@ pub use error::RouteError;
 pub use handler::{
     handler_fn, Handler, HandlerFuture, HandlerResponse, HandlerService, HandlerSignature,
     HandlerState, HandlerWithoutStateExt, LayeredHandler, LayeredHandlerService, StateFor,
-    HANDLER_FUTURE_SIZE,
 };
 /// The `headers` crate, whose types [`TypedHeader`](extract::TypedHeader) reads.
 #[cfg(feature = "typed-header")]

@@ -122,7 +122,7 @@ pub use silent_tower_router::{
     sse, trace, trace_service, AppendHeaders, Body, BoxError, FromParam, Handler, HandlerService,
     HandlerSignature, Html, IntoHeaderName, IntoHeaderValue, IntoResponse, IntoResponseHeaders,
     InvalidHeader, MethodRouter, NotFound, Param, ParamError, PathParams, Redirect, RequestExt,
-    RouteError, Router, Sse, ENDPOINT_FUTURE_SIZE, HANDLER_FUTURE_SIZE, MAX_PARAMS,
+    RouteError, Router, Sse, ENDPOINT_FUTURE_SIZE, MAX_PARAMS,
 };
 
 #[cfg(not(feature = "macros"))]

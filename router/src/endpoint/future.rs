@@ -1,20 +1,25 @@
-//! Endpoints, erased once when a route is added, and the inline slot their futures live in.
+//! Endpoints, erased once when a route is added, and the pooled buffer their futures live in.
 //!
 //! A path's [`MethodRouter`](crate::MethodRouter) is a concrete type: method dispatch is a few
 //! comparisons the compiler sees through. When the route is added, that concrete value goes
 //! behind an `Arc<dyn Endpoint<B>>`, so the [`Router`](crate::Router) keeps one type however many
 //! routes it holds, and the compiler builds each route's code once instead of re-spelling every
 //! route in every later route's type. A request makes **one** indirect call, `Endpoint::call`,
-//! which builds the endpoint's future and writes it into an [`EndpointFuture`]: a fixed-size
-//! buffer of [`ENDPOINT_FUTURE_SIZE`] bytes held inline in the response future, with the poll and
-//! drop functions of the future it holds. No allocation, no box — unless the future is larger
-//! than the slot. That is decided at compile time, per endpoint: such a future is boxed on its own
-//! route only (one allocation per request there, counted by the allocation tests), never refused,
-//! since a large handler future is a handler's right and a compile error would leave its author
-//! nothing to do but box it by hand.
+//! which builds the endpoint's future and writes it into an [`EndpointFuture`]: a handle of four
+//! words to a buffer taken from the current thread's pool ([`silent_tower_pool`]) — the buffer
+//! the last request on the thread gave back, still in cache — with the poll and drop functions
+//! of the future it holds. No allocation per request, no box — unless the future is larger than
+//! [`ENDPOINT_FUTURE_SIZE`]. That is decided at compile time, per endpoint: such a future is boxed
+//! on its own route only (one allocation per request there, counted by the allocation tests),
+//! never refused, since a large handler future is a handler's right and a compile error would
+//! leave its author nothing to do but box it by hand.
 //!
-//! The slot is [`stackfuture`]'s `StackFuture`: the `unsafe` of storing a future of an unnamed type
-//! in a byte buffer lives in that crate, and this crate stays `#![forbid(unsafe_code)]`.
+//! Why a pool and not an inline slot: a slot is as large as the largest future it must hold, and
+//! each move of the router's future copies all of it — into a layer's future, into a server's
+//! per-connection state (cold memory when it holds a thousand connections), into each HTTP/2
+//! stream's task (BENCHMARKS.md, "The endpoint's future in a pooled buffer"). The handle moves in
+//! 32 bytes. The `unsafe` of writing a future of an unnamed type into a buffer lives in
+//! `silent-tower-pool`, tested under Miri, and this crate stays `#![forbid(unsafe_code)]`.
 
 use std::fmt;
 use std::future::Future;
@@ -26,65 +31,30 @@ use http::header::{HeaderValue, CONTENT_LENGTH};
 use http::{Response, StatusCode};
 use http_body::Body as _;
 use pin_project::pin_project;
-use stackfuture::StackFuture;
+use silent_tower_pool::PooledFuture;
 
 use crate::body::Body;
 
-/// The bytes an endpoint's future may take and still be held inline by the router's future.
+/// The bytes an endpoint's future may take and still be held without a box of its own: the
+/// largest of the pool's buffers ([`silent_tower_pool::LARGEST`]).
 ///
 /// A handler's future is its `async fn`'s state — what it holds across an `.await` — and its
 /// extractors': the request's head (224 bytes), the route's context (128), and while the body is
 /// read, the reader. A handler taking `Path<i64>` comes to about 380 bytes; one taking
-/// `Path<i64>`, `Query<T>`, `State<Arc<_>>` and `Json<T>`, about 720; one taking the `Request`,
-/// about 600, and 224 more if it holds the request across an `.await` — which then no longer
-/// fits. Larger futures still work, boxed: see [`EndpointFuture::is_inline`].
-///
-/// Why not larger: the slot is moved whole when a layer around the router stores the router's
-/// future in its own, so every 256 bytes cost about 25 instructions per layer per request
-/// (measured on the layered stack of `.ci/bench-gate`).
-pub const ENDPOINT_FUTURE_SIZE: usize = 768;
+/// `Path<i64>`, `Query<T>`, `State<Arc<_>>` and `Json<T>`, about 720; a route's own
+/// [`from_fn`](crate::middleware::from_fn) around a handler, a few hundred more. Each takes the
+/// smallest buffer that holds it (128 bytes to 4 KiB); larger futures still work, boxed: see
+/// [`EndpointFuture::is_unboxed`].
+pub const ENDPOINT_FUTURE_SIZE: usize = silent_tower_pool::LARGEST;
 
-type Slot = StackFuture<'static, Response<Body>, ENDPOINT_FUTURE_SIZE>;
+type Slot = PooledFuture<Response<Body>>;
 
-/// A boxed future of any type: the one type an oversized future takes in a slot.
-pub(crate) type BoxedFuture = std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
-
-/// `future` in a slot of `N` bytes: inline when it fits, else boxed as a [`BoxedFuture`]. Boxed
-/// as `dyn Future` rather than as itself, so that the slot's poll and drop functions for the
-/// boxed case are built once for every endpoint, not once per endpoint — most endpoints never
-/// take that branch, and each would otherwise pay its code at build time.
-#[inline]
-pub(crate) fn inline_or_boxed<F, const N: usize>(
-    future: F,
-) -> StackFuture<'static, Response<Body>, N>
-where
-    F: Future<Output = Response<Body>> + Send + 'static,
-{
-    type Slot<const N: usize> = StackFuture<'static, Response<Body>, N>;
-    // A `const` condition, so that only the branch taken is built for each `F`: a future that
-    // fits costs no boxing code, one that does not no slot-writing code.
-    if const { Slot::<N>::has_space_for::<F>() && Slot::<N>::has_alignment_for::<F>() } {
-        match Slot::<N>::try_from(future) {
-            Ok(slot) => slot,
-            // Moved out, not dropped: the arm is never taken, and a drop here would build the
-            // error's drop code for every future.
-            Err(unfit) => {
-                std::mem::forget(unfit);
-                unreachable!("the size and alignment were just checked")
-            }
-        }
-    } else {
-        let boxed: BoxedFuture = Box::pin(future);
-        Slot::<N>::from(boxed)
-    }
-}
-
-/// The future of one endpoint, held inline in a fixed-size slot.
+/// The future of one endpoint, held in a pooled buffer.
 ///
 /// Every route's future has this one type, whatever its handler: that is what lets the router's
 /// type stay the same as routes are added. A future larger than [`ENDPOINT_FUTURE_SIZE`] (or
-/// aligned to more than 8 bytes) is boxed into the slot instead: one allocation per request, on
-/// that route only.
+/// aligned to more than 16 bytes) is boxed instead: one allocation per request, on that route
+/// only.
 ///
 /// It also answers a `HEAD` request when the endpoint says so ([`answering`](Self::answering)):
 /// here, once for every endpoint, rather than in a wrapper future built per endpoint type.
@@ -96,14 +66,14 @@ pub struct EndpointFuture {
 }
 
 impl EndpointFuture {
-    /// Holds `future`: inline when it fits, boxed when it does not.
+    /// Holds `future`: in a pooled buffer when one holds it, boxed when none does.
     #[inline]
     pub fn new<F>(future: F) -> Self
     where
         F: Future<Output = Response<Body>> + Send + 'static,
     {
         EndpointFuture {
-            slot: inline_or_boxed(future),
+            slot: PooledFuture::new(future),
             head: false,
         }
     }
@@ -118,39 +88,40 @@ impl EndpointFuture {
         F: Future<Output = Response<Body>> + Send + 'static,
     {
         EndpointFuture {
-            slot: inline_or_boxed(future),
+            slot: PooledFuture::new(future),
             head,
         }
     }
 
     /// Whether [`new`](Self::new) holds a future of type `F` — the type given, exactly —
-    /// inline, without an allocation.
+    /// without a box of its own: not larger than [`ENDPOINT_FUTURE_SIZE`], not aligned to more
+    /// than 16 bytes.
     ///
     /// A route does not store its handler's own future: it stores the future of the handler's
     /// *call*, which holds that future beside what the extractors keep (the request's head,
-    /// 224 bytes; the route's context, 128; the argument values). So `is_inline(&handler(..))` is a lower bound: `false` means the
-    /// route's future is boxed, `true` does not prove that it is not, when the handler's future
-    /// is within a few hundred bytes of [`ENDPOINT_FUTURE_SIZE`]. Count the allocations of a
-    /// request for the route itself (a counting global allocator, as the router's allocation
-    /// tests do) to know.
+    /// 224 bytes; the route's context, 128; the argument values). So
+    /// `is_unboxed(&handler(..))` is a lower bound: `false` means the route's future is boxed,
+    /// `true` does not prove that it is not, when the handler's future is within a few hundred
+    /// bytes of [`ENDPOINT_FUTURE_SIZE`]. Count the allocations of a request for the route
+    /// itself (a counting global allocator, as the router's allocation tests do) to know.
     ///
     /// ```
-    /// use silent_tower_router::{Body, EndpointFuture};
+    /// use silent_tower_router::{Body, EndpointFuture, ENDPOINT_FUTURE_SIZE};
     ///
     /// async fn small() -> http::Response<Body> {
     ///     http::Response::new(Body::empty())
     /// }
-    /// assert!(EndpointFuture::is_inline(&small()));
+    /// assert!(EndpointFuture::is_unboxed(&small()));
     ///
     /// let large = async {
-    ///     let scratch = [0u8; 4096];
+    ///     let scratch = [0u8; 2 * ENDPOINT_FUTURE_SIZE];
     ///     std::future::ready(()).await;
     ///     http::Response::new(Body::from(scratch.to_vec()))
     /// };
-    /// assert!(!EndpointFuture::is_inline(&large));
+    /// assert!(!EndpointFuture::is_unboxed(&large));
     /// ```
-    pub const fn is_inline<F>(_: &F) -> bool {
-        Slot::has_space_for::<F>() && Slot::has_alignment_for::<F>()
+    pub const fn is_unboxed<F>(_: &F) -> bool {
+        Slot::holds::<F>()
     }
 }
 

@@ -14,7 +14,7 @@ pub mod tree;
 
 pub use context::CallContext;
 pub(crate) use context::{forwarded_route, unit_state, ForwardedBodyLimit};
-pub(crate) use future::{inline_or_boxed, without_body};
+pub(crate) use future::without_body;
 pub use future::{EndpointFuture, ENDPOINT_FUTURE_SIZE};
 pub use route::{Route, RouteFuture};
 pub use tree::Endpoints;

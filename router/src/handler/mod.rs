@@ -18,5 +18,5 @@ pub use into_service::HandlerWithoutStateExt;
 pub use layered::{LayeredHandler, LayeredHandlerService};
 #[doc(hidden)]
 pub use service::ViaLayer;
-pub use service::{HandlerFuture, HandlerService, Layered, HANDLER_FUTURE_SIZE};
+pub use service::{HandlerFuture, HandlerService, Layered};
 pub use state::{HandlerState, StateFor};

@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 
 use http::Response;
 use pin_project::pin_project;
-use stackfuture::StackFuture;
+use silent_tower_pool::PooledFuture;
 
 use crate::body::Body;
 
@@ -59,18 +59,12 @@ impl<H, T, S> fmt::Debug for HandlerService<H, T, S> {
     }
 }
 
-/// The bytes a handler's future may take inside a [`HandlerFuture`]: less than the router's slot
-/// by enough (320 bytes) that a handler wrapped in a layer by
-/// [`MethodRouter::layer`](crate::MethodRouter::layer) still fits the router's slot with the
-/// layer's own state — a `Timeout`'s timer, a logger's clock.
-pub const HANDLER_FUTURE_SIZE: usize = crate::endpoint::ENDPOINT_FUTURE_SIZE - 320;
-
-/// The future of a [`HandlerService`]: the handler's, held inline in [`HANDLER_FUTURE_SIZE`]
-/// bytes (boxed when larger).
+/// The future of a [`HandlerService`]: the handler's, held in a pooled buffer as a route's is
+/// (boxed when larger than [`ENDPOINT_FUTURE_SIZE`](crate::ENDPOINT_FUTURE_SIZE)).
 #[pin_project]
 pub struct HandlerFuture {
     #[pin]
-    slot: StackFuture<'static, Response<Body>, HANDLER_FUTURE_SIZE>,
+    slot: PooledFuture<Response<Body>>,
 }
 
 impl HandlerFuture {
@@ -79,7 +73,7 @@ impl HandlerFuture {
         F: Future<Output = Response<Body>> + Send + 'static,
     {
         HandlerFuture {
-            slot: crate::endpoint::inline_or_boxed(future),
+            slot: PooledFuture::new(future),
         }
     }
 }

@@ -10,7 +10,7 @@ use std::task::{ready, Context, Poll};
 use http::request::Parts;
 use http::{Request, Response};
 use pin_project::pin_project;
-use stackfuture::StackFuture;
+use silent_tower_pool::PooledFuture;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -18,10 +18,6 @@ use super::from_fn::context;
 use crate::body::Body;
 use crate::extract::FromRequestParts;
 use crate::response::IntoResponse;
-
-/// The bytes an extractor's future may take, with the request's head it reads, and still be
-/// held inline by [`FromExtractorFuture`]; a larger one is boxed (one allocation per request).
-const EXTRACT_FUTURE_SIZE: usize = 512;
 
 /// Middleware that runs the extractor `E` on each request before the service it wraps: when `E`
 /// is read, the request goes on (the value is dropped; the extractor is there for its check),
@@ -160,14 +156,15 @@ where
         };
         FromExtractorFuture {
             stage: Stage::Extracting {
-                extract: StackFuture::from_or_box(extract),
+                extract: PooledFuture::new(extract),
                 rest: Some((body, inner)),
             },
         }
     }
 }
 
-/// The future of [`FromExtractor`]: the extractor's (held inline), then the inner service's.
+/// The future of [`FromExtractor`]: the extractor's (in a pooled buffer), then the inner
+/// service's.
 #[pin_project]
 pub struct FromExtractorFuture<I: Service<Request<B>>, B> {
     #[pin]
@@ -177,14 +174,11 @@ pub struct FromExtractorFuture<I: Service<Request<B>>, B> {
 /// What an extractor's future gives back: the request's head to pass on, or the answer.
 type Extracted = Result<Parts, Response<Body>>;
 
-// The extractor's stage is the larger on purpose: held inline, it costs no allocation, and the
-// whole future still fits a route's slot under a path's layer.
-#[allow(clippy::large_enum_variant)]
 #[pin_project(project = StageProj)]
 enum Stage<I, F, B> {
     Extracting {
         #[pin]
-        extract: StackFuture<'static, Extracted, EXTRACT_FUTURE_SIZE>,
+        extract: PooledFuture<Extracted>,
         rest: Option<(B, I)>,
     },
     Calling(#[pin] F),

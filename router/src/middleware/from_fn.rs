@@ -11,21 +11,16 @@ use std::task::{Context, Poll};
 use http::request::Parts;
 use http::{Request, Response};
 use pin_project::pin_project;
-use stackfuture::StackFuture;
+use silent_tower_pool::PooledFuture;
 use tower_layer::Layer;
 use tower_service::Service;
 
 use super::phases::{ExtractThenRun, IntoResponseFuture};
 use super::Next;
 use crate::body::{Body, BoxError};
-use crate::endpoint::{forwarded_route, inline_or_boxed, ForwardedBodyLimit};
+use crate::endpoint::{forwarded_route, ForwardedBodyLimit};
 use crate::extract::{FromRequestParts, RequestContext, DEFAULT_BODY_LIMIT};
 use crate::response::IntoResponse;
-
-/// The bytes a middleware function's future may take and still be held inline by
-/// [`MiddlewareFuture`]: room for the route's or router's own future, which it awaits through
-/// [`Next::run`], and 512 bytes of its own. Larger futures are boxed (one allocation per request).
-pub const MIDDLEWARE_FUTURE_SIZE: usize = crate::endpoint::ENDPOINT_FUTURE_SIZE + 512;
 
 /// Marks a middleware that gets the request and [`Next`]: [`from_fn`].
 #[derive(Debug, Clone, Copy)]
@@ -404,26 +399,27 @@ where
         let next = Next::new(&self.inner);
         let future = self.f.clone().run(req, self.state.clone(), next);
         MiddlewareFuture {
-            slot: inline_or_boxed(future),
+            slot: PooledFuture::new(future),
         }
     }
 }
 
-/// The future of a middleware function, held inline up to [`MIDDLEWARE_FUTURE_SIZE`] bytes.
+/// The future of a middleware function, held in a pooled buffer as a route's is (boxed when
+/// larger than [`ENDPOINT_FUTURE_SIZE`](crate::ENDPOINT_FUTURE_SIZE)).
 #[pin_project]
 pub struct MiddlewareFuture {
     #[pin]
-    slot: StackFuture<'static, Response<Body>, MIDDLEWARE_FUTURE_SIZE>,
+    slot: PooledFuture<Response<Body>>,
 }
 
 impl MiddlewareFuture {
-    /// Holds `future` inline when it fits, boxed when it does not.
+    /// Holds `future` in a pooled buffer when one holds it, boxed when none does.
     pub(crate) fn new<F>(future: F) -> Self
     where
         F: Future<Output = Response<Body>> + Send + 'static,
     {
         MiddlewareFuture {
-            slot: inline_or_boxed(future),
+            slot: PooledFuture::new(future),
         }
     }
 }

@@ -55,8 +55,8 @@ use crate::response::IntoResponse;
 /// then the call), so a not-ready service — a full buffer, a shed load — answers through `f` too.
 ///
 /// With no extractor, the future is named and generic ([`HandleErrorFuture`]); with extractors,
-/// it is held inline in a [`MiddlewareFuture`] (boxed only when larger than
-/// [`MIDDLEWARE_FUTURE_SIZE`](super::MIDDLEWARE_FUTURE_SIZE)).
+/// it is held in a pooled buffer by a [`MiddlewareFuture`] (boxed only when larger than
+/// [`ENDPOINT_FUTURE_SIZE`](crate::ENDPOINT_FUTURE_SIZE)).
 ///
 /// `T` is the extractors' types, inferred from `f`.
 pub struct HandleErrorLayer<F, T = ()> {

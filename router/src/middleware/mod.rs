@@ -25,7 +25,7 @@ pub use from_fn::{
     from_fn, from_fn_with_state, map_request, map_request_with_state, map_response,
     map_response_with_state, FromFn, FromFnKind, FromFnLayer, IntoMapRequestResult, MapRequest,
     MapRequestKind, MapRequestLayer, MapResponse, MapResponseKind, MapResponseLayer, Middleware,
-    MiddlewareFn, MiddlewareFuture, MiddlewareLayer, MIDDLEWARE_FUTURE_SIZE,
+    MiddlewareFn, MiddlewareFuture, MiddlewareLayer,
 };
 pub use handle_error::{HandleError, HandleErrorFuture, HandleErrorLayer};
 pub use map_rejection::{MapRejection, MapRejectionFuture, MapRejectionLayer};
