@@ -44,7 +44,7 @@
 )]
 
 use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -227,13 +227,50 @@ impl<T> fmt::Debug for PooledFuture<T> {
     }
 }
 
-/// The free buffers a thread keeps, one list per class.
-struct FreeLists([Vec<NonNull<u8>>; CLASSES.len()]);
+/// The free buffers a thread keeps: for each class, a list linked through the buffers
+/// themselves (a free buffer's first word points to the next), and its length. Taking and
+/// giving back are a few loads and stores: no borrow flag, no vector to grow.
+struct FreeLists {
+    heads: [Cell<Option<NonNull<u8>>>; CLASSES.len()],
+    lengths: [Cell<usize>; CLASSES.len()],
+}
+
+/// What a free buffer holds in its first word: the next free buffer of its class.
+type Link = Option<NonNull<u8>>;
+
+impl FreeLists {
+    /// The first free buffer of `class`, off the list.
+    #[inline]
+    fn pop(&self, class: usize) -> Option<NonNull<u8>> {
+        let head = self.heads[class].get()?;
+        // SAFETY: a buffer on a free list holds no future and its first word is the link `push`
+        // wrote (a buffer is at least 128 bytes, aligned to 16: room and alignment for it).
+        let next = unsafe { head.cast::<Link>().read() };
+        self.heads[class].set(next);
+        self.lengths[class].set(self.lengths[class].get() - 1);
+        Some(head)
+    }
+
+    /// Puts `at`, a buffer of `class` that holds no future, on the list if it has room.
+    #[inline]
+    fn push(&self, class: usize, at: NonNull<u8>) -> bool {
+        let length = self.lengths[class].get();
+        if length >= KEPT_PER_CLASS {
+            return false;
+        }
+        // SAFETY: `at` is a buffer of `class` that holds no future and that nothing else points
+        // to; its first word is free for the link.
+        unsafe { at.cast::<Link>().write(self.heads[class].get()) };
+        self.heads[class].set(Some(at));
+        self.lengths[class].set(length + 1);
+        true
+    }
+}
 
 impl Drop for FreeLists {
     fn drop(&mut self) {
-        for (class, list) in self.0.iter_mut().enumerate() {
-            for at in list.drain(..) {
+        for class in 0..CLASSES.len() {
+            while let Some(at) = self.pop(class) {
                 free_buffer(class, at);
             }
         }
@@ -241,8 +278,11 @@ impl Drop for FreeLists {
 }
 
 thread_local! {
-    static FREE: RefCell<FreeLists> = const {
-        RefCell::new(FreeLists([const { Vec::new() }; CLASSES.len()]))
+    static FREE: FreeLists = const {
+        FreeLists {
+            heads: [const { Cell::new(None) }; CLASSES.len()],
+            lengths: [const { Cell::new(0) }; CLASSES.len()],
+        }
     };
 }
 
@@ -250,13 +290,9 @@ thread_local! {
 #[inline]
 fn take(class: usize) -> NonNull<u8> {
     // A thread tearing down its locals gives no buffer: a new one is allocated.
-    let reused = FREE
-        .try_with(|free| free.borrow_mut().0[class].pop())
-        .ok()
-        .flatten();
-    match reused {
-        Some(at) => at,
-        None => allocate(class),
+    match FREE.try_with(|free| free.pop(class)) {
+        Ok(Some(at)) => at,
+        _ => allocate(class),
     }
 }
 
@@ -283,21 +319,7 @@ fn free_buffer(class: usize, at: NonNull<u8>) {
 /// when the list is full or the thread is tearing down its locals.
 #[inline]
 fn give(class: usize, at: NonNull<u8>) {
-    let kept = FREE
-        .try_with(|free| {
-            let list = &mut free.borrow_mut().0[class];
-            let room = list.len() < KEPT_PER_CLASS;
-            if room {
-                // The list's one allocation, made in full the first time: it never grows again.
-                if list.capacity() == 0 {
-                    list.reserve_exact(KEPT_PER_CLASS);
-                }
-                list.push(at);
-            }
-            room
-        })
-        .unwrap_or(false);
-    if !kept {
+    if !FREE.try_with(|free| free.push(class, at)).unwrap_or(false) {
         free_buffer(class, at);
     }
 }
@@ -310,7 +332,7 @@ pub fn fill(per_class: usize) {
     let wanted = per_class.min(KEPT_PER_CLASS);
     for class in 0..CLASSES.len() {
         let missing = FREE
-            .try_with(|free| wanted.saturating_sub(free.borrow().0[class].len()))
+            .try_with(|free| wanted.saturating_sub(free.lengths[class].get()))
             .unwrap_or(0);
         for _ in 0..missing {
             give(class, allocate(class));
@@ -333,8 +355,8 @@ pub fn free_buffers() -> [(usize, usize); CLASSES.len()] {
         count.0 = CLASSES[class];
     }
     let _ = FREE.try_with(|free| {
-        for (count, list) in counts.iter_mut().zip(free.borrow().0.iter()) {
-            count.1 = list.len();
+        for (count, length) in counts.iter_mut().zip(free.lengths.iter()) {
+            count.1 = length.get();
         }
     });
     counts
