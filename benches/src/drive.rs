@@ -25,9 +25,9 @@ pub fn runtime() -> &'static Runtime {
 ///
 /// The caller must have entered `rt` (`let _guard = rt.enter();`).
 ///
-/// Always inlined, like [`call`]: out of line, it moves the future into its own frame, a
-/// `memcpy` of the whole future (≈ 110 instructions for the router's) that the counts would
-/// then include or not as LLVM's inlining choices go, and those change as cases are added.
+/// Always inlined, like [`call`]: out of line, it moves the future into its own frame, a copy
+/// of the whole future (a `memcpy` for a large one) that the counts would then include or not
+/// as LLVM's inlining choices go, and those change as cases are added.
 #[inline(always)]
 pub fn ready<F: Future>(rt: &Runtime, future: F) -> F::Output {
     let mut future = pin!(future);

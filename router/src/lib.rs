@@ -5,13 +5,14 @@
 //! matchit/axum's `{id}` alike. Each path's [`MethodRouter`] keeps its concrete type, so method
 //! dispatch is static; it is put behind a vtable once, when the route is added, so the router's
 //! type never changes and the compiler builds each route's code once. A request costs the tree
-//! walk and one indirect call, which writes the endpoint's future inline into the router's named
-//! future ([`EndpointFuture`]): the router allocates nothing on a static route, nor on a route
-//! whose handler reads its parameters with [`Path`](extract::Path) (or its pattern with
-//! [`MatchedPath`](extract::MatchedPath)); a handler that takes the whole `Request`, or a service,
-//! costs the one `Extensions::insert` of the route's [`PathParams`], and a layer of the route's
-//! own ([`Router::layer`]) boxes the route's future and carries the route across in the
-//! request's extensions (the allocation tests pin each figure).
+//! walk and one indirect call, which writes the endpoint's future into a buffer from a per-thread
+//! pool, behind a handle of four words ([`EndpointFuture`], a
+//! [`PooledFuture`](silent_tower_pool::PooledFuture)): the router allocates nothing on a static
+//! route, nor on a route whose handler reads its parameters with [`Path`](extract::Path) (or its
+//! pattern with [`MatchedPath`](extract::MatchedPath)); a handler that takes the whole `Request`,
+//! or a service, costs the one `Extensions::insert` of the route's [`PathParams`], and a layer of
+//! the route's own ([`Router::layer`]) carries the route across in the request's extensions, its
+//! future pooled as any route's (the allocation tests pin each figure).
 //!
 //! ```
 //! use http::Request;
@@ -41,7 +42,7 @@
 //! - `handler/` — [`Handler`]: `async fn`s with extractors as endpoints, and a handler under a
 //!   path's own layers;
 //! - [`extract`] and [`response`] — what handlers take and return; [`Body`];
-//! - `endpoint/` — the bottom of the request path: [`CallContext`], the inline slot
+//! - `endpoint/` — the bottom of the request path: [`CallContext`], the pooled future
 //!   [`EndpointFuture`], a path's handlers at their concrete types ([`endpoints`]), [`Route`];
 //! - `tree`, `pattern`, `params` — the radix tree, route syntax, and captured [`PathParams`].
 //!

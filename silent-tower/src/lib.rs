@@ -3,7 +3,7 @@
 //!
 //! - [`Router`]: a radix-tree router with silent's typed path parameters (`/users/<id:i64>`) and
 //!   axum's syntax (`/users/{id}`); one type however many routes it holds, one indirect call per
-//!   request, the endpoint's future held inline.
+//!   request, the endpoint's future in a pooled buffer behind a 32-byte handle.
 //! - [`layers`]: CORS, timeout, exception handling, request-time logging, request ids and rate
 //!   limits as `tower::Layer`s.
 //! - [`serve`](fn@serve): a hyper-util server (HTTP/1.1 and h2c, HTTPS with the `tls` feature)
@@ -11,11 +11,15 @@
 //!
 //! Every future on the request path is a named, pin-projected type: no `Box::pin`, no
 //! `async_trait`. The router reaches a route's endpoint through one vtable call, which writes the
-//! endpoint's future into a fixed-size slot inside the router's own future
-//! ([`router::EndpointFuture`]), so a static route answers with zero allocations of the router's
-//! own. Two boxes exist, both off that path: [`Body`] boxes a *foreign* streaming body (its own empty
-//! and full bodies are plain values), and [`serve`](fn@serve)'s future is boxed once per server start,
-//! because `IntoFuture` needs a type to name and an `async` accept loop has none on stable Rust.
+//! endpoint's future into a buffer from a per-thread pool, behind a 32-byte handle
+//! ([`router::EndpointFuture`]) — the buffer the previous request on the thread gave back — so a
+//! static route answers with zero allocations of the router's own. The pool, the
+//! `silent-tower-pool` crate, is the one crate with `unsafe` code, tested under Miri; this one is
+//! `#![forbid(unsafe_code)]`. Two boxes exist, both off that path: [`Body`] boxes a *foreign*
+//! streaming body (its own empty and full bodies are plain values), and [`serve`](fn@serve)'s
+//! future is boxed once per server start, because `IntoFuture` needs a type to name and an
+//! `async` accept loop has none on stable Rust. (An endpoint future larger than 4 KiB is boxed
+//! too, on its own route only.)
 //! Because it is all plain Tower, each piece also drops into an axum, tonic or hyper app.
 //!
 //! ```no_run

@@ -1,6 +1,6 @@
 //! The bottom of the request path: what every endpoint is called with ([`CallContext`]), the
-//! inline slot its future lives in ([`EndpointFuture`]), a path's handlers kept at their
-//! concrete types ([`tree`]), and [`Route`], any service as one of them.
+//! handle to the pooled buffer its future lives in ([`EndpointFuture`]), a path's handlers kept
+//! at their concrete types ([`tree`]), and [`Route`], any service as one of them.
 //!
 //! A path's [`MethodRouter`](crate::MethodRouter) is a concrete type: method dispatch is a few
 //! comparisons the compiler sees through. When the route is added, it is erased once behind a

@@ -12,7 +12,7 @@
 //!
 //! Dispatch by index descends the same shape: at each `Node`, one comparison with the left side's
 //! [`EndpointTree::LEN`] (a constant) picks a side, and the handler found writes its future into
-//! the router's inline slot ([`EndpointFuture`]).
+//! a pooled buffer ([`EndpointFuture`]).
 
 use http::{Request, StatusCode};
 
@@ -132,7 +132,7 @@ impl<L, A: LayerTree<L>, B: LayerTree<L>> LayerTree<L> for Node<A, B> {
     }
 }
 
-/// Calls the endpoint at an index, writing its future into the router's inline slot.
+/// Calls the endpoint at an index, writing its future into a pooled buffer.
 pub trait Endpoints<B, S>: EndpointTree {
     /// Calls endpoint `index` (`index < Self::LEN`); `head` asks for the body to be dropped (a
     /// `HEAD` answered by `GET`).

@@ -22,7 +22,7 @@ use crate::body::Body;
 ///
 /// As a service, it reads the route's parameters from the request's
 /// [`PathParams`](crate::PathParams) extension (a router puts them there for a service it
-/// routes to), and its future is a [`HandlerFuture`]: the handler's own, held inline.
+/// routes to), and its future is a [`HandlerFuture`]: the handler's own, in a pooled buffer.
 pub struct HandlerService<H, T, S = ()> {
     pub(crate) handler: H,
     pub(crate) state: S,

@@ -5,10 +5,12 @@
 //! every rejection in the app's own format.
 //!
 //! Each is a `tower::Layer` with a named future ([`MiddlewareFuture`]) that holds the function's
-//! future inline: put it around the whole router and a request costs no allocation; put it on
-//! routes with [`Router::layer`](crate::Router::layer) or
-//! [`Router::route_layer`](crate::Router::route_layer) and the route's future, which now holds
-//! the middleware's, is boxed on those routes.
+//! future in a pooled buffer, as a route's is held: put it around the whole router and a request
+//! costs no allocation; put it on routes with [`Router::layer`](crate::Router::layer) or
+//! [`Router::route_layer`](crate::Router::route_layer) and neither future is boxed, but the
+//! route's [`MatchedPath`](crate::extract::MatchedPath), and on a route with parameters its
+//! [`PathParams`](crate::PathParams), cross the layer in the request's extensions: three
+//! allocations per request on a route without parameters, four on one with.
 
 mod from_extractor;
 mod from_fn;

@@ -19,9 +19,9 @@ use crate::routing::{call_forwarded, Endpoint, RouteService, Router, ServiceEndp
 /// [`Router::layer`](crate::Router::layer)), the router (around it), or any other service.
 ///
 /// One type whatever is below, as axum's `Next`; [`run`](Next::run) returns a named future that
-/// holds the route's or the router's own future inline. Below our own route or router, making a
-/// `Next` costs an atomic increment; below a foreign service, one allocation (the service is put
-/// behind a vtable).
+/// holds the route's or the router's own [`EndpointFuture`], a handle to a pooled buffer. Below
+/// our own route or router, making a `Next` costs an atomic increment; below a foreign service,
+/// one allocation (the service is put behind a vtable).
 pub struct Next<B = hyper::body::Incoming> {
     inner: Below<B>,
 }

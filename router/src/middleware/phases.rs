@@ -1,6 +1,6 @@
 //! The futures `from_fn` runs, one phase at a time, so that a middleware function's future is
-//! held inline: an `async` block that awaited the function's future would hold it beside
-//! everything the block captured, and outgrow the slot.
+//! held inline and alone: an `async` block that awaited the function's future would hold it
+//! beside everything the block captured, and take a larger pooled buffer than it needs.
 
 use std::future::Future;
 use std::pin::Pin;

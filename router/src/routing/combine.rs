@@ -84,10 +84,12 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
     /// (percent-encoding untouched) and refuses paths that leave its directory (the
     /// `static-files` example).
     ///
-    /// The service's future is held in the same inline slot as a route's: a layered router's
-    /// future holds a router's future and the layers' state, so it is usually larger than
-    /// [`ENDPOINT_FUTURE_SIZE`](crate::ENDPOINT_FUTURE_SIZE) and is boxed, and the shortened URI
-    /// is built anew: a few allocations per request under `prefix`. A nested [`Router`] given to
+    /// The service's future goes into a pooled buffer as a route's does
+    /// ([`EndpointFuture`](crate::EndpointFuture)): a layered router's future, which holds a
+    /// router's future (a few words) and the layers' state, is boxed only if it is larger than
+    /// [`ENDPOINT_FUTURE_SIZE`](crate::ENDPOINT_FUTURE_SIZE). But the prefix (and its parameters,
+    /// if it has any) goes into the request's extensions and the shortened URI is built anew: a
+    /// few allocations per request under `prefix`. A nested [`Router`] given to
     /// [`nest`](Router::nest) costs none of them.
     ///
     /// # Panics

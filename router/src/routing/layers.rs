@@ -23,13 +23,16 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
     /// does, and returns the router: routes added afterwards are not wrapped. Each route keeps
     /// its own `405`/`OPTIONS` answers inside the layer, so a CORS layer answers preflights.
     ///
-    /// The layer sees each route as a [`RouteService`], its state already given; the route's
-    /// parameters cross the layer in the request's extensions (an insert per request on a route
-    /// with parameters), and a layered route's future that outgrows the inline slot is boxed on
-    /// that route. For a layer around the *whole* router at no allocation, wrap the router
-    /// instead: `tower::ServiceBuilder::new().layer(layer).service(router)`, or
-    /// `layer.layer(router)` — the layer then also sees requests no route matches, before
-    /// routing.
+    /// The layer sees each route as a [`RouteService`], its state already given. A layered
+    /// route's future goes into a pooled buffer as any route's does ([`EndpointFuture`]), boxed
+    /// only if it is larger than [`ENDPOINT_FUTURE_SIZE`](crate::ENDPOINT_FUTURE_SIZE); what the
+    /// layer costs is the route carried across it in the request's extensions: its
+    /// [`MatchedPath`](crate::extract::MatchedPath), for the layer to read (three allocations on a
+    /// request whose extensions are empty: the map's box, its table, the boxed value), and on a
+    /// route with parameters its [`PathParams`](crate::PathParams) (one more). For a layer around
+    /// the *whole* router at no allocation, wrap the router instead:
+    /// `tower::ServiceBuilder::new().layer(layer).service(router)`, or `layer.layer(router)` —
+    /// the layer then also sees requests no route matches, before routing.
     ///
     /// On a router that still needs its state, the layer is applied when the state is given
     /// ([`with_state`](Router::with_state)), once per route, never per request.

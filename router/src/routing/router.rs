@@ -33,10 +33,11 @@ use crate::params::Captures;
 ///
 /// Each path's [`MethodRouter`](crate::MethodRouter) keeps its concrete type and is put behind a
 /// vtable once, when the route is added. A request then costs one tree walk and **one indirect
-/// call**, which writes the endpoint's future inline into the router's future (see
-/// [`EndpointFuture`](crate::EndpointFuture)): no allocation on a static route, nor on a route
-/// whose handler reads its parameters with `Path` (the parameters go into the request's
-/// extensions only for handlers and services that read them from there).
+/// call**, which writes the endpoint's future into a buffer from a per-thread pool, behind a
+/// handle the router's future holds (see [`EndpointFuture`](crate::EndpointFuture)): no
+/// allocation on a static route, nor on a route whose handler reads its parameters with `Path`
+/// (the parameters go into the request's extensions only for handlers and services that read
+/// them from there).
 ///
 /// [`serve`]: https://docs.rs/silent-tower/latest/silent_tower/fn.serve.html
 ///
@@ -410,7 +411,7 @@ impl<B: 'static> Service<Request<B>> for Router<(), B> {
             .find(req.uri().path().as_bytes(), &mut captures)
             .and_then(|id| inner.table.routes.get(id as usize));
         // One call site for both outcomes, so that the endpoint writes its future straight into
-        // the router's: a call in each arm of a `match` costs a copy of the slot on the way out.
+        // the router's: a call in each arm of a `match` costs a copy of it on the way out.
         let (endpoint, route) = match found {
             Some(entry) => match &inner.method_not_allowed {
                 Some(fallback) if !routes_method(&entry.endpoint, req.method()) => (fallback, None),

@@ -20,8 +20,9 @@ use super::BoxError;
 /// wait until it is ready, call it — but calls it at once when it is ready, inside hyper's call,
 /// so the request's future starts as the service's future. `TowerToHyperService`'s future
 /// starts as the service and the request, and becomes the service's future on its first poll:
-/// one more copy of that future, which is the size of the router's inline slot, and two of the
-/// request's head, on every request.
+/// one more copy of that future (a few words for the router's, whose endpoint future lives in a
+/// pooled buffer; any size for another service's) and two of the request's head, on every
+/// request.
 #[derive(Clone, Debug)]
 pub(super) struct ServeRequests<S> {
     service: S,
@@ -63,7 +64,8 @@ where
 
 /// Where a request's call to the service is.
 // The request is held inline while the service is not ready: boxing it would allocate on that
-// path, and for most services (the router among them) the future is the largest variant anyway.
+// path. For the router, whose future is a few words, this variant is the largest; for a service
+// that holds its future inline, the future often is.
 #[allow(clippy::large_enum_variant)]
 #[pin_project(project = CallProj)]
 pub(super) enum Call<S: Service<Request<ReqBody>>, ReqBody> {
