@@ -13,8 +13,10 @@
 //! current thread: the buffer the last request on this thread gave back, still in cache. Moving
 //! the handle copies 32 bytes. Dropping it drops the future and puts the buffer back on the free
 //! list of the thread it is dropped on. A thread keeps at most [`KEPT_PER_CLASS`] buffers of a
-//! class; past that, a buffer given back is freed. So a server allocates a buffer only when more
-//! requests are in flight on a thread than ever before, and not per request.
+//! class; past that, a buffer given back is freed. So a server allocates a buffer when more
+//! requests are in flight on a thread than ever before, when more than [`KEPT_PER_CLASS`] of a
+//! class come and go, or when futures made on one thread are dropped on another (work stealing)
+//! until each thread's list has what it needs — not on a steady request path.
 //!
 //! A future larger than [`LARGEST`], or aligned to more than 16 bytes, is boxed, and its box is
 //! held as any other future: one allocation per request, for that future only.

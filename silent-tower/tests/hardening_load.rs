@@ -419,6 +419,14 @@ fn load_with_faults_answers_every_request_once_and_gives_all_memory_back() {
     // The pool of response futures' buffers keeps, on each thread, what the run's peak took
     // (bounded per thread): memory kept for the next requests, not lost.
     let pool_growth = pool_after as isize - pool_before as isize;
+    // Bounded, so that a leaked future (whose buffer the pool also counts) cannot hide here: at
+    // most every class's free list full on each of the runtime's threads (2 workers and the
+    // thread that blocks on them).
+    let pool_bound = 3 * silent_tower_pool::KEPT_PER_CLASS * (128 + 256 + 512 + 1024 + 2048 + 4096);
+    assert!(
+        pool_growth <= pool_bound as isize,
+        "the futures' pool grew by {pool_growth} B, past what its free lists can keep"
+    );
 
     println!(
         "load with faults: {} requests over {CONNECTIONS} connections in {:.2?}; \
