@@ -35,7 +35,7 @@
 //! # }
 //! let name = String::from("pooled");
 //! let future = PooledFuture::new(async move { name.len() });
-//! assert_eq!(std::mem::size_of_val(&future), 32);
+//! assert_eq!(std::mem::size_of_val(&future), 4 * std::mem::size_of::<usize>());
 //! assert_eq!(block_on(future), 6);
 //! ```
 

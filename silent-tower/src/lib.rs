@@ -227,6 +227,11 @@ pub mod router {
     };
 }
 
+/// The per-thread pool the router's futures live in ([`silent_tower_pool`]): [`pool::fill`]
+/// gives a thread its buffers before its first request (from a runtime's `on_thread_start`, or
+/// before counting allocations), [`pool::held_bytes`] says what every thread's pool holds.
+pub use silent_tower_pool as pool;
+
 /// silent's middleware as Tower layers.
 pub mod layers {
     pub use silent_tower_layers::cors::CorsLayer;

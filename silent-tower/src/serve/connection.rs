@@ -1,12 +1,10 @@
 //! The accept loop and the task that serves one connection.
 
-use std::fmt;
-use std::future::{poll_fn, Future};
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::pin::{pin, Pin};
+use std::pin::pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use http::{Request, Response};
@@ -18,14 +16,14 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use tower_service::Service;
 
-use super::activity::Activity;
-use super::deadlines::{after, Deadlines, Verdict};
+use super::deadlines::after;
 use super::idle::Counted;
 use super::in_flight::ServeRequests;
 use super::peer_addr::AddPeerAddr;
 use super::preface::PrefaceWatch;
 use super::protocol::{Builders, Protocol};
 use super::slots::{Refused, Slot, Slots};
+use super::watch::Watch;
 use super::{BoxError, Config, Tls};
 
 /// Where the server is in its life; every connection watches it.
@@ -121,12 +119,11 @@ where
                     config,
                     slot,
                 };
-                let tls = tls.clone();
                 if config.with_peer_addr {
                     let service = AddPeerAddr::new(service.clone(), peer_addr);
-                    tokio::spawn(connection.run(stream, tls, service));
+                    connection.spawn(stream, &tls, service);
                 } else {
-                    tokio::spawn(connection.run(stream, tls, service.clone()));
+                    connection.spawn(stream, &tls, service.clone());
                 }
             }
             Err(error) if is_about_one_connection(&error) => {
@@ -172,7 +169,10 @@ struct Connection {
 }
 
 impl Connection {
-    async fn run<S, B>(self, stream: TcpStream, tls: Tls, service: S)
+    /// Starts the task that serves the connection: over TLS, one that first completes the
+    /// handshake; in the clear, the connection itself, with one `async` level fewer to pass
+    /// through at each request.
+    fn spawn<S, B>(self, stream: TcpStream, tls: &Tls, service: S)
     where
         S: Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
         S::Future: Send,
@@ -181,24 +181,47 @@ impl Connection {
         B::Data: Send,
         B::Error: Into<BoxError>,
     {
+        let deadline = self.accepted(&stream);
+        #[cfg(feature = "tls")]
+        if let Some(tls) = tls {
+            tokio::spawn(self.serve_tls(stream, tls.clone(), deadline, service));
+            return;
+        }
+        #[cfg(not(feature = "tls"))]
+        let super::Tls = tls;
+        tokio::spawn(self.serve(stream, Protocol::Detect, deadline, service));
+    }
+
+    /// Sets `TCP_NODELAY` and starts the header read timeout's clock, which covers a TLS
+    /// handshake too: when the first request head is due.
+    fn accepted(&self, stream: &TcpStream) -> Option<Instant> {
         if let Err(error) = stream.set_nodelay(true) {
             let peer_addr = self.peer_addr;
             tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "set TCP_NODELAY failed");
         }
-        // The header read timeout's clock starts at accept, and covers a TLS handshake too.
-        let deadline = self.config.header_read_timeout.map(after);
-        #[cfg(feature = "tls")]
-        if let Some(tls) = tls {
-            let Some(stream) = self.handshake(&tls, stream, deadline).await else {
-                return;
-            };
-            let protocol = Protocol::from_alpn(stream.get_ref().1.alpn_protocol());
-            return self.serve(stream, protocol, deadline, service).await;
-        }
-        #[cfg(not(feature = "tls"))]
-        let super::Tls = tls;
-        self.serve(stream, Protocol::Detect, deadline, service)
-            .await;
+        self.config.header_read_timeout.map(after)
+    }
+
+    #[cfg(feature = "tls")]
+    async fn serve_tls<S, B>(
+        self,
+        stream: TcpStream,
+        tls: super::TlsConfig,
+        deadline: Option<Instant>,
+        service: S,
+    ) where
+        S: Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
+        S::Future: Send,
+        S::Error: Into<BoxError>,
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<BoxError>,
+    {
+        let Some(stream) = self.handshake(&tls, stream, deadline).await else {
+            return;
+        };
+        let protocol = Protocol::from_alpn(stream.get_ref().1.alpn_protocol());
+        self.serve(stream, protocol, deadline, service).await;
     }
 
     /// Completes the TLS handshake, or logs why not; `None` ends the connection.
@@ -294,129 +317,6 @@ impl Connection {
             watch.drive(connection, |c| c.graceful_shutdown()).await;
         }
     }
-}
-
-/// What runs beside a connection: the server's shutdown, the header read deadline, the
-/// idle timeout and eviction.
-struct Watch {
-    peer_addr: SocketAddr,
-    shutdown: watch::Receiver<Phase>,
-    /// When the first request head is due (counted from accept), with the timeout that sets
-    /// when each later one is.
-    head_deadline: Option<(Instant, Duration)>,
-    idle_timeout: Option<Duration>,
-    activity: Arc<Activity>,
-}
-
-impl Watch {
-    async fn drive<C, E>(self, connection: C, graceful_shutdown: impl Fn(Pin<&mut C>))
-    where
-        C: Future<Output = Result<(), E>>,
-        E: fmt::Display,
-    {
-        let Self {
-            peer_addr,
-            mut shutdown,
-            head_deadline,
-            idle_timeout,
-            activity,
-        } = self;
-        let mut connection = pin!(connection);
-        let mut closing = false;
-        // The shutdown, the eviction and the timer are not futures polled on every wake (a
-        // `Notified` locks its waiter list at each poll, a `Sleep` checks its deadline): the task
-        // leaves its waker in the connection's `Activity` once, and the timer is polled with
-        // the activity as its own waker (see `deadlines`), so each wake costs three loads.
-        let mut parked: Option<Waker> = None;
-        let mut deadlines = Deadlines::new(&activity, head_deadline, idle_timeout);
-        let mut timer = pin!(tokio::time::sleep_until(after(Duration::ZERO)));
-        deadlines.arm(timer.as_mut(), &activity);
-        let result = loop {
-            tokio::select! {
-                biased;
-                result = &mut connection => break result,
-                signal = poll_fn(|cx| poll_signal(cx, &activity, &shutdown, &mut parked)) => {
-                    match signal {
-                        Signal::Evicted => {
-                            tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed to make room");
-                            break Ok(());
-                        }
-                        Signal::Phase => {
-                            let phase = *shutdown.borrow_and_update();
-                            if phase == Phase::Closing {
-                                tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed at the end of the shutdown grace");
-                                break Ok(());
-                            }
-                            if phase == Phase::Draining && !closing {
-                                closing = true;
-                                graceful_shutdown(connection.as_mut());
-                            }
-                        }
-                        Signal::Timer => {
-                            match deadlines.fire(&activity, closing, Instant::now()) {
-                                Verdict::Carry => {}
-                                Verdict::CloseGracefully(why) => {
-                                    tracing::debug!(target: "silent_tower::serve", %peer_addr, "{why}");
-                                    closing = true;
-                                    graceful_shutdown(connection.as_mut());
-                                }
-                                Verdict::Close(why) => {
-                                    tracing::debug!(target: "silent_tower::serve", %peer_addr, "{why}");
-                                    break Ok(());
-                                }
-                            }
-                            deadlines.arm(timer.as_mut(), &activity);
-                        }
-                    }
-                }
-            }
-        };
-        // Whatever still holds the IO now (an upgrade) is out of this task's reach.
-        activity.detach();
-        if let Err(error) = result {
-            tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "connection error");
-        }
-    }
-}
-
-/// What the server asked of a connection.
-enum Signal {
-    /// Close at once: the server needs the slot.
-    Evicted,
-    /// The shutdown phase changed.
-    Phase,
-    /// The timer of [`Deadlines`] fired.
-    Timer,
-}
-
-/// Ready when the connection is evicted or the server's phase changed since it last looked.
-/// The waker is left in `activity` (only when it differs from the one left before) before the
-/// flags are read, so a signal given in between is not missed: the server sets the flag, then
-/// wakes the waker it finds.
-fn poll_signal(
-    cx: &mut Context<'_>,
-    activity: &Activity,
-    shutdown: &watch::Receiver<Phase>,
-    parked: &mut Option<Waker>,
-) -> Poll<Signal> {
-    if !parked
-        .as_ref()
-        .is_some_and(|waker| waker.will_wake(cx.waker()))
-    {
-        activity.park(cx.waker());
-        *parked = Some(cx.waker().clone());
-    }
-    if activity.is_aborted() {
-        return Poll::Ready(Signal::Evicted);
-    }
-    if activity.take_timer_fired() {
-        return Poll::Ready(Signal::Timer);
-    }
-    // A closed channel (the server gone) counts as a change: `borrow_and_update` still reads.
-    if shutdown.has_changed().unwrap_or(true) {
-        return Poll::Ready(Signal::Phase);
-    }
-    Poll::Pending
 }
 
 /// Errors that end the connection being accepted but say nothing about the listener.

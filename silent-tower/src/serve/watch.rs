@@ -1,0 +1,190 @@
+//! [`Watched`]: a connection driven beside what the server asks of it — the shutdown phase,
+//! the header read deadline, the idle timeout and eviction.
+//!
+//! A named future rather than an `async` loop around `tokio::select!`: the task serving a
+//! connection is polled at every request, and under many connections its state has gone cold by
+//! then. Here one poll is the connection's poll and, when that is pending, three flag loads
+//! (see [`poll_signal`]); nothing else is touched until a signal is given.
+
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use pin_project::pin_project;
+use tokio::sync::watch;
+use tokio::time::{Instant, Sleep};
+
+use super::activity::Activity;
+use super::connection::Phase;
+use super::deadlines::{after, Deadlines, Verdict};
+
+/// What a connection is watched for, besides its own progress.
+pub(super) struct Watch {
+    pub(super) peer_addr: SocketAddr,
+    /// Changes when the server shuts down.
+    pub(super) shutdown: watch::Receiver<Phase>,
+    /// When the first request head is due (counted from accept), with the timeout that sets
+    /// when each later one is.
+    pub(super) head_deadline: Option<(Instant, Duration)>,
+    pub(super) idle_timeout: Option<Duration>,
+    pub(super) activity: Arc<Activity>,
+}
+
+impl Watch {
+    /// Drives `connection` until it ends or the server ends it; `graceful_shutdown` asks it to
+    /// finish its requests and close (hyper's `graceful_shutdown`).
+    pub(super) fn drive<C, G>(self, connection: C, graceful_shutdown: G) -> Watched<C, G>
+    where
+        G: Fn(Pin<&mut C>),
+    {
+        let deadlines = Deadlines::new(&self.activity, self.head_deadline, self.idle_timeout);
+        Watched {
+            connection,
+            timer: tokio::time::sleep_until(after(Duration::ZERO)),
+            graceful_shutdown,
+            peer_addr: self.peer_addr,
+            shutdown: self.shutdown,
+            activity: self.activity,
+            deadlines,
+            parked: None,
+            armed: false,
+            closing: false,
+        }
+    }
+}
+
+/// A connection and what watches it; made by [`Watch::drive`]. Ready when the connection ends,
+/// is evicted, is closed by a deadline or by the end of the shutdown grace.
+#[pin_project]
+pub(super) struct Watched<C, G> {
+    #[pin]
+    connection: C,
+    /// The next of the [`Deadlines`]; polled with the activity as its waker, so that the task
+    /// does not poll it on every wake.
+    #[pin]
+    timer: Sleep,
+    graceful_shutdown: G,
+    peer_addr: SocketAddr,
+    shutdown: watch::Receiver<Phase>,
+    activity: Arc<Activity>,
+    deadlines: Deadlines,
+    /// The waker last left in `activity`, so that it is left again only when it changes.
+    parked: Option<Waker>,
+    /// Whether the timer was set for the first deadline (done at the first poll: it is pinned).
+    armed: bool,
+    /// Whether the connection was asked to close gracefully.
+    closing: bool,
+}
+
+impl<C, E, G> Future for Watched<C, G>
+where
+    C: Future<Output = Result<(), E>>,
+    E: fmt::Display,
+    G: Fn(Pin<&mut C>),
+{
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut this = self.project();
+        if !*this.armed {
+            *this.armed = true;
+            this.deadlines.arm(this.timer.as_mut(), this.activity);
+        }
+        let peer_addr = *this.peer_addr;
+        let result = loop {
+            if let Poll::Ready(result) = this.connection.as_mut().poll(cx) {
+                break result;
+            }
+            let signal = match poll_signal(cx, this.activity, this.shutdown, this.parked) {
+                Poll::Ready(signal) => signal,
+                Poll::Pending => return Poll::Pending,
+            };
+            match signal {
+                Signal::Evicted => {
+                    tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed to make room");
+                    break Ok(());
+                }
+                Signal::Phase => {
+                    let phase = *this.shutdown.borrow_and_update();
+                    if phase == Phase::Closing {
+                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed at the end of the shutdown grace");
+                        break Ok(());
+                    }
+                    if phase == Phase::Draining && !*this.closing {
+                        *this.closing = true;
+                        (this.graceful_shutdown)(this.connection.as_mut());
+                    }
+                }
+                Signal::Timer => {
+                    match this
+                        .deadlines
+                        .fire(this.activity, *this.closing, Instant::now())
+                    {
+                        Verdict::Carry => {}
+                        Verdict::CloseGracefully(why) => {
+                            tracing::debug!(target: "silent_tower::serve", %peer_addr, "{why}");
+                            *this.closing = true;
+                            (this.graceful_shutdown)(this.connection.as_mut());
+                        }
+                        Verdict::Close(why) => {
+                            tracing::debug!(target: "silent_tower::serve", %peer_addr, "{why}");
+                            break Ok(());
+                        }
+                    }
+                    this.deadlines.arm(this.timer.as_mut(), this.activity);
+                }
+            }
+            // As after any signal: the connection may have work (a graceful close to start).
+        };
+        // Whatever still holds the IO now (an upgrade) is out of this task's reach.
+        this.activity.detach();
+        if let Err(error) = result {
+            tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "connection error");
+        }
+        Poll::Ready(())
+    }
+}
+
+/// What the server asked of a connection.
+enum Signal {
+    /// Close at once: the server needs the slot.
+    Evicted,
+    /// The shutdown phase changed.
+    Phase,
+    /// The timer of [`Deadlines`] fired.
+    Timer,
+}
+
+/// Ready when the connection is evicted or the server's phase changed since it last looked.
+/// The waker is left in `activity` (only when it differs from the one left before) before the
+/// flags are read, so a signal given in between is not missed: the server sets the flag, then
+/// wakes the waker it finds.
+fn poll_signal(
+    cx: &mut Context<'_>,
+    activity: &Activity,
+    shutdown: &watch::Receiver<Phase>,
+    parked: &mut Option<Waker>,
+) -> Poll<Signal> {
+    if !parked
+        .as_ref()
+        .is_some_and(|waker| waker.will_wake(cx.waker()))
+    {
+        activity.park(cx.waker());
+        *parked = Some(cx.waker().clone());
+    }
+    if activity.is_aborted() {
+        return Poll::Ready(Signal::Evicted);
+    }
+    if activity.take_timer_fired() {
+        return Poll::Ready(Signal::Timer);
+    }
+    // A closed channel (the server gone) counts as a change: `borrow_and_update` still reads.
+    if shutdown.has_changed().unwrap_or(true) {
+        return Poll::Ready(Signal::Phase);
+    }
+    Poll::Pending
+}
