@@ -23,18 +23,8 @@ use super::peer_addr::AddPeerAddr;
 use super::preface::PrefaceWatch;
 use super::protocol::{Builders, Protocol};
 use super::slots::{Refused, Slot, Slots};
-use super::watch::Watch;
+use super::watch::{Phase, Watch};
 use super::{BoxError, Config, Tls};
-
-/// Where the server is in its life; every connection watches it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Phase {
-    Serving,
-    /// The shutdown signal fired: finish what was started, take nothing new.
-    Draining,
-    /// The shutdown grace ran out: close now.
-    Closing,
-}
 
 /// Ends a shutdown: waits for every connection (every holder of a receiver of `shutdown`) to
 /// close, for at most `grace`, then tells the rest to close at once and waits for that.

@@ -33,12 +33,13 @@ use tower_service::Service;
 use super::activity::{Activity, Seen};
 use super::alt_svc::{alt_svc_value, AdvertiseHttp3};
 use super::body::{H3Body, RequestBody};
-use super::connection::{self, drain, Phase};
+use super::connection::{self, drain};
 use super::deadlines::after;
 use super::h3_bound::{reading_fields, BoundedConnection};
 use super::in_flight::InFlight;
 use super::peer_addr::AddPeerAddr;
 use super::slots::{Refused, Slot, Slots};
+use super::watch::Phase;
 use super::{BoxError, Config, TlsConfig};
 
 /// `H3_NO_ERROR`: the code of a connection closed because it is no longer needed.

@@ -19,8 +19,17 @@ use tokio::sync::watch;
 use tokio::time::{Instant, Sleep};
 
 use super::activity::Activity;
-use super::connection::Phase;
 use super::deadlines::{after, Deadlines, Verdict};
+
+/// Where the server is in its life; every connection watches it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Phase {
+    Serving,
+    /// The shutdown signal fired: finish what was started, take nothing new.
+    Draining,
+    /// The shutdown grace ran out: close now.
+    Closing,
+}
 
 /// What a connection is watched for, besides its own progress.
 pub(super) struct Watch {
