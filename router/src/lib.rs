@@ -41,9 +41,11 @@
 //! - [`middleware`] — `from_fn`, `map_request`, `map_response`, [`middleware::Next`];
 //! - `handler/` — [`Handler`]: `async fn`s with extractors as endpoints, and a handler under a
 //!   path's own layers;
-//! - [`extract`] and [`response`] — what handlers take and return; [`Body`];
+//! - [`extract`] and [`response`] — what handlers take and return; [`Body`]; `request_params` —
+//!   [`RequestExt`], the route's parameters read wherever the router left them in a request;
 //! - `endpoint/` — the bottom of the request path: [`CallContext`], the pooled future
-//!   [`EndpointFuture`], a path's handlers at their concrete types ([`endpoints`]), [`Route`];
+//!   [`EndpointFuture`], a path's handlers at their concrete types ([`endpoints`]), [`Route`],
+//!   and the thread's spare extension map a route's layer carries its `MatchedPath` in;
 //! - `tree`, `pattern`, `params` — the radix tree, route syntax, and captured [`PathParams`].
 //!
 //! # Cargo features
@@ -75,6 +77,7 @@ mod json;
 pub mod middleware;
 mod params;
 mod pattern;
+mod request_params;
 pub mod response;
 pub mod routing;
 mod tree;
@@ -99,8 +102,9 @@ pub use handler::{
 pub use headers;
 #[cfg(feature = "json")]
 pub use json::Json;
-pub use params::{FromParam, Param, ParamError, PathParams, RequestExt};
+pub use params::{FromParam, Param, ParamError, PathParams};
 pub use pattern::MAX_PARAMS;
+pub use request_params::RequestExt;
 pub use response::{
     sse, AppendHeaders, Html, IntoHeaderName, IntoHeaderValue, IntoResponse, IntoResponseHeaders,
     InvalidHeader, Redirect, Sse,

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use http::{Request, Response, StatusCode};
+use http::{Response, StatusCode};
 
 use crate::body::Body;
 use crate::extract::rejection::Rejection;
@@ -225,12 +225,12 @@ impl<'a> Param<'a> {
 /// Why a parameter could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParamError {
-    name: Box<str>,
-    kind: ParamErrorKind,
+    pub(crate) name: Box<str>,
+    pub(crate) kind: ParamErrorKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum ParamErrorKind {
+pub(crate) enum ParamErrorKind {
     Missing,
     NotUtf8,
     Invalid { expected: &'static str },
@@ -357,79 +357,3 @@ macro_rules! from_param_from_str {
 }
 
 from_param_from_str!(f32 => "number", f64 => "number", bool => "boolean", char => "character");
-
-/// Reading path and query parameters from a request.
-///
-/// ```
-/// use http::Request;
-/// use silent_tower_router::RequestExt;
-///
-/// let req = Request::new(());
-/// assert!(req.param::<i64>("id").unwrap_err().is_missing());
-/// let req = Request::get("/search?q=tower%20layers&page=2").body(()).unwrap();
-/// assert_eq!(req.query_param("q").as_deref(), Some("tower layers"));
-/// ```
-pub trait RequestExt {
-    /// The path parameter `name` as a `T`; an error that answers `400` when it does not parse.
-    fn param<T: FromParam>(&self, name: &str) -> Result<T, ParamError>;
-
-    /// The path parameter `name`, percent-decoded (borrowed when it holds no escape).
-    fn param_str(&self, name: &str) -> Result<Cow<'_, str>, ParamError>;
-
-    /// The router's record of the matched route's parameters, if it captured any.
-    fn path_params(&self) -> Option<&PathParams>;
-
-    /// The raw query string, without the `?`.
-    fn query(&self) -> Option<&str>;
-
-    /// The first query parameter called `name`, `application/x-www-form-urlencoded`-decoded.
-    fn query_param(&self, name: &str) -> Option<Cow<'_, str>>;
-}
-
-impl<B> RequestExt for Request<B> {
-    fn param<T: FromParam>(&self, name: &str) -> Result<T, ParamError> {
-        let param = self.find_param(name)?;
-        T::from_param(param).ok_or_else(|| ParamError {
-            name: name.into(),
-            kind: ParamErrorKind::Invalid {
-                expected: T::EXPECTED,
-            },
-        })
-    }
-
-    fn param_str(&self, name: &str) -> Result<Cow<'_, str>, ParamError> {
-        self.find_param(name)?.decoded().map_err(|_| ParamError {
-            name: name.into(),
-            kind: ParamErrorKind::NotUtf8,
-        })
-    }
-
-    fn path_params(&self) -> Option<&PathParams> {
-        self.extensions().get::<PathParams>()
-    }
-
-    fn query(&self) -> Option<&str> {
-        self.uri().query()
-    }
-
-    fn query_param(&self, name: &str) -> Option<Cow<'_, str>> {
-        form_urlencoded::parse(self.uri().query()?.as_bytes())
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value)
-    }
-}
-
-trait FindParam {
-    fn find_param(&self, name: &str) -> Result<Param<'_>, ParamError>;
-}
-
-impl<B> FindParam for Request<B> {
-    fn find_param(&self, name: &str) -> Result<Param<'_>, ParamError> {
-        self.path_params()
-            .and_then(|params| params.get(self.uri().path(), name))
-            .ok_or_else(|| ParamError {
-                name: name.into(),
-                kind: ParamErrorKind::Missing,
-            })
-    }
-}

@@ -587,6 +587,56 @@ async fn a_nested_service_reads_the_prefixs_parameters_from_the_path_the_client_
     );
 }
 
+#[tokio::test]
+async fn a_route_layer_under_a_nested_service_reads_the_parameters_the_unlayered_route_reads() {
+    use silent_tower_router::RequestExt;
+
+    // A route layer that reads the route's parameter and its pattern, as a metrics layer would.
+    async fn label(req: Req, next: Next<()>) -> Response<Body> {
+        let page = req.param_str("page").map(|page| page.into_owned());
+        let route = req
+            .extensions()
+            .get::<silent_tower_router::extract::MatchedPath>()
+            .map(|path| path.as_str().to_owned());
+        let mut response = next.run(req).await;
+        let label = format!("{page:?} {route:?}");
+        response
+            .headers_mut()
+            .insert("x-label", HeaderValue::from_str(&label).unwrap());
+        response
+    }
+    let page = || {
+        get(
+            |Path((tenant, page)): Path<(String, String)>| async move { format!("{tenant}/{page}") },
+        )
+    };
+    let plain = Router::<(), ()>::with_body().route("/{page}", page());
+    let layered = Router::<(), ()>::with_body()
+        .route("/{page}", page())
+        .route_layer(middleware::from_fn(label));
+    for inner in [plain, layered] {
+        let app = Router::<(), ()>::with_body().nest_service("/t/{tenant}", inner);
+        // The prefix's parameter comes first, then the route's, with the layer or without.
+        assert_eq!(
+            get_text(&app, "/t/acme/intro").await,
+            (StatusCode::OK, "acme/intro".into())
+        );
+    }
+    let layered = Router::<(), ()>::with_body()
+        .route("/{page}", page())
+        .route_layer(middleware::from_fn(label));
+    let app = Router::<(), ()>::with_body().nest_service("/t/{tenant}", layered);
+    let response = app
+        .clone()
+        .oneshot(Request::get("/t/acme/intro").body(()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["x-label"],
+        "Ok(\"intro\") Some(\"/t/{tenant}/{page}\")"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn handle_error_layer_answers_a_fallible_services_errors() {
     use silent_tower_router::middleware::HandleErrorLayer;

@@ -15,18 +15,32 @@ pub struct RedisServer {
 }
 
 impl RedisServer {
-    /// Starts one on a free loopback port and waits until it accepts connections.
+    /// Starts one on a free loopback port and waits until it accepts connections. The port is
+    /// free when it is chosen, not necessarily when the server binds it (tests run in parallel):
+    /// a server that finds it taken exits, and another port is tried.
     pub fn start() -> Self {
-        let port = StdListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free loopback port")
-            .port();
-        Self::start_on(port)
+        for _ in 0..5 {
+            let port = StdListener::bind("127.0.0.1:0")
+                .and_then(|listener| listener.local_addr())
+                .expect("a free loopback port")
+                .port();
+            if let Some(server) = Self::try_start_on(port) {
+                return server;
+            }
+        }
+        panic!("`redis-server` could not bind a free loopback port in 5 tries")
     }
 
     /// Starts one on `port` (again, after [`stop`](Self::stop)) and waits until it accepts
     /// connections.
     pub fn start_on(port: u16) -> Self {
+        Self::try_start_on(port)
+            .unwrap_or_else(|| panic!("`redis-server` could not bind port {port}: it is taken"))
+    }
+
+    /// Starts one on `port`; `None` when the port is taken (the server exits, or another
+    /// process answers there).
+    fn try_start_on(port: u16) -> Option<Self> {
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
@@ -42,9 +56,17 @@ impl RedisServer {
             });
         let mut server = Self { child, port };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while StdStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("`redis-server` on port {port} exited at start: {status}");
+        loop {
+            if let Ok(Some(_)) = server.child.try_wait() {
+                // Exited at start: the port was taken.
+                return None;
+            }
+            if let Ok(stream) = StdStream::connect(("127.0.0.1", port)) {
+                // Whoever answers must be this server, not another test's on the same port.
+                return match process_id(stream) {
+                    Some(pid) if pid == server.child.id() => Some(server),
+                    _ => None,
+                };
             }
             assert!(
                 Instant::now() < deadline,
@@ -52,7 +74,6 @@ impl RedisServer {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        server
     }
 
     /// The loopback port it listens on.
@@ -92,4 +113,26 @@ impl Drop for RedisServer {
         }
         self.stop();
     }
+}
+
+/// The `process_id` the Redis server on `stream` reports (`INFO server`).
+fn process_id(mut stream: StdStream) -> Option<u32> {
+    use std::io::{Read, Write};
+
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    stream.write_all(b"INFO server\r\n").ok()?;
+    let mut reply = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !reply.windows(11).any(|window| window == b"process_id:") || !reply.ends_with(b"\r\n") {
+        let read = stream.read(&mut chunk).ok()?;
+        if read == 0 {
+            break;
+        }
+        reply.extend_from_slice(&chunk[..read]);
+    }
+    let text = String::from_utf8_lossy(&reply);
+    let line = text
+        .lines()
+        .find_map(|line| line.strip_prefix("process_id:"))?;
+    line.trim().parse().ok()
 }

@@ -58,19 +58,29 @@ impl<'a, S> CallContext<'a, S> {
     }
 
     /// What a route's own layer carries across to the service inside it, in the request's
-    /// extensions: the parameters, as [`expose_params`](Self::expose_params), and the matched
-    /// route's [`MatchedPath`], which the layer itself may read for its metrics and logs. On a
-    /// route without parameters, that is one insert, where there was none: the price of a layer
-    /// of the route's own, which a layer around the whole router does not pay.
+    /// extensions: the matched route's [`MatchedPath`], which the layer itself may read for its
+    /// metrics and logs, with the route's parameters in it — one value, one allocation, in the
+    /// thread's spare map ([`spare_map`](super::spare_map)) when the request came with none: the
+    /// price of a layer of the route's own, which a layer around the whole router does not pay.
     pub(crate) fn expose_route<B>(&self, req: &mut Request<B>) {
-        self.expose_params(req);
         match self.route {
-            Some((info, _)) if info.user_route => {
-                let matched = MatchedPath::new(Arc::clone(info), req.extensions());
-                req.extensions_mut().insert(matched);
+            Some((info, captures)) if info.user_route => {
+                let extensions = req.extensions_mut();
+                super::spare_map::furnish(extensions);
+                // An outer route's parameters are stale here; a nested service's prefix
+                // parameters are read beside this route's, and stay.
+                if extensions
+                    .get::<PathParams>()
+                    .is_some_and(|outer| !outer.is_nested())
+                {
+                    extensions.remove::<PathParams>();
+                }
+                let matched = MatchedPath::carrying(Arc::clone(info), *captures, extensions);
+                extensions.insert(matched);
             }
             // Not a route of the user's: an outer router's pattern does not name it.
             _ => {
+                self.expose_params(req);
                 req.extensions_mut().remove::<MatchedPath>();
             }
         }
@@ -90,15 +100,18 @@ impl<'a, S> CallContext<'a, S> {
 }
 
 /// The route a route's layer carried across in the request's extensions
-/// ([`CallContext::expose_route`]), read back by the service inside: its parameters, or, on a
-/// route without any, its pattern. A nested service's parameters (read from the path as sent)
-/// are an outer router's, not this route's.
+/// ([`CallContext::expose_route`]), read back by the service inside: the route's own parameters
+/// (see `request_params::params_in`), or, on a route without any, its pattern. A nested
+/// service's parameters (read from the path as sent) are an outer router's, not this route's.
 pub(crate) fn forwarded_route(extensions: &Extensions) -> Option<PathParams> {
     match extensions.get::<PathParams>() {
         Some(params) if !params.is_nested() => Some(params.clone()),
         _ => extensions
             .get::<MatchedPath>()
-            .map(|matched| PathParams::new(Arc::clone(matched.info()), Captures::new())),
+            .map(|matched| match matched.carried_params() {
+                Some(params) => params.clone(),
+                None => PathParams::new(Arc::clone(matched.info()), Captures::new()),
+            }),
     }
 }
 

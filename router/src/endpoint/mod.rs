@@ -10,6 +10,7 @@
 mod context;
 mod future;
 mod route;
+pub(crate) mod spare_map;
 pub mod tree;
 
 pub use context::CallContext;

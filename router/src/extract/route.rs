@@ -10,7 +10,7 @@ use http::{Extensions, Uri};
 
 use super::rejection::MatchedPathMissing;
 use super::{FromRequestParts, RequestContext};
-use crate::params::{PathParams, RouteInfo};
+use crate::params::{Captures, PathParams, RouteInfo};
 
 /// The request's URI as the client sent it, before any rewrite on the way in.
 ///
@@ -129,7 +129,9 @@ impl std::ops::Deref for OriginalUri {
 /// ```
 #[derive(Clone)]
 pub struct MatchedPath {
-    route: Arc<RouteInfo>,
+    /// The route, and its parameters when a route's own layer carries them across with it
+    /// (none otherwise).
+    route: PathParams,
     /// The pattern under the prefix of the services this router is nested in, when it is.
     full: Option<Arc<str>>,
 }
@@ -138,19 +140,37 @@ impl MatchedPath {
     /// `route`'s pattern, under the prefix of the service the request's router is nested in
     /// with `nest_service`, if it is (found in `extensions`).
     pub(crate) fn new(route: Arc<RouteInfo>, extensions: &Extensions) -> Self {
+        Self::carrying(route, Captures::new(), extensions)
+    }
+
+    /// As [`new`](Self::new), the route's parameters carried with it: what a route's own layer
+    /// puts in the request's extensions, one value for both (see `request_params::params_in`).
+    pub(crate) fn carrying(
+        route: Arc<RouteInfo>,
+        captures: Captures,
+        extensions: &Extensions,
+    ) -> Self {
         let full = extensions
             .get::<NestedPrefix>()
             .map(|prefix| joined(&prefix.0, &route.pattern));
-        MatchedPath { route, full }
+        MatchedPath {
+            route: PathParams::new(route, captures),
+            full,
+        }
     }
 
     pub(crate) fn info(&self) -> &Arc<RouteInfo> {
-        &self.route
+        self.route.parts().0
+    }
+
+    /// The route's parameters, if it has any and they were carried with it.
+    pub(crate) fn carried_params(&self) -> Option<&PathParams> {
+        Some(&self.route).filter(|params| params.parts().1.len() > 0)
     }
 
     /// The matched route's pattern.
     pub fn as_str(&self) -> &str {
-        self.full.as_deref().unwrap_or(&self.route.pattern)
+        self.full.as_deref().unwrap_or(&self.info().pattern)
     }
 }
 

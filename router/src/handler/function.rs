@@ -9,7 +9,7 @@ use pin_project::pin_project;
 
 use super::service::{HandlerService, Layered};
 use crate::body::Body;
-use crate::endpoint::CallContext;
+use crate::endpoint::{spare_map, CallContext};
 use crate::extract::{FromRequest, FromRequestParts, ViaParts, ViaRequest};
 use crate::response::IntoResponse;
 
@@ -119,9 +119,10 @@ where
     #[inline]
     fn call(
         self,
-        _: Request<B>,
+        mut req: Request<B>,
         _: CallContext<'_, S>,
     ) -> impl Future<Output = Response<Body>> + Send + 'static {
+        spare_map::give_back(req.extensions_mut());
         HandlerResponse { future: self() }
     }
 }
@@ -154,6 +155,9 @@ macro_rules! handler_with_extractors {
                         Ok(value) => value,
                         Err(rejection) => return rejection.into_response(),
                     };
+                    // The head is read: as axum's handlers drop it here, its map can serve the
+                    // next request.
+                    spare_map::give_back(&mut parts.extensions);
                     self($($head,)* $last).await.into_response()
                 }
             }
@@ -264,9 +268,10 @@ where
 {
     fn call(
         self,
-        _: Request<B>,
+        mut req: Request<B>,
         _: CallContext<'_, S>,
     ) -> impl Future<Output = Response<Body>> + Send + 'static {
+        spare_map::give_back(req.extensions_mut());
         std::future::ready(self.into_response())
     }
 }

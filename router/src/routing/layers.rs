@@ -27,9 +27,10 @@ impl<S: Clone + Send + Sync + 'static, B: Send + 'static> Router<S, B> {
     /// route's future goes into a pooled buffer as any route's does ([`EndpointFuture`]), boxed
     /// only if it is larger than [`ENDPOINT_FUTURE_SIZE`](crate::ENDPOINT_FUTURE_SIZE); what the
     /// layer costs is the route carried across it in the request's extensions: its
-    /// [`MatchedPath`](crate::extract::MatchedPath), for the layer to read (three allocations on a
-    /// request whose extensions are empty: the map's box, its table, the boxed value), and on a
-    /// route with parameters its [`PathParams`](crate::PathParams) (one more). For a layer around
+    /// [`MatchedPath`](crate::extract::MatchedPath), for the layer to read, the route's
+    /// parameters inside it — one allocation, the boxed value, in an extension map a handler on
+    /// the same thread gave back (the thread's first such request makes the map: two more). For
+    /// a layer around
     /// the *whole* router at no allocation, wrap the router instead:
     /// `tower::ServiceBuilder::new().layer(layer).service(router)`, or `layer.layer(router)` —
     /// the layer then also sees requests no route matches, before routing.

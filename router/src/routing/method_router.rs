@@ -434,7 +434,7 @@ where
 
     #[inline]
     fn call(&mut self, req: Request<B>) -> Self::Future {
-        let params = req.extensions().get::<PathParams>().cloned();
+        let params = crate::request_params::params_in(req.extensions()).cloned();
         let cx = CallContext {
             state: &(),
             route: params.as_ref().map(PathParams::parts),
