@@ -10,7 +10,6 @@ use std::time::Duration;
 use http::{Request, Response};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -23,6 +22,9 @@ use super::peer_addr::AddPeerAddr;
 use super::preface::PrefaceWatch;
 use super::protocol::{Builders, Protocol};
 use super::slots::{Refused, Slot, Slots};
+#[cfg(feature = "tls")]
+use super::transport::TlsSocket;
+use super::transport::Transport;
 use super::watch::{Phase, Watch};
 use super::{BoxError, Config, Tls};
 
@@ -179,7 +181,12 @@ impl Connection {
         }
         #[cfg(not(feature = "tls"))]
         let super::Tls = tls;
-        tokio::spawn(self.serve(stream, Protocol::Detect, deadline, service));
+        tokio::spawn(self.serve(
+            Transport::Plain(stream),
+            Protocol::Detect,
+            deadline,
+            service,
+        ));
     }
 
     /// Sets `TCP_NODELAY` and starts the header read timeout's clock, which covers a TLS
@@ -211,7 +218,8 @@ impl Connection {
             return;
         };
         let protocol = Protocol::from_alpn(stream.get_ref().1.alpn_protocol());
-        self.serve(stream, protocol, deadline, service).await;
+        let transport = Transport::Tls(Box::new(stream));
+        self.serve(transport, protocol, deadline, service).await;
     }
 
     /// Completes the TLS handshake, or logs why not; `None` ends the connection.
@@ -221,11 +229,11 @@ impl Connection {
         tls: &super::TlsConfig,
         stream: TcpStream,
         deadline: Option<Instant>,
-    ) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
+    ) -> Option<tokio_rustls::server::TlsStream<TlsSocket>> {
         let peer_addr = self.peer_addr;
         let mut shutdown = self.shutdown.clone();
         let activity = Arc::clone(self.slot.activity());
-        let accept = tokio_rustls::TlsAcceptor::from(tls.server_config()).accept(stream);
+        let accept = tokio_rustls::TlsAcceptor::from(tls.server_config()).accept(TlsSocket(stream));
         // Without a header read timeout, the idle timeout still bounds a stalled handshake.
         let deadline = deadline.or_else(|| self.config.idle_timeout.map(after));
         let handshake = async {
@@ -260,9 +268,13 @@ impl Connection {
         }
     }
 
-    async fn serve<I, S, B>(self, io: I, protocol: Protocol, deadline: Option<Instant>, service: S)
-    where
-        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    async fn serve<S, B>(
+        self,
+        io: Transport,
+        protocol: Protocol,
+        deadline: Option<Instant>,
+        service: S,
+    ) where
         S: Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
         S::Future: Send,
         S::Error: Into<BoxError>,

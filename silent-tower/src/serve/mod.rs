@@ -187,6 +187,7 @@ mod protocol;
 mod slots;
 #[cfg(feature = "tls")]
 mod tls;
+mod transport;
 mod watch;
 
 use std::fmt;
