@@ -12,11 +12,12 @@
 //! few size classes that holds it (128 bytes to 4 KiB), taken from a free list kept by the
 //! current thread: the buffer the last request on this thread gave back, still in cache. Moving
 //! the handle copies 32 bytes. Dropping it drops the future and puts the buffer back on the free
-//! list of the thread it is dropped on. A thread keeps at most [`KEPT_PER_CLASS`] buffers of a
-//! class; past that, a buffer given back is freed. So a server allocates a buffer when more
-//! requests are in flight on a thread than ever before, when more than [`KEPT_PER_CLASS`] of a
-//! class come and go, or when futures made on one thread are dropped on another (work stealing)
-//! until each thread's list has what it needs — not on a steady request path.
+//! list of the thread it is dropped on. A thread keeps at most [`KEPT_BYTES_PER_CLASS`] of free
+//! buffers of a class ([`kept`] of them); past that, a buffer given back is freed. So a server
+//! allocates a buffer when more requests are in flight on a thread than ever before, when more
+//! than [`kept`] of a class come and go, or when futures made on one thread are dropped on
+//! another (work stealing) until each thread's list has what it needs — not on a steady request
+//! path.
 //!
 //! A future larger than [`LARGEST`], or aligned to more than 16 bytes, is boxed, and its box is
 //! held as any other future: one allocation per request, for that future only.
@@ -65,10 +66,21 @@ const ALIGN: usize = 16;
 /// The largest future held without a box of its own, in bytes.
 pub const LARGEST: usize = CLASSES[CLASSES.len() - 1];
 
-/// How many free buffers of each size a thread keeps for the next futures; a buffer given back
-/// past that is freed. At most 128 × (128 + 256 + … + 4 096) bytes, about 1 MiB, a thread — in
-/// practice the few classes its routes use.
-pub const KEPT_PER_CLASS: usize = 128;
+/// The bytes of free buffers of each size a thread keeps for the next futures; a buffer given
+/// back past that is freed. At most 6 × 256 KiB, 1.5 MiB, a thread — in practice the one or two
+/// classes its routes use.
+///
+/// A budget in bytes, not a count, because the small classes are the busy ones: an HTTP/2
+/// server holds a future for every stream it has accepted and not yet polled — 64 connections
+/// with 10 streams each are 640 — and a count sized for those (2 048 buffers of 128 bytes) would
+/// keep 8 MiB of 4 KiB buffers.
+pub const KEPT_BYTES_PER_CLASS: usize = 256 * 1024;
+
+/// How many free buffers of `size` bytes (a size class: 128, 256, … 4 096) a thread keeps:
+/// [`KEPT_BYTES_PER_CLASS`] of them, from 2 048 buffers of 128 bytes to 64 of 4 KiB.
+pub const fn kept(size: usize) -> usize {
+    KEPT_BYTES_PER_CLASS / size
+}
 
 /// The bytes of every buffer that exists, in use or free, on every thread. Changed only where a
 /// buffer is allocated or freed, never when one is taken or given back.
@@ -257,7 +269,7 @@ impl FreeLists {
     #[inline]
     fn push(&self, class: usize, at: NonNull<u8>) -> bool {
         let length = self.lengths[class].get();
-        if length >= KEPT_PER_CLASS {
+        if length >= kept(CLASSES[class]) {
             return false;
         }
         // SAFETY: `at` is a buffer of `class` that holds no future and that nothing else points
@@ -327,12 +339,12 @@ fn give(class: usize, at: NonNull<u8>) {
 }
 
 /// Makes sure this thread keeps at least `per_class` free buffers of every size class (up to
-/// [`KEPT_PER_CLASS`]), so that its first futures allocate nothing, as its later ones: for a
+/// [`kept`] of each), so that its first futures allocate nothing, as its later ones: for a
 /// server that fills each worker thread when it starts (tokio's `on_thread_start`), and for a
 /// test that counts the allocations of one request.
 pub fn fill(per_class: usize) {
-    let wanted = per_class.min(KEPT_PER_CLASS);
-    for class in 0..CLASSES.len() {
+    for (class, size) in CLASSES.into_iter().enumerate() {
+        let wanted = per_class.min(kept(size));
         let missing = FREE
             .try_with(|free| wanted.saturating_sub(free.lengths[class].get()))
             .unwrap_or(0);
@@ -344,7 +356,7 @@ pub fn fill(per_class: usize) {
 
 /// The bytes of every buffer the pool holds, in use or free, on every thread: what a test that
 /// measures a server's heap before and after a load subtracts, since the free lists keep what
-/// the load's peak took (at most [`KEPT_PER_CLASS`] buffers of a class on a thread).
+/// the load's peak took (at most [`KEPT_BYTES_PER_CLASS`] of a class on a thread).
 pub fn held_bytes() -> usize {
     HELD_BYTES.load(Ordering::Relaxed)
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use silent_tower_pool::{free_buffers, PooledFuture, KEPT_PER_CLASS, LARGEST};
+use silent_tower_pool::{free_buffers, kept, PooledFuture, LARGEST};
 
 fn poll_once<F: Future>(future: Pin<&mut F>) -> Poll<F::Output> {
     future.poll(&mut Context::from_waker(Waker::noop()))
@@ -175,11 +175,12 @@ fn an_over_aligned_future_is_boxed_and_still_runs() {
 
 #[test]
 fn a_thread_keeps_no_more_buffers_than_its_cap() {
-    let futures: Vec<_> = (0..KEPT_PER_CLASS + 8)
+    let futures: Vec<_> = (0..kept(1024) + 8)
         .map(|i| PooledFuture::new(holding::<900>(i as u8)))
         .collect();
     drop(futures);
-    assert_eq!(free(1024), KEPT_PER_CLASS);
+    assert_eq!(free(1024), kept(1024));
+    assert_eq!(kept(1024), 256);
 }
 
 #[test]

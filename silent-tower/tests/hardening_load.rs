@@ -422,7 +422,7 @@ fn load_with_faults_answers_every_request_once_and_gives_all_memory_back() {
     // Bounded, so that a leaked future (whose buffer the pool also counts) cannot hide here: at
     // most every class's free list full on each of the runtime's threads (2 workers and the
     // thread that blocks on them).
-    let pool_bound = 3 * silent_tower_pool::KEPT_PER_CLASS * (128 + 256 + 512 + 1024 + 2048 + 4096);
+    let pool_bound = 3 * 6 * silent_tower_pool::KEPT_BYTES_PER_CLASS;
     assert!(
         pool_growth <= pool_bound as isize,
         "the futures' pool grew by {pool_growth} B, past what its free lists can keep"
