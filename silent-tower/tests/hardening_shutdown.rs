@@ -417,3 +417,75 @@ async fn without_a_grace_the_shutdown_waits_for_a_request_in_flight() {
         .unwrap()
         .unwrap();
 }
+
+/// A server whose future is dropped (aborted, or the loser of a `select!`) is gone: nothing will
+/// bound a drain any more, so its connections close at once — and none of their tasks may spin
+/// in the meantime, which would stall every other task of its runtime.
+#[test]
+fn dropping_the_server_closes_its_connections_and_leaves_its_runtime_running() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    // The server alone on a current-thread runtime, beside a heartbeat: a connection's task
+    // that spun instead of waiting would stop the heartbeat.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let beats = Arc::new(AtomicU64::new(0));
+    let (drop_server, server_dropped) = oneshot::channel::<()>();
+    let (finish, finished) = oneshot::channel::<()>();
+    let heart = Arc::clone(&beats);
+    // Not joined unless the test passes: a spinning runtime never returns.
+    let server_thread = std::thread::spawn(move || {
+        runtime.block_on(async move {
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    heart.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+            let app = Router::new().route("/", get(|| async { "hello" }));
+            tokio::select! {
+                result = serve(listener, app).into_future() => panic!("the server ended: {result:?}"),
+                _ = server_dropped => {}
+            }
+            // The server's future is dropped; its connection's task lives on in this runtime.
+            let _ = finished.await;
+        });
+    });
+
+    let mut client = std::net::TcpStream::connect(addr).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    client
+        .write_all(b"GET / HTTP/1.1\r\nhost: localhost\r\n\r\n")
+        .unwrap();
+    let mut head = [0; 1024];
+    let read = client.read(&mut head).unwrap();
+    let response = String::from_utf8_lossy(&head[..read]).into_owned();
+    assert!(
+        response.starts_with("HTTP/1.1 200 OK\r\n") && response.ends_with("\r\n\r\nhello"),
+        "{response:?}"
+    );
+
+    drop_server.send(()).unwrap();
+    let mut rest = Vec::new();
+    let closed = client.read_to_end(&mut rest);
+    assert!(
+        matches!(closed, Ok(0)),
+        "the connection of a dropped server stayed open: {closed:?}, {rest:?}"
+    );
+    let before = beats.load(Ordering::Relaxed);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        beats.load(Ordering::Relaxed) > before,
+        "the server's runtime stopped running its other tasks"
+    );
+    finish.send(()).unwrap();
+    server_thread.join().unwrap();
+}

@@ -1203,3 +1203,21 @@ async fn an_endless_headers_frame_is_reset_at_its_byte_budget_not_buffered() {
         .unwrap();
     assert_eq!(response.body, "hello");
 }
+
+/// A server whose future is dropped is gone: its QUIC connections are closed at once, as its
+/// TCP ones are (`hardening_shutdown.rs`), not left open with no server behind them.
+#[tokio::test]
+async fn dropping_the_server_closes_its_quic_connections() {
+    let server = Server::start().await;
+    let (mut sender, driver) = server.connect().await;
+    let response = send(&mut sender, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+
+    server.task.abort();
+    tokio::time::timeout(GENEROUS, driver)
+        .await
+        .expect("the QUIC connection of a dropped server is closed")
+        .unwrap();
+}

@@ -78,6 +78,7 @@ where
 {
     // Built once and shared: every connection borrows them for its whole life.
     let builders = Arc::new(Builders::new(&config));
+    let _wake_all_when_dropped = slots.wake_all_when_dropped();
     // Every connection holds a receiver: the server's shutdown is a send, and its end is when
     // the last receiver has been dropped.
     let (shutdown, shutdown_seen) = watch::channel(Phase::Serving);

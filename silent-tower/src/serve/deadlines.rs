@@ -5,7 +5,7 @@
 //! connection wakes several times per request: two timers polled that way cost about 200
 //! instructions per request (BENCHMARKS.md). Here the one timer is polled with a waker of its
 //! own, the connection's [`Activity`], which sets a flag and wakes the task: a wake that is not
-//! the timer's costs the task one flag load (in `connection::poll_signal`).
+//! the timer's costs the task one flag load (in `watch::poll_signal`).
 
 use std::future::Future;
 use std::pin::Pin;

@@ -182,6 +182,8 @@ mod http3;
 mod idle;
 mod in_flight;
 mod peer_addr;
+#[cfg(feature = "http3")]
+mod phases;
 mod preface;
 mod protocol;
 mod slots;

@@ -153,6 +153,14 @@ impl Slots {
         }
     }
 
+    /// Wakes every connection when dropped: held by an accept loop, declared before its shutdown
+    /// channel's sender so that it is dropped after it. A server whose future is dropped before
+    /// its shutdown ended is gone, and its connections, woken, read the closed channel as the
+    /// end (see `watch::read_phase`): without a wake, an idle one would stay open for ever.
+    pub(super) fn wake_all_when_dropped(self: &Arc<Self>) -> WakeAllWhenDropped {
+        WakeAllWhenDropped(Arc::clone(self))
+    }
+
     /// Wakes every connection's task, to read the server's new shutdown phase.
     pub(super) fn wake_all(&self) {
         for entry in self.table().entries.iter().flatten() {
@@ -231,5 +239,14 @@ impl Drop for Slot {
                 }
             }
         }
+    }
+}
+
+/// See [`Slots::wake_all_when_dropped`].
+pub(super) struct WakeAllWhenDropped(Arc<Slots>);
+
+impl Drop for WakeAllWhenDropped {
+    fn drop(&mut self) {
+        self.0.wake_all();
     }
 }

@@ -118,7 +118,7 @@ where
                     break Ok(());
                 }
                 Signal::Phase => {
-                    let phase = *this.shutdown.borrow_and_update();
+                    let phase = read_phase(this.shutdown);
                     if phase == Phase::Closing {
                         tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed at the end of the shutdown grace");
                         break Ok(());
@@ -159,7 +159,7 @@ where
 }
 
 /// What the server asked of a connection.
-enum Signal {
+pub(super) enum Signal {
     /// Close at once: the server needs the slot.
     Evicted,
     /// The shutdown phase changed.
@@ -172,7 +172,7 @@ enum Signal {
 /// The waker is left in `activity` (only when it differs from the one left before) before the
 /// flags are read, so a signal given in between is not missed: the server sets the flag, then
 /// wakes the waker it finds.
-fn poll_signal(
+pub(super) fn poll_signal(
     cx: &mut Context<'_>,
     activity: &Activity,
     shutdown: &watch::Receiver<Phase>,
@@ -191,9 +191,20 @@ fn poll_signal(
     if activity.take_timer_fired() {
         return Poll::Ready(Signal::Timer);
     }
-    // A closed channel (the server gone) counts as a change: `borrow_and_update` still reads.
+    // A closed channel (the server gone) counts as a change: see `read_phase`.
     if shutdown.has_changed().unwrap_or(true) {
         return Poll::Ready(Signal::Phase);
     }
     Poll::Pending
+}
+
+/// The server's phase, as a connection reads it when [`poll_signal`] says it changed. A server
+/// whose future was dropped (aborted, or the loser of a `select!`) is gone: nothing will bound
+/// a drain any more, so its connections close now. Read as its last phase, `Serving`, a closed
+/// channel would signal again at once, and the connection's task would spin.
+pub(super) fn read_phase(shutdown: &mut watch::Receiver<Phase>) -> Phase {
+    if shutdown.has_changed().is_err() {
+        return Phase::Closing;
+    }
+    *shutdown.borrow_and_update()
 }

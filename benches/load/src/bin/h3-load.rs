@@ -76,6 +76,8 @@ fn main() {
         }
         let requests = after - before;
         println!("requests: {requests} in {:.3} s", elapsed.as_secs_f64());
+        // Warm-up included: what the server answered, for a per-request instruction count.
+        println!("answered: {}", counters.done.load(Ordering::Relaxed));
         println!("errors: {}", counters.errors.load(Ordering::Relaxed));
         println!(
             "Requests/sec: {:.2}",
