@@ -23,7 +23,9 @@
 //! connection. To stop, give [`Serve::with_graceful_shutdown`] a future: when it completes the
 //! listener is closed, in-flight requests get up to the [`shutdown_grace`](Serve::shutdown_grace)
 //! (30 s) to finish, every connection still open after it is closed, and then the `.await`
-//! returns.
+//! returns. A server whose future is dropped instead (its task aborted, or the losing branch of
+//! a `select!`) closes every connection at once: with the server gone, nothing would bound a
+//! drain.
 //!
 //! # Limits
 //!
@@ -177,6 +179,8 @@ mod fits;
 mod future;
 #[cfg(feature = "http3")]
 mod h3_bound;
+#[cfg(feature = "http3")]
+mod h3_request;
 #[cfg(feature = "http3")]
 mod http3;
 mod idle;
