@@ -6,9 +6,9 @@
 //! response (inside). Names are `scenario/peer`: scenario `A`, `B`, `C-static`, `C-param`, `E`
 //! (which cycles through the 130 GitHub paths, one per request), and `A+layers`, `B+layers`
 //! (scenarios A and B behind each peer's four middlewares), `B-extractors` (a `POST` with a JSON
-//! body, read by `Path`, `Query`, `State` and `Json`: see [`extractors`](crate::extractors)),
+//! body, read by `Path`, `Query`, `State` and `Json`: see [`extractors`]),
 //! `F-param+from_fn` (a `Path<u32>` route behind a `from_fn` middleware on the whole router: see
-//! [`composition`](crate::composition) and [`COMPOSITION_NAMES`]);
+//! [`composition`] and [`COMPOSITION_NAMES`]);
 //! peer `hyper`, `ours`, `axum`, `silent`.
 //! Two lookups alone, on the GitHub paths, compare like with like: `E/matchit` (matchit's `at`)
 //! and `E-lookup/ours` (our tree walk, `Router::__lookup`); no request is built or dropped there.

@@ -90,7 +90,7 @@ pub(crate) struct RouteInfo {
 
 /// The path parameters of the matched route, stored in the request's extensions by the router.
 ///
-/// Read them through [`RequestExt`]: `req.param::<i64>("id")`. The router inserts `PathParams`
+/// Read them through [`RequestExt`](crate::RequestExt): `req.param::<i64>("id")`. The router inserts `PathParams`
 /// only for routes that capture parameters, and only where something reads them from the
 /// request: a handler that takes the whole `Request`, a service, a layer of the route's own
 /// ([`Router::layer`](crate::Router::layer), [`MethodRouter::layer`](crate::MethodRouter::layer)).

@@ -259,7 +259,7 @@ pub use hyper::body::Incoming;
 
 /// Everything a hello-world needs: `use silent_tower::prelude::*;` — the router and its method
 /// functions, the common extractors (`Path`, `Query`, `Form`, `State`, `Extension`, and
-/// [`Json`](crate::Json) with the `json` feature, on by default), responses, the layers and
+/// [`Json`] with the `json` feature, on by default), responses, the layers and
 /// `serve`.
 pub mod prelude {
     pub use crate::extract::{Extension, Form, Path, Query, State};

@@ -56,7 +56,7 @@ type Slot = PooledFuture<Response<Body>>;
 /// aligned to more than 16 bytes) is boxed instead: one allocation per request, on that route
 /// only.
 ///
-/// It also answers a `HEAD` request when the endpoint says so ([`answering`](Self::answering)):
+/// It also answers a `HEAD` request when the endpoint says so (`answering`):
 /// here, once for every endpoint, rather than in a wrapper future built per endpoint type.
 #[pin_project]
 pub struct EndpointFuture {

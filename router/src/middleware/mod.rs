@@ -8,9 +8,9 @@
 //! future in a pooled buffer, as a route's is held: put it around the whole router and a request
 //! costs no allocation; put it on routes with [`Router::layer`](crate::Router::layer) or
 //! [`Router::route_layer`](crate::Router::route_layer) and neither future is boxed, but the
-//! route's [`MatchedPath`](crate::extract::MatchedPath), and on a route with parameters its
-//! [`PathParams`](crate::PathParams), cross the layer in the request's extensions: three
-//! allocations per request on a route without parameters, four on one with.
+//! route's [`MatchedPath`](crate::extract::MatchedPath), the route's parameters inside it,
+//! crosses the layer in the request's extensions: one allocation per request, with or without
+//! parameters (more on a thread's first such request: see [`Router::layer`](crate::Router::layer)).
 
 mod from_extractor;
 mod from_fn;
