@@ -364,7 +364,10 @@ impl QuicConnection {
                         }
                     }
                 }
-                Some(_) = requests.join_next(), if !requests.is_empty() => {}
+                Some(_) = requests.join_next(), if !requests.is_empty() => {
+                    // Every task that ended since: one pass of this loop for many requests.
+                    while requests.try_join_next().is_some() {}
+                }
                 // QUIC's own idle timeout never fires while the client sends keep-alive PINGs:
                 // as on TCP, only requests count.
                 () = &mut idle_check, if idle_timeout.is_some() => {
