@@ -85,6 +85,21 @@ fn app(gate: Gate) -> Router<(), RequestBody> {
     Router::<(), RequestBody>::with_body()
         .route("/", get(|| async { "hello" }))
         .route(
+            "/connection-fields",
+            get(|| async {
+                (
+                    [
+                        ("connection", "close"),
+                        ("keep-alive", "timeout=5"),
+                        ("proxy-connection", "keep-alive"),
+                        ("upgrade", "h2c"),
+                        ("x-kept", "1"),
+                    ],
+                    "fields",
+                )
+            }),
+        )
+        .route(
             "/peer",
             get(|request: silent_tower::Request<RequestBody>| async move {
                 match request.extensions().get::<PeerAddr>() {
@@ -1220,4 +1235,26 @@ async fn dropping_the_server_closes_its_quic_connections() {
         .await
         .expect("the QUIC connection of a dropped server is closed")
         .unwrap();
+}
+
+/// Connection-specific fields make an HTTP/3 message malformed (RFC 9114 §4.2): a response that
+/// carries them, as one written for HTTP/1 may, is sent without them, its other fields intact.
+#[tokio::test]
+async fn connection_specific_response_fields_are_not_sent_over_http3() {
+    let server = Server::start().await;
+    let (mut sender, _driver) = server.connect().await;
+    let response = send(&mut sender, request("GET", "/connection-fields"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.body, "fields");
+    for name in ["connection", "keep-alive", "proxy-connection", "upgrade"] {
+        assert!(
+            response.headers.get(name).is_none(),
+            "{name}: {:?}",
+            response.headers
+        );
+    }
+    assert_eq!(response.headers["x-kept"], "1");
+    assert_eq!(response.headers["content-length"], "6");
 }
