@@ -26,17 +26,20 @@ type Resolver = h3::server::RequestResolver<BoundedConnection, Bytes>;
 type H3SendStream = h3::server::RequestStream<h3_quinn::SendStream<Bytes>, Bytes>;
 
 /// The connection-specific header fields (RFC 9114 §4.2), which make a message malformed in
-/// HTTP/3; its name if `name` is one.
+/// HTTP/3.
+const CONNECTION_SPECIFIC: [&str; 5] = [
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// Its name, if `name` is a [connection-specific](CONNECTION_SPECIFIC) field.
 fn connection_specific(name: &header::HeaderName) -> Option<&'static str> {
-    [
-        "connection",
-        "keep-alive",
-        "proxy-connection",
-        "transfer-encoding",
-        "upgrade",
-    ]
-    .into_iter()
-    .find(|specific| name.as_str() == *specific)
+    CONNECTION_SPECIFIC
+        .into_iter()
+        .find(|specific| name.as_str() == *specific)
 }
 
 /// Checks a request head as RFC 9114 §4.2 requires — no connection-specific field, `te` only
@@ -58,35 +61,34 @@ fn checked_length(headers: &http::HeaderMap) -> Result<Option<u64>, &'static str
             return Err("te");
         }
         if name == header::CONTENT_LENGTH {
-            let parsed = parse_length(value).ok_or("content-length")?;
-            if length.is_some_and(|length| length != parsed) {
-                return Err("content-length");
-            }
-            length = Some(parsed);
+            add_length(&mut length, value).map_err(|()| "content-length")?;
         }
     }
     Ok(length)
-}
-
-/// A `content-length` value: digits only.
-fn parse_length(value: &http::HeaderValue) -> Option<u64> {
-    std::str::from_utf8(value.as_bytes())
-        .ok()
-        .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|digits| digits.parse::<u64>().ok())
 }
 
 /// A message's `content-length`, if any: every value must be the same number.
 fn content_length(headers: &http::HeaderMap) -> Result<Option<u64>, ()> {
     let mut length = None;
     for value in headers.get_all(header::CONTENT_LENGTH) {
-        let parsed = parse_length(value).ok_or(())?;
-        if length.is_some_and(|length| length != parsed) {
-            return Err(());
-        }
-        length = Some(parsed);
+        add_length(&mut length, value)?;
     }
     Ok(length)
+}
+
+/// Reads one `content-length` value (digits only) into `length`: an error if it is not a
+/// number, or not the number an earlier value gave.
+fn add_length(length: &mut Option<u64>, value: &http::HeaderValue) -> Result<(), ()> {
+    let parsed = std::str::from_utf8(value.as_bytes())
+        .ok()
+        .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|digits| digits.parse::<u64>().ok())
+        .ok_or(())?;
+    if length.is_some_and(|length| length != parsed) {
+        return Err(());
+    }
+    *length = Some(parsed);
+    Ok(())
 }
 
 /// Resets a request stream whose head went over its byte budget (see [`BoundedConnection`]).
@@ -355,31 +357,28 @@ where
         .keys()
         .any(|name| connection_specific(name).is_some())
     {
-        for name in [
-            header::CONNECTION,
-            header::TRANSFER_ENCODING,
-            header::UPGRADE,
-            header::HeaderName::from_static("keep-alive"),
-            header::HeaderName::from_static("proxy-connection"),
-        ] {
+        for name in CONNECTION_SPECIFIC {
             parts.headers.remove(name);
         }
     }
-    // As hyper does on TCP: a body of known length says so, unless it has no body to measure.
     let status = parts.status;
     let no_content = status.is_informational()
         || status == http::StatusCode::NO_CONTENT
         || status == http::StatusCode::NOT_MODIFIED;
-    if !is_head && !no_content && !parts.headers.contains_key(header::CONTENT_LENGTH) {
-        if let Some(length) = body.size_hint().exact() {
+    // What the client will hold the body to: as hyper does on TCP, a body that disagrees with
+    // its `content-length` is cut (the caller resets the stream) rather than sent malformed.
+    // And as hyper does, a body of known length says so when the service did not, unless it has
+    // no body to measure. (A `content-length` that is not one number is sent as it is, unheld.)
+    let mut promised = match content_length(&parts.headers) {
+        Ok(Some(length)) => Some(length),
+        Err(()) => None,
+        Ok(None) if is_head || no_content => None,
+        Ok(None) => body.size_hint().exact().inspect(|&length| {
             parts
                 .headers
                 .insert(header::CONTENT_LENGTH, http::HeaderValue::from(length));
-        }
-    }
-    // What the client will hold the body to: as hyper does on TCP, a body that disagrees with
-    // its `content-length` is cut (the caller resets the stream) rather than sent malformed.
-    let mut promised = content_length(&parts.headers).ok().flatten();
+        }),
+    };
     async move {
         send.send_response(Response::from_parts(parts, ())).await?;
         // A response to HEAD, a 204 and a 304 have no content (RFC 9110 §6.4.1), whatever the

@@ -184,6 +184,8 @@ where
     B::Data: Send,
     B::Error: Into<BoxError>,
 {
+    // Its own, though TCP's loop wakes the same connections: whichever loop is dropped last,
+    // the QUIC connections are woken after their own channel has closed.
     let _wake_all_when_dropped = slots.wake_all_when_dropped();
     // As on TCP: every connection holds a receiver, and the end is when the last is dropped.
     let (shutdown, shutdown_seen) = watch::channel(Phase::Serving);
