@@ -1237,6 +1237,40 @@ async fn dropping_the_server_closes_its_quic_connections() {
         .unwrap();
 }
 
+/// A client that closes its connection while a handler is still at work: the request can no
+/// longer be answered, so the handler's future is dropped, as hyper drops a lost connection's
+/// requests, and a shutdown does not wait for it (here the handler would wait for ever, and the
+/// default shutdown grace is 30 s).
+#[tokio::test]
+async fn a_lost_connections_handlers_are_dropped_and_do_not_hold_the_shutdown() {
+    let mut server = Server::start().await;
+    let (connection, sender, driver) = server.connect_raw().await;
+    let mut stuck_sender = sender.clone();
+    let stuck =
+        tokio::spawn(
+            async move { send(&mut stuck_sender, request("GET", "/slow"), b"", None).await },
+        );
+    tokio::time::timeout(GENEROUS, server.arrived.recv())
+        .await
+        .expect("the request reaches the handler")
+        .unwrap();
+
+    connection.close(quinn::VarInt::from_u32(0x100), b"gone");
+    let _ = tokio::time::timeout(GENEROUS, driver).await;
+    assert!(tokio::time::timeout(GENEROUS, stuck)
+        .await
+        .unwrap()
+        .unwrap()
+        .is_err());
+    server.stop.send(()).unwrap();
+    tokio::time::timeout(GENEROUS, server.task)
+        .await
+        .expect("the server stops without waiting for the lost request")
+        .unwrap()
+        .unwrap();
+    drop(sender);
+}
+
 /// Connection-specific fields make an HTTP/3 message malformed (RFC 9114 §4.2): a response that
 /// carries them, as one written for HTTP/1 may, is sent without them, its other fields intact.
 #[tokio::test]

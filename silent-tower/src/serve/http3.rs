@@ -6,7 +6,8 @@
 //! from the server's [`TlsConfig`] (ALPN `h3`), runs one task per connection that accepts
 //! request streams, and one task per request (`h3_request`) that calls the service and streams
 //! the response back: data frames as the body yields them, then trailers, then the end of the
-//! stream.
+//! stream. A request's task ends on its own; the connection counts them (`h3_tasks`), to wait for
+//! them when it closes gracefully and to abort them when it is closed at once or lost.
 //!
 //! Shutdown: the endpoint stops accepting; each connection sends `GOAWAY`, lets the requests it
 //! has accepted finish, then closes with `H3_NO_ERROR`. Because a QUIC close discards data not
@@ -25,7 +26,6 @@ use http::{Request, Response};
 use quinn::crypto::rustls::QuicServerConfig;
 use quinn::{Endpoint, EndpointConfig, IdleTimeout, TokioRuntime, TransportConfig, VarInt};
 use tokio::sync::watch;
-use tokio::task::JoinSet;
 use tokio_rustls::rustls;
 use tower_service::Service;
 
@@ -36,6 +36,7 @@ use super::connection::{self, drain};
 use super::deadlines::after;
 use super::h3_bound::BoundedConnection;
 use super::h3_request::serve_request;
+use super::h3_tasks::RequestTasks;
 use super::peer_addr::AddPeerAddr;
 use super::slots::{Refused, Slot, Slots};
 use super::watch::{poll_signal, read_phase, Phase, Signal};
@@ -323,8 +324,9 @@ impl QuicConnection {
         };
 
         let activity = Arc::clone(self.slot.activity());
-        let mut requests = JoinSet::new();
+        let mut requests = RequestTasks::new();
         let mut closing = false;
+        let mut accepting = true;
         let mut linger = false;
         // One timer for the connection's life, reset when it fires: a `sleep_until` made in the
         // loop would register a new timer on every pass, several per request.
@@ -366,10 +368,9 @@ impl QuicConnection {
                         }
                     }
                 }
-                Some(_) = requests.join_next(), if !requests.is_empty() => {
-                    // Every task that ended since: one pass of this loop for many requests.
-                    while requests.try_join_next().is_some() {}
-                }
+                // Looked at only while closing: a request's task ends on its own, without
+                // waking this one (see `RequestTasks`).
+                () = requests.all_ended(), if closing => {}
                 // QUIC's own idle timeout never fires while the client sends keep-alive PINGs:
                 // as on TCP, only requests count.
                 () = &mut idle_check, if idle_timeout.is_some() => {
@@ -390,7 +391,7 @@ impl QuicConnection {
                         }
                     }
                 }
-                accepted = h3.accept() => match accepted {
+                accepted = h3.accept(), if accepting => match accepted {
                     Ok(Some(resolver)) => {
                         linger |= closing;
                         requests.spawn(serve_request(
@@ -401,19 +402,25 @@ impl QuicConnection {
                             Arc::clone(&activity),
                         ));
                     }
-                    // The client sent GOAWAY, and every request it sent before has ended.
-                    Ok(None) => break,
+                    // The client sent GOAWAY: no request comes after. Those running finish,
+                    // still bounded by the server's signals.
+                    Ok(None) => {
+                        closing = true;
+                        accepting = false;
+                    }
                     Err(error) => {
                         if !error.is_h3_no_error() {
                             tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 connection error");
                         }
+                        // The connection is gone: no response can be sent.
                         break;
                     }
                 },
             }
         }
-        // The requests' streams have ended; their tasks are about to.
-        while requests.join_next().await.is_some() {}
+        // Only a broken connection leaves the loop with requests running: they are aborted
+        // as `requests` is dropped, as hyper drops a lost connection's requests.
+        drop(requests);
         if linger {
             let _ = tokio::time::timeout(CLOSE_LINGER, quic.closed()).await;
         }
@@ -460,7 +467,7 @@ impl QuicConnection {
 }
 
 /// Closes a QUIC connection at once, ending the requests it was serving without a response.
-fn force_close(quic: &quinn::Connection, requests: JoinSet<()>) {
+fn force_close(quic: &quinn::Connection, requests: RequestTasks) {
     drop(requests); // aborts their tasks
     quic.close(VarInt::from_u32(H3_NO_ERROR), b"");
 }

@@ -182,6 +182,8 @@ mod h3_bound;
 #[cfg(feature = "http3")]
 mod h3_request;
 #[cfg(feature = "http3")]
+mod h3_tasks;
+#[cfg(feature = "http3")]
 mod http3;
 mod idle;
 mod in_flight;
