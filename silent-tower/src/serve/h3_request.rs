@@ -7,12 +7,11 @@ use std::net::SocketAddr;
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use bytes::{Buf, Bytes};
 use http::{header, Request, Response};
-use pin_project::pin_project;
 use tower_service::Service;
 
 use super::activity::Activity;
@@ -121,36 +120,28 @@ where
     B: http_body::Body,
     B::Error: Into<BoxError>,
 {
-    let head = Phases::new(
+    Phases::new(
         first_frame(resolver, header_read_timeout, peer_addr),
-        move |resolving| {
-            resolving.map(|resolving| CheckedHead {
-                resolving,
-                peer_addr,
-            })
+        move |resolved| {
+            let (request, stream, length) = resolved?;
+            Some(respond(
+                request, stream, length, service, peer_addr, activity,
+            ))
         },
-    );
-    Phases::new(head, move |head| {
-        head.map(|(request, stream, length)| {
-            respond(request, stream, length, service, peer_addr, activity)
-        })
-    })
+    )
 }
 
 /// The request stream with its head read: where the body is read and the response sent.
 type H3RequestStream = h3::server::RequestStream<BoundedBidi<Bytes>, Bytes>;
 
 /// Waits for the request's HEADERS frame (whole by the header read timeout, and within the
-/// stream's byte budget) and gives the future that decodes it; `None` if the stream was reset.
+/// stream's byte budget), decodes it and checks it: the request's head, its stream and its
+/// body's length; `None` if the stream was reset or the head is malformed.
 fn first_frame(
     mut resolver: Resolver,
     header_read_timeout: Option<Duration>,
     peer_addr: SocketAddr,
-) -> impl Future<
-    Output = Option<
-        impl Future<Output = Result<(Request<()>, H3RequestStream), h3::error::StreamError>>,
-    >,
-> {
+) -> impl Future<Output = Option<(Request<()>, H3RequestStream, Option<u64>)>> {
     use h3::error::Code;
     use h3::quic::{RecvStream as _, SendStream as _};
 
@@ -188,7 +179,7 @@ fn first_frame(
             },
         };
         match resolver.accept_with_frame(frame) {
-            Ok(resolved) => Some(resolved.resolve()),
+            Ok(resolved) => checked_head(|| resolved.resolve(), peer_addr),
             Err(error) => {
                 tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 request head failed");
                 None
@@ -197,44 +188,46 @@ fn first_frame(
     }
 }
 
-/// Decodes the request's head and checks it is well formed (RFC 9114 §4.1.2, §4.2): the head
-/// and its stream, or `None` when the stream failed or was reset. A named future: an `async`
-/// block would keep room for the decoding future twice, as its capture and as what it awaits.
-#[pin_project]
-struct CheckedHead<R> {
-    #[pin]
-    resolving: R,
+/// Finishes decoding the request's head, whose frame h3 holds whole, and checks it is well
+/// formed (RFC 9114 §4.1.2, §4.2): the head and its stream, or `None` when the stream failed.
+///
+/// h3's future for this step is ready at its first poll — it awaits only to answer 431 to a
+/// head over `max_header_size` — and takes 1.4 KiB: it is made and polled once here, in this
+/// call's frame, rather than kept in the request's task, which would hold its room for the
+/// task's life and copy it on each move. A 431 that cannot be sent at once (its client gave the
+/// stream no room to send it, or the connection has none left) is not waited for: the stream
+/// is closed unanswered.
+fn checked_head<R>(
+    resolve: impl FnOnce() -> R,
     peer_addr: SocketAddr,
-}
-
-impl<R> Future for CheckedHead<R>
+) -> Option<(Request<()>, H3RequestStream, Option<u64>)>
 where
     R: Future<Output = Result<(Request<()>, H3RequestStream), h3::error::StreamError>>,
 {
-    type Output = Option<(Request<()>, H3RequestStream, Option<u64>)>;
+    use h3::error::Code;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        use h3::error::Code;
-
-        let this = self.project();
-        let peer_addr = *this.peer_addr;
-        let (request, mut stream) = match ready!(this.resolving.poll(cx)) {
-            Ok(resolved) => resolved,
-            Err(error) => {
-                tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 request head failed");
-                return Poll::Ready(None);
-            }
-        };
-        // A malformed request is a stream error of type H3_MESSAGE_ERROR. An app that forwards
-        // requests to an HTTP/1 upstream would otherwise be open to smuggling.
-        match checked_length(request.headers()) {
-            Ok(length) => Poll::Ready(Some((request, stream, length))),
-            Err(field) => {
-                tracing::debug!(target: "silent_tower::serve", %peer_addr, field, "malformed HTTP/3 request");
-                stream.stop_stream(Code::H3_MESSAGE_ERROR);
-                stream.stop_sending(Code::H3_MESSAGE_ERROR);
-                Poll::Ready(None)
-            }
+    let resolving = pin!(resolve());
+    // Nothing waits to be woken: the future is dropped if it is not ready.
+    let (request, mut stream) = match resolving.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(Ok(resolved)) => resolved,
+        Poll::Ready(Err(error)) => {
+            tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 request head failed");
+            return None;
+        }
+        Poll::Pending => {
+            tracing::debug!(target: "silent_tower::serve", %peer_addr, "HTTP/3 request head over max_header_size; no room to answer 431");
+            return None;
+        }
+    };
+    // A malformed request is a stream error of type H3_MESSAGE_ERROR. An app that forwards
+    // requests to an HTTP/1 upstream would otherwise be open to smuggling.
+    match checked_length(request.headers()) {
+        Ok(length) => Some((request, stream, length)),
+        Err(field) => {
+            tracing::debug!(target: "silent_tower::serve", %peer_addr, field, "malformed HTTP/3 request");
+            stream.stop_stream(Code::H3_MESSAGE_ERROR);
+            stream.stop_sending(Code::H3_MESSAGE_ERROR);
+            None
         }
     }
 }

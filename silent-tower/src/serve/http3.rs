@@ -26,14 +26,14 @@ use http::{Request, Response};
 use quinn::crypto::rustls::QuicServerConfig;
 use quinn::{Endpoint, EndpointConfig, IdleTimeout, TokioRuntime, TransportConfig, VarInt};
 use tokio::sync::watch;
+use tokio::time::Instant;
 use tokio_rustls::rustls;
 use tower_service::Service;
 
-use super::activity::Seen;
 use super::alt_svc::{alt_svc_value, AdvertiseHttp3};
 use super::body::RequestBody;
 use super::connection::{self, drain};
-use super::deadlines::after;
+use super::deadlines::{after, Deadlines, Verdict};
 use super::h3_bound::BoundedConnection;
 use super::h3_request::serve_request;
 use super::h3_tasks::RequestTasks;
@@ -328,13 +328,12 @@ impl QuicConnection {
         let mut closing = false;
         let mut accepting = true;
         let mut linger = false;
-        // One timer for the connection's life, reset when it fires: a `sleep_until` made in the
-        // loop would register a new timer on every pass, several per request.
-        let idle_timeout = self.config.idle_timeout;
-        let mut idle_check = pin!(tokio::time::sleep_until(after(
-            idle_timeout.unwrap_or_default()
-        )));
-        let mut seen = Seen::default();
+        // The idle check's timer is TCP's (see `deadlines`): polled with the connection's
+        // activity as its waker, so that it sets a flag when it fires, and is not polled at
+        // every pass of the loop.
+        let mut deadlines = Deadlines::new(&activity, None, self.config.idle_timeout);
+        let mut timer = pin!(tokio::time::sleep_until(after(Duration::ZERO)));
+        deadlines.arm(timer.as_mut(), &activity);
         // The server's signals come as on TCP (see `watch::poll_signal`): flags in the
         // connection's activity, read at each wake, not a `watch` and a `Notify` registered
         // anew at each pass of the loop — several hundred instructions a request.
@@ -348,49 +347,53 @@ impl QuicConnection {
             tokio::select! {
                 biased;
                 signal = poll_fn(|cx| poll_signal(cx, &activity, &self.shutdown, &mut parked)) => {
-                    if let Signal::Evicted = signal {
-                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed to make room");
-                        return force_close(&quic, requests);
-                    }
-                    // `Signal::Timer` is TCP's: this loop keeps its own timer.
-                    let phase = read_phase(&mut self.shutdown);
-                    if phase == Phase::Closing {
-                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed at the end of the shutdown grace");
-                        return force_close(&quic, requests);
-                    }
-                    if phase == Phase::Draining && !closing {
-                        closing = true;
-                        linger = !requests.is_empty();
-                        // GOAWAY: the requests accepted so far finish, later ones are refused.
-                        if let Err(error) = h3.shutdown(0).await {
-                            tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 GOAWAY failed");
-                            break;
+                    match signal {
+                        Signal::Evicted => {
+                            tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed to make room");
+                            return force_close(&quic, requests);
+                        }
+                        Signal::Phase => match read_phase(&mut self.shutdown) {
+                            Phase::Closing => {
+                                tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed at the end of the shutdown grace");
+                                return force_close(&quic, requests);
+                            }
+                            Phase::Draining if !closing => {
+                                closing = true;
+                                linger = !requests.is_empty();
+                                // GOAWAY: the requests accepted so far finish, later ones are
+                                // refused.
+                                if let Err(error) = h3.shutdown(0).await {
+                                    tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 GOAWAY failed");
+                                    break;
+                                }
+                            }
+                            Phase::Draining | Phase::Serving => {}
+                        },
+                        // QUIC's own idle timeout never fires while the client sends keep-alive
+                        // PINGs: as on TCP, only requests count.
+                        Signal::Timer => {
+                            match deadlines.fire(&activity, closing, Instant::now()) {
+                                Verdict::Carry => {}
+                                Verdict::CloseGracefully(why) => {
+                                    tracing::debug!(target: "silent_tower::serve", %peer_addr, "{why}");
+                                    closing = true;
+                                    if let Err(error) = h3.shutdown(0).await {
+                                        tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 GOAWAY failed");
+                                        break;
+                                    }
+                                }
+                                Verdict::Close(why) => {
+                                    tracing::debug!(target: "silent_tower::serve", %peer_addr, "{why}");
+                                    return force_close(&quic, requests);
+                                }
+                            }
+                            deadlines.arm(timer.as_mut(), &activity);
                         }
                     }
                 }
                 // Looked at only while closing: a request's task ends on its own, without
                 // waking this one (see `RequestTasks`).
                 () = requests.all_ended(), if closing => {}
-                // QUIC's own idle timeout never fires while the client sends keep-alive PINGs:
-                // as on TCP, only requests count.
-                () = &mut idle_check, if idle_timeout.is_some() => {
-                    let timeout = idle_timeout.expect("checked by the branch's condition");
-                    let (idle, now) = activity.idle_since(seen);
-                    seen = now;
-                    idle_check.as_mut().reset(after(timeout));
-                    if idle && closing {
-                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "idle after GOAWAY: closed");
-                        return force_close(&quic, requests);
-                    }
-                    if idle {
-                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "idle timeout");
-                        closing = true;
-                        if let Err(error) = h3.shutdown(0).await {
-                            tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 GOAWAY failed");
-                            break;
-                        }
-                    }
-                }
                 accepted = h3.accept(), if accepting => match accepted {
                     Ok(Some(resolver)) => {
                         linger |= closing;
