@@ -29,8 +29,10 @@ pub(super) struct Activity {
     /// [`born`](Self::born): an HTTP/1 connection's next request head is due a header read
     /// timeout after it.
     ended_at: AtomicU64,
-    /// The client sent the HTTP/2 preface: no request heads are timed on this connection.
-    http2: AtomicBool,
+    /// The connection carries many requests at once — HTTP/2 (the client sent the preface) or
+    /// HTTP/3 — so no request head is timed on it: HTTP/2 has none to time, HTTP/3 times each
+    /// stream's own.
+    multiplexed: AtomicBool,
     /// The connection's timer fired (see [`deadlines`](super::deadlines)): the activity is the
     /// timer's waker.
     timer_fired: AtomicBool,
@@ -67,7 +69,7 @@ impl Activity {
         Self {
             born: Instant::now(),
             ended_at: AtomicU64::new(0),
-            http2: AtomicBool::new(false),
+            multiplexed: AtomicBool::new(false),
             timer_fired: AtomicBool::new(false),
             read: AtomicU64::new(0),
             writes: AtomicU64::new(0),
@@ -100,9 +102,10 @@ impl Activity {
 
     pub(super) fn request_ended(&self) {
         // One clock read per HTTP/1 request, where hyper's own header read timeout boxes and
-        // arms a timer for every request head: see `deadlines::next_head_deadline`. HTTP/2 times
-        // no heads, so its requests skip the clock (about 65 instructions of a stream's 24 000).
-        if !self.is_http2() {
+        // arms a timer for every request head: see `deadlines::next_head_deadline`. HTTP/2 and
+        // HTTP/3 time no heads here, so their requests skip the clock (about 65 instructions of
+        // a stream's 24 000).
+        if !self.is_multiplexed() {
             let since_born = Instant::now().saturating_duration_since(self.born);
             // Plus one, so that 0 says no request has ended yet.
             let nanos = u64::try_from(since_born.as_nanos()).unwrap_or(u64::MAX - 1);
@@ -141,12 +144,12 @@ impl Activity {
         self.timer_fired.load(Ordering::Relaxed) && self.timer_fired.swap(false, Ordering::SeqCst)
     }
 
-    pub(super) fn mark_http2(&self) {
-        self.http2.store(true, Ordering::Relaxed);
+    pub(super) fn mark_multiplexed(&self) {
+        self.multiplexed.store(true, Ordering::Relaxed);
     }
 
-    pub(super) fn is_http2(&self) -> bool {
-        self.http2.load(Ordering::Relaxed)
+    pub(super) fn is_multiplexed(&self) -> bool {
+        self.multiplexed.load(Ordering::Relaxed)
     }
 
     fn in_flight(requests: u64) -> u32 {

@@ -40,7 +40,7 @@ pub(super) fn next_head_deadline(
     timeout: Duration,
     now: Instant,
 ) -> HeadDeadline {
-    if activity.is_http2() {
+    if activity.is_multiplexed() {
         return HeadDeadline::Untimed;
     }
     if activity.has_request_in_flight() {

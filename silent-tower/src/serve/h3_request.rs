@@ -36,9 +36,10 @@ const CONNECTION_SPECIFIC: [&str; 5] = [
 
 /// Its name, if `name` is a [connection-specific](CONNECTION_SPECIFIC) field.
 fn connection_specific(name: &header::HeaderName) -> Option<&'static str> {
+    let name = name.as_str();
     CONNECTION_SPECIFIC
         .into_iter()
-        .find(|specific| name.as_str() == *specific)
+        .find(|specific| name == *specific)
 }
 
 /// Checks a request head as RFC 9114 §4.2 requires — no connection-specific field, `te` only
@@ -145,38 +146,47 @@ fn first_frame(
     use h3::error::Code;
     use h3::quic::{RecvStream as _, SendStream as _};
 
+    /// How the wait for the first frame ended, when it did not give one.
+    enum NoFrame {
+        OverBudget,
+        TimedOut,
+    }
+
     async move {
-        // Until it is whole, the frame is buffered, up to `max_header_size`.
-        let first_frame =
-            poll_fn(
-                |cx| match reading_fields(|| resolver.frame_stream.poll_next(cx)) {
+        let frame = {
+            // Until it is whole, the frame is buffered, up to `max_header_size`.
+            let mut first_frame = pin!(poll_fn(|cx| {
+                match reading_fields(|| resolver.frame_stream.poll_next(cx)) {
                     (polled, false) => polled.map(Ok),
-                    (_, true) => Poll::Ready(Err(())),
+                    (_, true) => Poll::Ready(Err(NoFrame::OverBudget)),
+                }
+            }));
+            // A head is most often whole when its stream is accepted: the clock is read and a
+            // timer set only for one that is not.
+            match poll_fn(|cx| Poll::Ready(first_frame.as_mut().poll(cx))).await {
+                Poll::Ready(frame) => frame,
+                Poll::Pending => match header_read_timeout {
+                    Some(timeout) => tokio::time::timeout(timeout, first_frame)
+                        .await
+                        .unwrap_or(Err(NoFrame::TimedOut)),
+                    None => first_frame.await,
                 },
-            );
-        let frame = match header_read_timeout {
-            Some(timeout) => match tokio::time::timeout(timeout, first_frame).await {
-                Ok(Ok(frame)) => frame,
-                Ok(Err(())) => {
-                    reset_excessive(resolver, peer_addr);
-                    return None;
-                }
-                Err(_) => {
-                    tracing::debug!(target: "silent_tower::serve", %peer_addr, "HTTP/3 request head timed out");
-                    // Nothing was processed: the client may safely retry.
-                    let code = Code::H3_REQUEST_REJECTED.value();
-                    resolver.frame_stream.reset(code);
-                    resolver.frame_stream.into_inner().stop_sending(code);
-                    return None;
-                }
-            },
-            None => match first_frame.await {
-                Ok(frame) => frame,
-                Err(()) => {
-                    reset_excessive(resolver, peer_addr);
-                    return None;
-                }
-            },
+            }
+        };
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(NoFrame::OverBudget) => {
+                reset_excessive(resolver, peer_addr);
+                return None;
+            }
+            Err(NoFrame::TimedOut) => {
+                tracing::debug!(target: "silent_tower::serve", %peer_addr, "HTTP/3 request head timed out");
+                // Nothing was processed: the client may safely retry.
+                let code = Code::H3_REQUEST_REJECTED.value();
+                resolver.frame_stream.reset(code);
+                resolver.frame_stream.into_inner().stop_sending(code);
+                return None;
+            }
         };
         match resolver.accept_with_frame(frame) {
             Ok(resolved) => checked_head(|| resolved.resolve(), peer_addr),

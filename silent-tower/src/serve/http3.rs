@@ -324,6 +324,8 @@ impl QuicConnection {
         };
 
         let activity = Arc::clone(self.slot.activity());
+        // Each stream times its own head (`h3_request`): the connection times none.
+        activity.mark_multiplexed();
         let mut requests = RequestTasks::new();
         let mut closing = false;
         let mut accepting = true;

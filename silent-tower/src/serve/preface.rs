@@ -72,7 +72,7 @@ impl<I: AsyncRead + Unpin> AsyncRead for PrefaceWatch<I> {
         if let Poll::Ready(Ok(())) = polled {
             if had_room && detection_ends(matched, &buf.filled()[before..]) {
                 if *matched == H2_PREFACE.len() {
-                    this.activity.mark_http2();
+                    this.activity.mark_multiplexed();
                 }
                 this.preface_matched = None;
             }
