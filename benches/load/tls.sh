@@ -4,6 +4,7 @@
 #   bash benches/load/tls.sh                 # 3 rounds of 5 s per server and scenario
 #   ROUNDS=5 DURATION=10 bash benches/load/tls.sh
 #   SCENARIOS="h3" bash benches/load/tls.sh  # a subset: any of h1 h2 h3
+#   TLS_SERVERS="bare ours" SCENARIOS=h2 ROUNDS=30 DURATION=3 bash benches/load/tls.sh
 #
 # One app, `GET /` -> `Hello, World!` (scenario A), one certificate for all (self-signed, made
 # by `tls-cert` into a temporary directory). Servers:
@@ -19,6 +20,12 @@
 # once, in turn (bare, ours, axum, bare, …), so drift on a shared machine hits them all alike.
 # The server's CPU use over the run (warm-up included, in cores) is recorded beside each figure:
 # near 1.00 the server was the bottleneck, well below it the load generator or the machine was.
+# HTTP/3's load generator does about as much work per request as the server, so on one core of
+# its own it cannot keep the server busy (the server ran at 0.6 of a core). So that the server
+# is the bottleneck, the h3 servers run with a CPU quota of H3_SERVER_CPU of a core (0.5 by
+# default; 0 for none), set through the cpu cgroup (v1 or v2) when this machine lets the script
+# make one; the CPU column then reads about the quota. Without one the script says so and runs
+# unbounded.
 # Writes benches/load/results/tls-raw.tsv and tls-table.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +35,10 @@ scenarios=${SCENARIOS:-h1 h2 h3}
 conns=64
 h2_streams=10
 h3_streams=100
+h3_server_cpu=${H3_SERVER_CPU:-0.5}
+# The TLS (h1, h2) servers of each round, bare first: TLS_SERVERS="bare ours" leaves axum out,
+# so that the rounds pair bare and ours closer in time.
+tls_servers=${TLS_SERVERS:-bare ours axum}
 
 need() { # command, Debian package
   command -v "$1" >/dev/null && return 0
@@ -59,6 +70,29 @@ wait_port() {
   echo "server on port $1 did not start" >&2
   return 1
 }
+
+# A cpu cgroup that holds a process to $1 of a core; prints the file to write its pid into, or
+# nothing when none can be made here.
+quota_group() {
+  local share=$1 period=100000 quota dir
+  quota=$(awk -v s="$share" -v p="$period" 'BEGIN { printf "%d", s * p }')
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    dir=/sys/fs/cgroup/silent-tower-load
+    mkdir -p "$dir" 2>/dev/null && echo "$quota $period" >"$dir/cpu.max" 2>/dev/null &&
+      echo "$dir/cgroup.procs"
+  elif [ -d /sys/fs/cgroup/cpu ]; then
+    dir=/sys/fs/cgroup/cpu/silent-tower-load
+    mkdir -p "$dir" 2>/dev/null && echo "$period" >"$dir/cpu.cfs_period_us" 2>/dev/null &&
+      echo "$quota" >"$dir/cpu.cfs_quota_us" 2>/dev/null && echo "$dir/cgroup.procs"
+  fi
+}
+h3_group=
+if [ "$h3_server_cpu" != 0 ] && [[ " $scenarios " == *" h3 "* ]]; then
+  h3_group=$(quota_group "$h3_server_cpu" || true)
+  if [ -z "$h3_group" ]; then
+    echo "no cpu cgroup can be made here: the h3 servers run without a quota" >&2
+  fi
+fi
 
 # The CPU time (user + system, in clock ticks) process $1 has used so far.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -92,12 +126,13 @@ load() {
 }
 
 for scenario in $scenarios; do
-  if [ "$scenario" = h3 ]; then servers=(bare ours); kind=h3; else servers=(bare ours axum); kind=tls; fi
+  if [ "$scenario" = h3 ]; then servers=(bare ours); kind=h3; else read -ra servers <<<"$tls_servers"; kind=tls; fi
   for round in $(seq "$rounds"); do
     for server in "${servers[@]}"; do
       port=$((port + 1))
       taskset -c 0 "$bin/$kind-$server" "$port" "$certs" >/dev/null 2>&1 &
       pid=$!
+      if [ "$kind" = h3 ] && [ -n "$h3_group" ]; then echo "$pid" >"$h3_group"; fi
       if [ "$kind" = h3 ]; then sleep 0.5; else wait_port "$port"; fi
       ticks=$(cpu_ticks "$pid")
       started=$(date +%s.%N)

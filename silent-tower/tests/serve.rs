@@ -621,6 +621,52 @@ async fn a_service_that_is_not_ready_yet_gets_the_request_when_it_is() {
     server.await.unwrap().unwrap();
 }
 
+/// A service that is not ready at first and then fails when asked again (the waiting path) also
+/// ends that connection without an answer, and the next connection is served.
+#[tokio::test]
+async fn a_service_that_waits_then_fails_its_readiness_ends_the_connection_not_the_server() {
+    #[derive(Clone)]
+    struct WaitsThenFails(Arc<std::sync::atomic::AtomicU8>);
+    impl tower::Service<Request<Incoming>> for WaitsThenFails {
+        type Response = Response<Body>;
+        type Error = io::Error;
+        type Future = std::future::Ready<Result<Response<Body>, io::Error>>;
+        fn poll_ready(
+            &mut self,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<io::Result<()>> {
+            use std::sync::atomic::Ordering;
+            // 0: not ready (once); 1: fails (once); then ready.
+            match self.0.fetch_add(1, Ordering::Relaxed) {
+                0 => {
+                    cx.waker().wake_by_ref();
+                    std::task::Poll::Pending
+                }
+                1 => std::task::Poll::Ready(Err(io::Error::other("not today"))),
+                _ => std::task::Poll::Ready(Ok(())),
+            }
+        }
+        fn call(&mut self, request: Request<Incoming>) -> Self::Future {
+            std::future::ready(Ok(text(request.uri().path().to_owned())))
+        }
+    }
+    let (listener, addr) = bind().await;
+    let service = WaitsThenFails(Arc::new(std::sync::atomic::AtomicU8::new(0)));
+    let (stop, server) = spawn_until_stopped(silent_tower::serve(listener, service));
+
+    let failed = http1(addr).await.send_request(get("/first")).await;
+    assert!(failed.is_err(), "answered: {failed:?}");
+    let response = http1(addr)
+        .await
+        .send_request(get("/second"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body_text(response).await, "/second");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
 /// A service that fails when asked whether it is ready ends that connection without an answer,
 /// as hyper does with a service's error, and the server goes on serving the next one.
 #[tokio::test]

@@ -1,5 +1,6 @@
-//! The deadlines the task serving a TCP connection keeps, the next HTTP/1 request head's and the
-//! idle check's, on one timer that is polled only when it fires.
+//! The deadlines the task serving a connection keeps — the next HTTP/1 request head's and the
+//! idle check's (a QUIC connection's task keeps the idle check only) — on one timer that is
+//! polled only when it fires.
 //!
 //! A tokio `Sleep` in a `select!` is polled on every wake of its task, and the task serving a
 //! connection wakes several times per request: two timers polled that way cost about 200

@@ -79,7 +79,7 @@ pub(super) enum Call<S: Service<Request<ReqBody>>, ReqBody> {
     /// The service was not ready at hyper's call: the wait for it and then its call, in a
     /// pooled buffer (see `silent_tower_pool`). Held inline, the service and the request would
     /// make every request's future — and every HTTP/2 stream's task — a few hundred bytes
-    /// larger, for a path the router never takes: 330 instructions an HTTP/2 request
+    /// larger, for a path the router never takes: 385 instructions an HTTP/2 request
     /// (BENCHMARKS.md).
     Waiting(PooledFuture<Result<S::Response, BoxError>>),
     /// The service failed when asked whether it was ready (its error boxed, as hyper would box
