@@ -24,8 +24,9 @@
 # its own it cannot keep the server busy (the server ran at 0.6 of a core). So that the server
 # is the bottleneck, the h3 servers run with a CPU quota of H3_SERVER_CPU of a core (0.5 by
 # default; 0 for none), set through the cpu cgroup (v1 or v2) when this machine lets the script
-# make one; the CPU column then reads about the quota. Without one the script says so and runs
-# unbounded.
+# make one; the CPU column then reads about the quota. The quota is counted over periods of
+# 10 ms (the kernel's default is 100 ms), so that a throttled server pauses briefly rather than
+# for tens of milliseconds at a time. Without a cgroup the script says so and runs unbounded.
 # Writes benches/load/results/tls-raw.tsv and tls-table.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -74,7 +75,7 @@ wait_port() {
 # A cpu cgroup that holds a process to $1 of a core; prints the file to write its pid into, or
 # nothing when none can be made here.
 quota_group() {
-  local share=$1 period=100000 quota dir
+  local share=$1 period=10000 quota dir
   quota=$(awk -v s="$share" -v p="$period" 'BEGIN { printf "%d", s * p }')
   if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
     dir=/sys/fs/cgroup/silent-tower-load
