@@ -621,37 +621,50 @@ async fn a_service_that_is_not_ready_yet_gets_the_request_when_it_is() {
     server.await.unwrap().unwrap();
 }
 
-/// A service that is not ready at first and then fails when asked again (the waiting path) also
-/// ends that connection without an answer, and the next connection is served.
-#[tokio::test]
-async fn a_service_that_waits_then_fails_its_readiness_ends_the_connection_not_the_server() {
-    #[derive(Clone)]
-    struct WaitsThenFails(Arc<std::sync::atomic::AtomicU8>);
-    impl tower::Service<Request<Incoming>> for WaitsThenFails {
-        type Response = Response<Body>;
-        type Error = io::Error;
-        type Future = std::future::Ready<Result<Response<Body>, io::Error>>;
-        fn poll_ready(
-            &mut self,
-            cx: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<io::Result<()>> {
-            use std::sync::atomic::Ordering;
-            // 0: not ready (once); 1: fails (once); then ready.
-            match self.0.fetch_add(1, Ordering::Relaxed) {
-                0 => {
-                    cx.waker().wake_by_ref();
-                    std::task::Poll::Pending
-                }
-                1 => std::task::Poll::Ready(Err(io::Error::other("not today"))),
-                _ => std::task::Poll::Ready(Ok(())),
-            }
-        }
-        fn call(&mut self, request: Request<Incoming>) -> Self::Future {
-            std::future::ready(Ok(text(request.uri().path().to_owned())))
+/// A service whose readiness fails once: when first asked, or, if it `waits_first`, when asked
+/// again after a first answer of not ready (the path where the request waits for the service).
+#[derive(Clone)]
+struct FailsItsReadinessOnce {
+    asked: Arc<std::sync::atomic::AtomicU8>,
+    waits_first: bool,
+}
+
+impl FailsItsReadinessOnce {
+    fn new(waits_first: bool) -> Self {
+        Self {
+            asked: Arc::default(),
+            waits_first,
         }
     }
+}
+
+impl tower::Service<Request<Incoming>> for FailsItsReadinessOnce {
+    type Response = Response<Body>;
+    type Error = io::Error;
+    type Future = std::future::Ready<Result<Response<Body>, io::Error>>;
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<io::Result<()>> {
+        let asked = self
+            .asked
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let fails_at = u8::from(self.waits_first);
+        if self.waits_first && asked == 0 {
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        } else if asked == fails_at {
+            std::task::Poll::Ready(Err(io::Error::other("not today")))
+        } else {
+            std::task::Poll::Ready(Ok(()))
+        }
+    }
+    fn call(&mut self, request: Request<Incoming>) -> Self::Future {
+        std::future::ready(Ok(text(request.uri().path().to_owned())))
+    }
+}
+
+/// The request whose service failed its readiness gets no answer, and the next connection is
+/// served.
+async fn a_failed_readiness_ends_its_connection_not_the_server(service: FailsItsReadinessOnce) {
     let (listener, addr) = bind().await;
-    let service = WaitsThenFails(Arc::new(std::sync::atomic::AtomicU8::new(0)));
     let (stop, server) = spawn_until_stopped(silent_tower::serve(listener, service));
 
     let failed = http1(addr).await.send_request(get("/first")).await;
@@ -671,39 +684,11 @@ async fn a_service_that_waits_then_fails_its_readiness_ends_the_connection_not_t
 /// as hyper does with a service's error, and the server goes on serving the next one.
 #[tokio::test]
 async fn a_service_that_fails_its_readiness_ends_the_connection_not_the_server() {
-    #[derive(Clone)]
-    struct FailsOnce(Arc<std::sync::atomic::AtomicBool>);
-    impl tower::Service<Request<Incoming>> for FailsOnce {
-        type Response = Response<Body>;
-        type Error = io::Error;
-        type Future = std::future::Ready<Result<Response<Body>, io::Error>>;
-        fn poll_ready(
-            &mut self,
-            _: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<io::Result<()>> {
-            if self.0.swap(false, std::sync::atomic::Ordering::Relaxed) {
-                std::task::Poll::Ready(Err(io::Error::other("not today")))
-            } else {
-                std::task::Poll::Ready(Ok(()))
-            }
-        }
-        fn call(&mut self, request: Request<Incoming>) -> Self::Future {
-            std::future::ready(Ok(text(request.uri().path().to_owned())))
-        }
-    }
-    let (listener, addr) = bind().await;
-    let service = FailsOnce(Arc::new(std::sync::atomic::AtomicBool::new(true)));
-    let (stop, server) = spawn_until_stopped(silent_tower::serve(listener, service));
+    a_failed_readiness_ends_its_connection_not_the_server(FailsItsReadinessOnce::new(false)).await;
+}
 
-    let failed = http1(addr).await.send_request(get("/first")).await;
-    assert!(failed.is_err(), "answered: {failed:?}");
-    let response = http1(addr)
-        .await
-        .send_request(get("/second"))
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(body_text(response).await, "/second");
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+/// The same when the service was not ready at first and fails when asked again.
+#[tokio::test]
+async fn a_service_that_waits_then_fails_its_readiness_ends_the_connection_not_the_server() {
+    a_failed_readiness_ends_its_connection_not_the_server(FailsItsReadinessOnce::new(true)).await;
 }
