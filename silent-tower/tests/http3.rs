@@ -1219,6 +1219,50 @@ async fn an_endless_headers_frame_is_reset_at_its_byte_budget_not_buffered() {
     assert_eq!(response.body, "hello");
 }
 
+/// A request head over `max_header_size` is answered 431 on its stream, which then ends, and the
+/// connection goes on. Sent on a raw stream: h3's client refuses to send a head over the limit
+/// the server advertised.
+#[tokio::test]
+async fn a_request_head_over_max_header_size_is_answered_431() {
+    let server = Server::start_configured(false, |s| s.max_header_size(8192)).await;
+    let (connection, mut sender, _driver) = server.connect_raw().await;
+
+    // QPACK, static table and literals only: GET https://localhost/ and `x-big` of 10 000 bytes
+    // (a field section of about 10 KiB, counted as RFC 9114 §4.2.2 does).
+    let mut block = vec![0x00, 0x00, 0xd1, 0xd7, 0xc1, 0x50, 0x09];
+    block.extend_from_slice(b"localhost");
+    block.extend_from_slice(&[0x25]);
+    block.extend_from_slice(b"x-big");
+    // A length of 10 000: 127 in the 7-bit prefix, then 9 873 in 7-bit groups.
+    block.extend_from_slice(&[0x7f, 0x91, 0x4d]);
+    block.extend_from_slice(&[b'a'; 10_000]);
+    let length = u16::try_from(block.len()).unwrap();
+    let mut frame = vec![0x01];
+    frame.extend_from_slice(&(0x4000 | length).to_be_bytes());
+    frame.extend_from_slice(&block);
+
+    let (mut send_half, mut recv) = connection.open_bi().await.unwrap();
+    send_half.write_all(&frame).await.unwrap();
+    send_half.finish().unwrap();
+    let answer = tokio::time::timeout(GENEROUS, recv.read_to_end(64 * 1024))
+        .await
+        .expect("the stream is answered")
+        .expect("and ends, not reset");
+    // One HEADERS frame (type 1, 8 bytes) and the end of the stream. Its field section: no
+    // dynamic table (0, 0), then `:status` by reference to the static table's `:status: 103`
+    // (index 24: 0x5f 0x09) with the value `431`, Huffman-coded (0x83: three bytes).
+    assert_eq!(
+        answer,
+        [0x01, 0x08, 0x00, 0x00, 0x5f, 0x09, 0x83, 0x69, 0x90, 0xff],
+        "{answer:x?}"
+    );
+
+    let response = send(&mut sender, request("GET", "/"), b"", None)
+        .await
+        .unwrap();
+    assert_eq!(response.body, "hello");
+}
+
 /// A server whose future is dropped is gone: its QUIC connections are closed at once, as its
 /// TCP ones are (`hardening_shutdown.rs`), not left open with no server behind them.
 #[tokio::test]

@@ -25,8 +25,8 @@ pub(super) enum HeadDeadline {
     Missed,
     /// Look again then.
     At(Instant),
-    /// No more heads are timed: the connection speaks HTTP/2, whose idle connections the idle
-    /// timeout closes.
+    /// No more heads are timed: the connection is multiplexed (HTTP/2, HTTP/3); the idle
+    /// timeout closes it when it idles.
     Untimed,
 }
 

@@ -12,6 +12,10 @@
 //! The mark is a thread-local flag set around one synchronous poll, so that no allocation or
 //! shared state is needed per stream, and a body read (which h3 pulls one chunk at a time, as
 //! the application asks) is never counted.
+//!
+//! A second mark, [`sending_at_once`], is set around the one poll of h3's head decoding that the
+//! server makes and drops if it is not ready: a request stream that cannot take h3's 431 at once
+//! is reset then, rather than left to wait.
 
 use std::cell::Cell;
 use std::task::{Context, Poll};
@@ -24,6 +28,19 @@ thread_local! {
     static READING_FIELDS: Cell<bool> = const { Cell::new(false) };
     /// Set when a stream went over its budget during that poll.
     static EXCEEDED: Cell<bool> = const { Cell::new(false) };
+    /// Set while the server polls, once, a future it will drop if it is not ready.
+    static SENDING_AT_ONCE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs one poll of an h3 future that will be dropped if it is not ready: a request stream
+/// that cannot take what h3 writes at once is reset rather than left to wait. Dropped
+/// mid-write, the stream would be finished with a partial frame, which its client must treat as
+/// an error of the whole connection (RFC 9114 §7.1); reset, the partial frame is discarded.
+pub(super) fn sending_at_once<T>(poll: impl FnOnce() -> T) -> T {
+    SENDING_AT_ONCE.with(|flag| flag.set(true));
+    let result = poll();
+    SENDING_AT_ONCE.with(|flag| flag.set(false));
+    result
 }
 
 /// Runs one poll of h3 that reads a field section; returns its result and whether a stream went
@@ -163,7 +180,7 @@ impl<B: Buf> quic::OpenStreams<B> for BoundedOpenStreams {
     }
 }
 
-/// A request stream with a [`Budget`].
+/// A request stream with a [`Budget`] (and the reset of [`sending_at_once`]).
 pub(super) struct BoundedBidi<B: Buf> {
     inner: h3_quinn::BidiStream<B>,
     budget: Budget,
@@ -200,7 +217,15 @@ impl<B: Buf> quic::RecvStream for BoundedBidi<B> {
 
 impl<B: Buf> quic::SendStream<B> for BoundedBidi<B> {
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), StreamErrorIncoming>> {
-        self.inner.poll_ready(cx)
+        let polled = self.inner.poll_ready(cx);
+        if polled.is_pending() && SENDING_AT_ONCE.with(Cell::get) {
+            let code = h3::error::Code::H3_EXCESSIVE_LOAD.value();
+            self.inner.reset(code);
+            return Poll::Ready(Err(StreamErrorIncoming::StreamTerminated {
+                error_code: code,
+            }));
+        }
+        polled
     }
 
     fn send_data<T: Into<WriteBuf<B>>>(&mut self, data: T) -> Result<(), StreamErrorIncoming> {

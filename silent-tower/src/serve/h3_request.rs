@@ -16,8 +16,8 @@ use tower_service::Service;
 
 use super::activity::Activity;
 use super::body::{H3Body, RequestBody};
-use super::h3_bound::{reading_fields, BoundedBidi, BoundedConnection};
-use super::in_flight::InFlight;
+use super::h3_bound::{reading_fields, sending_at_once, BoundedBidi, BoundedConnection};
+use super::in_flight::{ready_then_call, InFlight};
 use super::phases::Phases;
 use super::BoxError;
 
@@ -205,8 +205,8 @@ fn first_frame(
 /// head over `max_header_size` — and takes 1.4 KiB: it is made and polled once here, in this
 /// call's frame, rather than kept in the request's task, which would hold its room for the
 /// task's life and copy it on each move. A 431 that cannot be sent at once (its client gave the
-/// stream no room to send it, or the connection has none left) is not waited for: the stream
-/// is closed unanswered.
+/// stream no room for it, or the connection has none left) is not waited for: the stream is
+/// reset with `H3_EXCESSIVE_LOAD` (see [`sending_at_once`]).
 fn checked_head<R>(
     resolve: impl FnOnce() -> R,
     peer_addr: SocketAddr,
@@ -218,14 +218,17 @@ where
 
     let resolving = pin!(resolve());
     // Nothing waits to be woken: the future is dropped if it is not ready.
-    let (request, mut stream) = match resolving.poll(&mut Context::from_waker(Waker::noop())) {
+    let polled = sending_at_once(|| resolving.poll(&mut Context::from_waker(Waker::noop())));
+    let (request, mut stream) = match polled {
         Poll::Ready(Ok(resolved)) => resolved,
         Poll::Ready(Err(error)) => {
             tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 request head failed");
             return None;
         }
+        // Not with h3 0.0.8, whose only wait here is the 431's write, which `sending_at_once`
+        // turns into a reset; should a later h3 wait for something else, the stream is dropped.
         Poll::Pending => {
-            tracing::debug!(target: "silent_tower::serve", %peer_addr, "HTTP/3 request head over max_header_size; no room to answer 431");
+            tracing::debug!(target: "silent_tower::serve", %peer_addr, "HTTP/3 request head not resolved at once");
             return None;
         }
     };
@@ -247,7 +250,7 @@ fn respond<S, B>(
     request: Request<()>,
     stream: H3RequestStream,
     length: Option<u64>,
-    mut service: S,
+    service: S,
     peer_addr: SocketAddr,
     activity: Arc<Activity>,
 ) -> impl Future<Output = ()>
@@ -264,26 +267,20 @@ where
     let malformed_body = length.map(|_| Arc::new(AtomicBool::new(false)));
     let body = H3Body::new(recv, length, malformed_body.clone(), Arc::clone(&activity));
     let request = request.map(|()| RequestBody::from(body));
-    let call = async move {
-        // Errors become boxed at once: the service's own need not be `Send`.
-        let ready: Result<(), BoxError> =
-            poll_fn(|cx| service.poll_ready(cx).map_err(Into::into)).await;
-        match ready {
-            Ok(()) => service.call(request).await.map_err(Into::into),
-            Err(error) => Err(error),
-        }
-    };
-    Phases::new(call, move |response: Result<Response<B>, BoxError>| {
-        let answer = Answer {
-            send,
-            is_head,
-            malformed_body,
-            peer_addr,
-            activity,
-            _in_flight: in_flight,
-        };
-        Some(answer.send(response))
-    })
+    Phases::new(
+        ready_then_call(service, request),
+        move |response: Result<Response<B>, BoxError>| {
+            let answer = Answer {
+                send,
+                is_head,
+                malformed_body,
+                peer_addr,
+                activity,
+                _in_flight: in_flight,
+            };
+            Some(answer.send(response))
+        },
+    )
 }
 
 /// What sending a response needs besides the response.

@@ -21,6 +21,11 @@ use tokio::task::AbortHandle;
 /// The fewest handles kept before the ended ones are first let go.
 const FIRST_PRUNE: usize = 32;
 
+/// The most handles kept without asking to be woken when no task runs, to let them all go: a
+/// handle keeps its task's memory (the request's future, about 1.4 KiB), so a connection idle
+/// after a burst of requests would otherwise hold that burst's.
+const KEPT_WHEN_IDLE: usize = 8;
+
 /// One HTTP/3 connection's request tasks.
 pub(super) struct RequestTasks {
     count: Arc<Count>,
@@ -29,6 +34,8 @@ pub(super) struct RequestTasks {
     /// costs one push and, spread over the requests, about one look.
     handles: Vec<AbortHandle>,
     prune_at: usize,
+    /// The waker last left in the count, so that it is left again only when it changes.
+    parked: Option<Waker>,
 }
 
 /// The tasks running, and the connection's waker while it waits for none to be.
@@ -47,6 +54,7 @@ impl RequestTasks {
             count: Arc::default(),
             handles: Vec::new(),
             prune_at: FIRST_PRUNE,
+            parked: None,
         }
     }
 
@@ -73,12 +81,24 @@ impl RequestTasks {
         self.count.running.load(Ordering::SeqCst) == 0
     }
 
+    /// Whether the connection should wait for no task to run, then [`let_go`](Self::let_go):
+    /// more handles are kept than an idle connection should hold.
+    pub(super) fn holds_many(&self) -> bool {
+        self.handles.len() > KEPT_WHEN_IDLE
+    }
+
     /// Ready once no task is running.
-    pub(super) fn poll_all_ended(&self, cx: &mut Context<'_>) -> Poll<()> {
+    pub(super) fn poll_all_ended(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         if self.is_empty() {
             return Poll::Ready(());
         }
-        {
+        // A waker left before and not yet taken is left again only if it changed.
+        let left = self.count.waited_for.load(Ordering::SeqCst)
+            && self
+                .parked
+                .as_ref()
+                .is_some_and(|waker| waker.will_wake(cx.waker()));
+        if !left {
             // The flag is only written under the lock, so a task that ends while this runs
             // either takes this waker or sees the flag this sets.
             let mut waiting = self
@@ -91,6 +111,7 @@ impl RequestTasks {
                 None => *waiting = Some(cx.waker().clone()),
             }
             self.count.waited_for.store(true, Ordering::SeqCst);
+            self.parked = Some(cx.waker().clone());
         }
         // The last task may have ended before the waker was left: look again.
         if self.is_empty() {
@@ -100,12 +121,22 @@ impl RequestTasks {
     }
 
     /// Waits until no task is running.
-    pub(super) async fn all_ended(&self) {
+    pub(super) async fn all_ended(&mut self) {
         std::future::poll_fn(|cx| self.poll_all_ended(cx)).await;
     }
 
+    /// Lets go of the handles of tasks that have ended: all of them when none runs.
+    pub(super) fn let_go(&mut self) {
+        if self.is_empty() {
+            self.handles.clear();
+        } else {
+            self.handles.retain(|handle| !handle.is_finished());
+        }
+        self.prune_at = (self.handles.len() * 2).max(FIRST_PRUNE);
+    }
+
     /// Aborts every task still running: each ends at its next `.await`, its response unsent.
-    pub(super) fn abort_all(&mut self) {
+    fn abort_all(&mut self) {
         for handle in self.handles.drain(..) {
             handle.abort();
         }
@@ -190,6 +221,21 @@ mod tests {
         tokio::time::timeout(Duration::from_secs(5), tasks.all_ended())
             .await
             .expect("the aborted task was counted out");
+    }
+
+    #[tokio::test]
+    async fn an_idle_connection_lets_go_of_every_ended_task() {
+        let mut tasks = RequestTasks::new();
+        for _ in 0..=KEPT_WHEN_IDLE {
+            tasks.spawn(async {});
+        }
+        assert!(tasks.holds_many());
+        tokio::time::timeout(Duration::from_secs(5), tasks.all_ended())
+            .await
+            .expect("every task ended");
+        tasks.let_go();
+        assert!(tasks.handles.is_empty());
+        assert!(!tasks.holds_many());
     }
 
     #[tokio::test]

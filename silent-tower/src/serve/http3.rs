@@ -53,6 +53,9 @@ const ENDPOINT_LINGER: Duration = Duration::from_secs(1);
 /// once they have finished, for the client to close it, before the server closes it.
 const CLOSE_LINGER: Duration = Duration::from_secs(1);
 
+/// How long a connection's GOAWAY may wait for room on its control stream.
+const GOAWAY_TIMEOUT: Duration = Duration::from_secs(1);
+
 pub(super) async fn run<S, B>(
     listener: tokio::net::TcpListener,
     socket: UdpSocket,
@@ -364,8 +367,7 @@ impl QuicConnection {
                                 linger = !requests.is_empty();
                                 // GOAWAY: the requests accepted so far finish, later ones are
                                 // refused.
-                                if let Err(error) = h3.shutdown(0).await {
-                                    tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 GOAWAY failed");
+                                if !goaway(&mut h3, peer_addr).await {
                                     break;
                                 }
                             }
@@ -379,8 +381,8 @@ impl QuicConnection {
                                 Verdict::CloseGracefully(why) => {
                                     tracing::debug!(target: "silent_tower::serve", %peer_addr, "{why}");
                                     closing = true;
-                                    if let Err(error) = h3.shutdown(0).await {
-                                        tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 GOAWAY failed");
+                                    linger |= !requests.is_empty();
+                                    if !goaway(&mut h3, peer_addr).await {
                                         break;
                                     }
                                 }
@@ -393,9 +395,10 @@ impl QuicConnection {
                         }
                     }
                 }
-                // Looked at only while closing: a request's task ends on its own, without
-                // waking this one (see `RequestTasks`).
-                () = requests.all_ended(), if closing => {}
+                // A request's task ends on its own, without waking this one (see
+                // `RequestTasks`): the connection waits for none to run only while closing, or
+                // to let go of the ended tasks' memory after a burst.
+                () = requests.all_ended(), if closing || requests.holds_many() => requests.let_go(),
                 accepted = h3.accept(), if accepting => match accepted {
                     Ok(Some(resolver)) => {
                         linger |= closing;
@@ -407,11 +410,13 @@ impl QuicConnection {
                             Arc::clone(&activity),
                         ));
                     }
-                    // The client sent GOAWAY: no request comes after. Those running finish,
-                    // still bounded by the server's signals.
+                    // The client sent GOAWAY and every request stream has ended (h3 says so
+                    // only then): the last tasks finish, still bounded by the server's
+                    // signals, and the close waits for the last responses to be acknowledged.
                     Ok(None) => {
                         closing = true;
                         accepting = false;
+                        linger = true;
                     }
                     Err(error) => {
                         if !error.is_h3_no_error() {
@@ -467,6 +472,27 @@ impl QuicConnection {
                     None
                 }
             },
+        }
+    }
+}
+
+/// Sends GOAWAY: the requests accepted so far finish, later ones are refused. `false` if it
+/// failed, or could not be sent within [`GOAWAY_TIMEOUT`] (a client that gives the control
+/// stream no room would otherwise hold this connection's loop, deaf to eviction and to the end
+/// of the shutdown grace): the connection is then closed.
+async fn goaway(
+    h3: &mut h3::server::Connection<BoundedConnection, Bytes>,
+    peer_addr: SocketAddr,
+) -> bool {
+    match tokio::time::timeout(GOAWAY_TIMEOUT, h3.shutdown(0)).await {
+        Ok(Ok(())) => true,
+        Ok(Err(error)) => {
+            tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "HTTP/3 GOAWAY failed");
+            false
+        }
+        Err(_) => {
+            tracing::debug!(target: "silent_tower::serve", %peer_addr, "HTTP/3 GOAWAY not sent in time");
+            false
         }
     }
 }

@@ -57,17 +57,35 @@ where
         let state = match readiness {
             Poll::Ready(Ok(())) => Call::Running(service.call(request)),
             Poll::Ready(Err(error)) => Call::Refused(Some(error.into())),
-            Poll::Pending => Call::Waiting(PooledFuture::new(async move {
-                std::future::poll_fn(|cx| service.poll_ready(cx))
-                    .await
-                    .map_err(Into::into)?;
-                service.call(request).await.map_err(Into::into)
-            })),
+            Poll::Pending => Call::Waiting(PooledFuture::new(ready_then_call(service, request))),
         };
         InFlightFuture {
             call: state,
             guard: Some(guard),
         }
+    }
+}
+
+/// Waits until `service` is ready, then calls it with `request`; the service is dropped once
+/// called. Its errors are boxed at once, so that the service's own need not be `Send`.
+// Not an `async fn`, which would keep room for the service and the request twice (as arguments
+// and as locals).
+#[allow(clippy::manual_async_fn)]
+pub(super) fn ready_then_call<S, R>(
+    mut service: S,
+    request: R,
+) -> impl Future<Output = Result<S::Response, BoxError>>
+where
+    S: Service<R>,
+    S::Error: Into<BoxError>,
+{
+    async move {
+        std::future::poll_fn(|cx| service.poll_ready(cx))
+            .await
+            .map_err(Into::into)?;
+        let call = service.call(request);
+        drop(service);
+        call.await.map_err(Into::into)
     }
 }
 
