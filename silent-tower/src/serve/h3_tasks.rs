@@ -7,7 +7,8 @@
 //! else it waits on too. The connection needs none of it while it serves: only, when it closes,
 //! to know that none is left, or to abort them all. So a task here ends on its own, as hyper's
 //! HTTP/2 streams do on TCP; it takes one off a shared count as it ends, and wakes the
-//! connection only if the connection is waiting for the count to reach zero.
+//! connection only if the connection is waiting for the count to reach zero: while it closes,
+//! or once it holds more than a few ended tasks' handles, to let them go.
 
 use std::future::Future;
 use std::pin::Pin;
