@@ -91,14 +91,15 @@ fn add_length(length: &mut Option<u64>, value: &http::HeaderValue) -> Result<(),
     Ok(())
 }
 
-/// Resets a request stream whose head went over its byte budget (see [`BoundedConnection`]).
-fn reset_excessive(mut resolver: Resolver, peer_addr: SocketAddr) {
+/// Resets a request stream whose head did not come, both ways, with `code`.
+fn reject_head(mut resolver: Resolver, code: h3::error::Code) {
     use h3::quic::{RecvStream as _, SendStream as _};
 
-    tracing::debug!(target: "silent_tower::serve", %peer_addr, "HTTP/3 request head over its byte budget");
-    let code = h3::error::Code::H3_EXCESSIVE_LOAD.value();
-    resolver.frame_stream.reset(code);
-    resolver.frame_stream.into_inner().stop_sending(code);
+    resolver.frame_stream.reset(code.value());
+    resolver
+        .frame_stream
+        .into_inner()
+        .stop_sending(code.value());
 }
 
 /// Reads one request's head (within the header read timeout), checks it, calls the service,
@@ -123,10 +124,29 @@ where
 {
     Phases::new(
         first_frame(resolver, header_read_timeout, peer_addr),
+        // A well-formed request: the service is called, then its response sent.
         move |resolved| {
             let (request, stream, length) = resolved?;
-            Some(respond(
-                request, stream, length, service, peer_addr, activity,
+            let in_flight = InFlight::start(&activity);
+            let (send, recv) = stream.split();
+            let is_head = request.method() == http::Method::HEAD;
+            // Checked as it is read: the body's data must add up to `length`.
+            let malformed_body = length.map(|_| Arc::new(AtomicBool::new(false)));
+            let body = H3Body::new(recv, length, malformed_body.clone(), Arc::clone(&activity));
+            let request = request.map(|()| RequestBody::from(body));
+            Some(Phases::new(
+                ready_then_call(service, request),
+                move |response: Result<Response<B>, BoxError>| {
+                    let answer = Answer {
+                        send,
+                        is_head,
+                        malformed_body,
+                        peer_addr,
+                        activity,
+                        _in_flight: in_flight,
+                    };
+                    Some(answer.send(response))
+                },
             ))
         },
     )
@@ -144,7 +164,6 @@ fn first_frame(
     peer_addr: SocketAddr,
 ) -> impl Future<Output = Option<(Request<()>, H3RequestStream, Option<u64>)>> {
     use h3::error::Code;
-    use h3::quic::{RecvStream as _, SendStream as _};
 
     /// How the wait for the first frame ended, when it did not give one.
     enum NoFrame {
@@ -175,16 +194,16 @@ fn first_frame(
         };
         let frame = match frame {
             Ok(frame) => frame,
+            // See `BoundedConnection`.
             Err(NoFrame::OverBudget) => {
-                reset_excessive(resolver, peer_addr);
+                tracing::debug!(target: "silent_tower::serve", %peer_addr, "HTTP/3 request head over its byte budget");
+                reject_head(resolver, Code::H3_EXCESSIVE_LOAD);
                 return None;
             }
             Err(NoFrame::TimedOut) => {
                 tracing::debug!(target: "silent_tower::serve", %peer_addr, "HTTP/3 request head timed out");
                 // Nothing was processed: the client may safely retry.
-                let code = Code::H3_REQUEST_REJECTED.value();
-                resolver.frame_stream.reset(code);
-                resolver.frame_stream.into_inner().stop_sending(code);
+                reject_head(resolver, Code::H3_REQUEST_REJECTED);
                 return None;
             }
         };
@@ -243,44 +262,6 @@ where
             None
         }
     }
-}
-
-/// Calls the service with a well-formed request, then sends its response.
-fn respond<S, B>(
-    request: Request<()>,
-    stream: H3RequestStream,
-    length: Option<u64>,
-    service: S,
-    peer_addr: SocketAddr,
-    activity: Arc<Activity>,
-) -> impl Future<Output = ()>
-where
-    S: Service<Request<RequestBody>, Response = Response<B>>,
-    S::Error: Into<BoxError>,
-    B: http_body::Body,
-    B::Error: Into<BoxError>,
-{
-    let in_flight = InFlight::start(&activity);
-    let (send, recv) = stream.split();
-    let is_head = request.method() == http::Method::HEAD;
-    // Checked as it is read: the body's data must add up to `length`.
-    let malformed_body = length.map(|_| Arc::new(AtomicBool::new(false)));
-    let body = H3Body::new(recv, length, malformed_body.clone(), Arc::clone(&activity));
-    let request = request.map(|()| RequestBody::from(body));
-    Phases::new(
-        ready_then_call(service, request),
-        move |response: Result<Response<B>, BoxError>| {
-            let answer = Answer {
-                send,
-                is_head,
-                malformed_body,
-                peer_addr,
-                activity,
-                _in_flight: in_flight,
-            };
-            Some(answer.send(response))
-        },
-    )
 }
 
 /// What sending a response needs besides the response.
