@@ -84,8 +84,9 @@ for entry in "${plan[@]}"; do
   done
 done
 
-python3 - "$raw" "$out" "${servers[@]}" <<'PY'
+PYTHONPATH="$here" python3 - "$raw" "$out" "${servers[@]}" <<'PY'
 import statistics, sys
+from stats import cell
 raw, out, servers = sys.argv[1], sys.argv[2], sys.argv[3:]
 rows = [line.rstrip("\n").split("\t") for line in open(raw)]
 scenarios = list(dict.fromkeys(r[0] for r in rows))
@@ -95,7 +96,9 @@ for scenario in scenarios:
         sel = [r for r in rows if r[0] == scenario and r[2] == server]
         med[scenario, server] = tuple(statistics.median(float(r[i]) for r in sel) for i in (3, 4, 5))
 first = servers[0]
-table = [f"| scenario | server | req/s (median) | ratio to {first} (medians) | per-round ratio to {first}: median (range) | p50 | p99 | rounds (req/s) |", "|---|---|---|---|---|---|---|---|"]
+# `serve` against the same router on hyper-util's loop, when both ran: what `serve` adds.
+router = "ours-hyper-util" if "ours-hyper-util" in servers else None
+table = [f"| scenario | server | req/s (median) | ratio to {first} (medians) | per-round ratio to {first}: median [95 % interval] (range) | per-round ratio to {router} | p50 | p99 | rounds (req/s) |", "|---|---|---|---|---|---|---|---|---|"]
 chart = []
 for scenario in scenarios:
     base = med[scenario, first][0]
@@ -104,9 +107,11 @@ for scenario in scenarios:
         # A server against the first one of the same round: both saw nearly the same machine.
         firsts = {r[1]: float(r[3]) for r in rows if r[0] == scenario and r[2] == first}
         per_round = sorted(float(r[3]) / firsts[r[1]] for r in rows if r[0] == scenario and r[2] == server and firsts.get(r[1]))
+        routers = {r[1]: float(r[3]) for r in rows if r[0] == scenario and r[2] == router}
+        to_router = [float(r[3]) / routers[r[1]] for r in rows if r[0] == scenario and r[2] == server and routers.get(r[1])]
         each = ", ".join(f"{float(r[3]):,.0f}" for r in rows if r[0] == scenario and r[2] == server)
         errs = "; ".join(sorted({r[6].strip() for r in rows if r[0] == scenario and r[2] == server and len(r) > 6 and r[6].strip()}))
-        table.append(f"| {scenario} | {server} | {rps:,.0f} | {rps / base:.3f} | {statistics.median(per_round):.3f} ({per_round[0]:.3f}–{per_round[-1]:.3f}) | {p50 / 1000:.2f} ms | {p99 / 1000:.2f} ms | {each}{' ⚠ ' + errs if errs else ''} |")
+        table.append(f"| {scenario} | {server} | {rps:,.0f} | {rps / base:.3f} | {cell(per_round) if server != first else ''} | {cell(to_router) if router and server == 'ours' else ''} | {p50 / 1000:.2f} ms | {p99 / 1000:.2f} ms | {each}{' ⚠ ' + errs if errs else ''} |")
         chart.append(f"{scenario}\t{server}\t{rps / base:.4f}")
 open(f"{out}/table.md", "w").write("\n".join(table) + "\n")
 open(f"{out}/ratios.tsv", "w").write("\n".join(chart) + "\n")

@@ -5,19 +5,23 @@
 #   ROUNDS=5 DURATION=10 bash benches/load/tls.sh
 #   SCENARIOS="h3" bash benches/load/tls.sh  # a subset: any of h1 h2 h3
 #   TLS_SERVERS="bare ours" SCENARIOS=h2 ROUNDS=30 DURATION=3 bash benches/load/tls.sh
+#   H3_SERVERS="bare ours" SCENARIOS=h3 bash benches/load/tls.sh
 #
 # One app, `GET /` -> `Hello, World!` (scenario A), one certificate for all (self-signed, made
 # by `tls-cert` into a temporary directory). Servers:
 #   h1, h2 (TLS on TCP): bare (hyper http1/http2 conn over tokio-rustls, as ALPN agreed, onto a
-#           `service_fn`), ours (`silent_tower::serve(..).tls(..)`), axum (axum 0.8 Router on
-#           axum-server 0.9 with `tls-rustls-ring`). All on rustls 0.23 with the ring provider.
-#   h3 (QUIC): bare (quinn + h3 + h3-quinn, a task per request), ours
-#           (`silent_tower::serve(..).tls(..).http3(..)`).
+#           `service_fn`), router (the same loop onto silent-tower's router, without `serve`), ours
+#           (`silent_tower::serve(..).tls(..)`), axum (axum 0.8 Router on axum-server 0.9 with
+#           `tls-rustls-ring`). All on rustls 0.23 with the ring provider.
+#   h3 (QUIC): bare (quinn + h3 + h3-quinn, a task per request), router (the same loop onto
+#           silent-tower's router, without `serve`), ours (`silent_tower::serve(..).tls(..).http3(..)`).
 # Load: h1 `wrk -t1 -c64` over HTTPS; h2 `h2load -t1 -c64 -m10` (ALPN h2); h3 `h3-load`, this
 # crate's client: ONE QUIC connection with 100 requests in flight. Each server runs one thread
 # (a current-thread tokio runtime) pinned to CPU 0 with taskset; the load generator runs one
 # thread pinned to CPU 1. Every run has a 1 s warm-up first. In each round every server runs
-# once, in turn (bare, ours, axum, bare, …), so drift on a shared machine hits them all alike.
+# once, in turn (bare, router, ours, axum, bare, …), so drift on a shared machine hits them all
+# alike. The table gives each server's per-round ratio to bare (and to the router, for ours),
+# with a 95 % bootstrap interval of its median over the rounds: the runs' spread, in one figure.
 # The server's CPU use over the run (warm-up included, in cores) is recorded beside each figure:
 # near 1.00 the server was the bottleneck, well below it the load generator or the machine was.
 # HTTP/3's load generator does about as much work per request as the server, so on one core of
@@ -37,9 +41,11 @@ conns=64
 h2_streams=10
 h3_streams=100
 h3_server_cpu=${H3_SERVER_CPU:-0.5}
-# The TLS (h1, h2) servers of each round, bare first: TLS_SERVERS="bare ours" leaves axum out,
-# so that the rounds pair bare and ours closer in time.
-tls_servers=${TLS_SERVERS:-bare ours axum}
+# The servers of each round, bare first: TLS_SERVERS="bare ours" leaves the router and axum out
+# of the h1 and h2 rounds, so that the rounds pair bare and ours closer in time; H3_SERVERS the same
+# for h3.
+tls_servers=${TLS_SERVERS:-bare router ours axum}
+h3_servers=${H3_SERVERS:-bare router ours}
 
 need() { # command, Debian package
   command -v "$1" >/dev/null && return 0
@@ -51,8 +57,8 @@ ulimit -n "$(ulimit -Hn)" || true
 
 echo "== building the servers (release, lto = fat)" >&2
 (cd "$here" && cargo build --release -q \
-  --bin tls-cert --bin tls-bare --bin tls-ours --bin tls-axum \
-  --bin h3-bare --bin h3-ours --bin h3-load)
+  --bin tls-cert --bin tls-bare --bin tls-router --bin tls-ours --bin tls-axum \
+  --bin h3-bare --bin h3-router --bin h3-ours --bin h3-load)
 bin="$here/target/release"
 out="$here/results"
 mkdir -p "$out"
@@ -127,7 +133,7 @@ load() {
 }
 
 for scenario in $scenarios; do
-  if [ "$scenario" = h3 ]; then servers=(bare ours); kind=h3; else read -ra servers <<<"$tls_servers"; kind=tls; fi
+  if [ "$scenario" = h3 ]; then read -ra servers <<<"$h3_servers"; kind=h3; else read -ra servers <<<"$tls_servers"; kind=tls; fi
   for round in $(seq "$rounds"); do
     for server in "${servers[@]}"; do
       port=$((port + 1))
@@ -148,12 +154,14 @@ for scenario in $scenarios; do
   done
 done
 
-python3 - "$raw" "$out" <<'PY'
+PYTHONPATH="$here" python3 - "$raw" "$out" <<'PY'
 import statistics, sys
+from stats import cell
 raw, out = sys.argv[1], sys.argv[2]
 rows = [line.rstrip("\n").split("\t") for line in open(raw)]
-table = ["| scenario | server | req/s (median) | ratio to bare (medians) | per-round ratio to bare: median (range) | server CPU (median) | rounds (req/s) |",
-         "|---|---|---|---|---|---|---|"]
+
+table = ["| scenario | server | req/s (median) | ratio to bare (medians) | per-round ratio to bare: median [95 % interval] (range) | per-round ratio to router | server CPU (median) | rounds (req/s) |",
+         "|---|---|---|---|---|---|---|---|"]
 for scenario in dict.fromkeys(r[0] for r in rows):
     sel = [r for r in rows if r[0] == scenario]
     servers = list(dict.fromkeys(r[2] for r in sel))
@@ -163,10 +171,12 @@ for scenario in dict.fromkeys(r[0] for r in rows):
     for server in servers:
         each = [rps[k, server] for k in rounds]
         ratios = [rps[k, server] / rps[k, "bare"] for k in rounds]
+        to_router = (cell([rps[k, server] / rps[k, "router"] for k in rounds])
+                     if "router" in servers and server not in ("bare", "router") else "")
         cpu = statistics.median(float(r[4]) for r in sel if r[2] == server)
         errs = "; ".join(sorted({r[5].strip() for r in sel if r[2] == server and len(r) > 5 and r[5].strip()}))
         table.append(f"| {scenario} | {server} | {statistics.median(each):,.0f} | {statistics.median(each) / base:.2f} | "
-                     f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}) | {cpu:.2f} | "
+                     f"{cell(ratios) if server != 'bare' else ''} | {to_router} | {cpu:.2f} | "
                      f"{', '.join(f'{v:,.0f}' for v in each)}{' ⚠ ' + errs if errs else ''} |")
 open(f"{out}/tls-table.md", "w").write("\n".join(table) + "\n")
 print("\n".join(table))
