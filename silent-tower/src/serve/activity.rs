@@ -195,7 +195,11 @@ impl Activity {
         }
     }
 
-    /// Leaves `waker` to be woken by [`evict`](Self::evict) and [`nudge`](Self::nudge).
+    /// Leaves `waker` to be woken by [`evict`](Self::evict) and [`nudge`](Self::nudge). Out of
+    /// line: a connection's task leaves its waker once, or when it changes, and an upgraded IO's
+    /// reads and writes would otherwise each carry the lock's code.
+    #[cold]
+    #[inline(never)]
     pub(super) fn park(&self, waker: &Waker) {
         let mut parked = self.parked.lock().unwrap_or_else(PoisonError::into_inner);
         match &mut *parked {

@@ -39,13 +39,19 @@ impl<I> Counted<I> {
     }
 
     fn aborted(&self) -> Option<io::Error> {
-        self.slot.activity().is_aborted().then(|| {
-            io::Error::new(
-                io::ErrorKind::ConnectionAborted,
-                "the server closed the connection",
-            )
-        })
+        self.slot.activity().is_aborted().then(aborted)
     }
+}
+
+/// The error of a read or write on a connection the server closed. Out of line and cold: it
+/// comes once in a connection's life, and each read and write would otherwise carry its code.
+#[cold]
+#[inline(never)]
+fn aborted() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        "the server closed the connection",
+    )
 }
 
 impl<I: AsyncRead + Unpin> AsyncRead for Counted<I> {

@@ -62,22 +62,36 @@ impl<I: AsyncRead + Unpin> AsyncRead for PrefaceWatch<I> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
-        let Some(matched) = &mut this.preface_matched else {
-            return Pin::new(&mut this.io).poll_read(cx, buf);
-        };
         let before = buf.filled().len();
         let had_room = buf.remaining() > 0;
+        // One call of the inner read for both cases: each call site inlines the whole stack of
+        // reads below (the count, the transport, tokio's), which every request goes through.
         let polled = Pin::new(&mut this.io).poll_read(cx, buf);
-        // A read into a full buffer says nothing, not even end of stream.
-        if let Poll::Ready(Ok(())) = polled {
-            if had_room && detection_ends(matched, &buf.filled()[before..]) {
-                if *matched == H2_PREFACE.len() {
-                    this.activity.mark_multiplexed();
-                }
-                this.preface_matched = None;
+        if this.preface_matched.is_some() {
+            // A read into a full buffer says nothing, not even end of stream.
+            if let (Poll::Ready(Ok(())), true) = (&polled, had_room) {
+                this.watch(&buf.filled()[before..]);
             }
         }
         polled
+    }
+}
+
+impl<I> PrefaceWatch<I> {
+    /// Looks at the bytes of a read while the protocol is not told yet. Out of line and cold:
+    /// only a connection's first reads come here.
+    #[cold]
+    #[inline(never)]
+    fn watch(&mut self, read: &[u8]) {
+        let Some(matched) = &mut self.preface_matched else {
+            return;
+        };
+        if detection_ends(matched, read) {
+            if *matched == H2_PREFACE.len() {
+                self.activity.mark_multiplexed();
+            }
+            self.preface_matched = None;
+        }
     }
 }
 

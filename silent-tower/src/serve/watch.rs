@@ -103,59 +103,113 @@ where
             *this.armed = true;
             this.deadlines.arm(this.timer.as_mut(), this.activity);
         }
-        let peer_addr = *this.peer_addr;
-        let result = loop {
+        loop {
             if let Poll::Ready(result) = this.connection.as_mut().poll(cx) {
-                break result;
+                return ended(this.activity, *this.peer_addr, result);
             }
             let signal = match poll_signal(cx, this.activity, this.shutdown, this.parked) {
                 Poll::Ready(signal) => signal,
                 Poll::Pending => return Poll::Pending,
             };
-            match signal {
-                Signal::Evicted => {
-                    tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed to make room");
-                    break Ok(());
-                }
-                Signal::Phase => {
-                    let phase = read_phase(this.shutdown);
-                    if phase == Phase::Closing {
-                        tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed at the end of the shutdown grace");
-                        break Ok(());
-                    }
-                    if phase == Phase::Draining && !*this.closing {
-                        *this.closing = true;
-                        (this.graceful_shutdown)(this.connection.as_mut());
-                    }
-                }
-                Signal::Timer => {
-                    match this
-                        .deadlines
-                        .fire(this.activity, *this.closing, Instant::now())
-                    {
-                        Verdict::Carry => {}
-                        Verdict::CloseGracefully(why) => {
-                            tracing::debug!(target: "silent_tower::serve", %peer_addr, "{why}");
-                            *this.closing = true;
-                            (this.graceful_shutdown)(this.connection.as_mut());
-                        }
-                        Verdict::Close(why) => {
-                            tracing::debug!(target: "silent_tower::serve", %peer_addr, "{why}");
-                            break Ok(());
-                        }
-                    }
-                    this.deadlines.arm(this.timer.as_mut(), this.activity);
-                }
+            let closed = answer(
+                signal,
+                Answering {
+                    connection: this.connection.as_mut(),
+                    timer: this.timer.as_mut(),
+                    graceful_shutdown: this.graceful_shutdown,
+                    peer_addr: *this.peer_addr,
+                    shutdown: this.shutdown,
+                    activity: this.activity,
+                    deadlines: this.deadlines,
+                    closing: this.closing,
+                },
+            );
+            if closed {
+                return ended(this.activity, *this.peer_addr, Ok::<(), E>(()));
             }
             // As after any signal: the connection may have work (a graceful close to start).
-        };
-        // Whatever still holds the IO now (an upgrade) is out of this task's reach.
-        this.activity.detach();
-        if let Err(error) = result {
-            tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "connection error");
         }
-        Poll::Ready(())
     }
+}
+
+/// What [`answer`] needs of a [`Watched`].
+struct Answering<'a, C, G> {
+    connection: Pin<&'a mut C>,
+    timer: Pin<&'a mut Sleep>,
+    graceful_shutdown: &'a G,
+    peer_addr: SocketAddr,
+    shutdown: &'a mut watch::Receiver<Phase>,
+    activity: &'a Arc<Activity>,
+    deadlines: &'a mut Deadlines,
+    closing: &'a mut bool,
+}
+
+/// Does what `signal` asks of the connection; `true` when it is to be closed now. Out of line and
+/// cold: a signal comes a few times in a connection's life, and its code (the logging above all)
+/// would otherwise sit in the middle of the poll every request goes through, where it costs
+/// instruction-cache lines the request path needs.
+#[cold]
+#[inline(never)]
+fn answer<C, G: Fn(Pin<&mut C>)>(signal: Signal, at: Answering<'_, C, G>) -> bool {
+    let Answering {
+        mut connection,
+        timer,
+        graceful_shutdown,
+        peer_addr,
+        shutdown,
+        activity,
+        deadlines,
+        closing,
+    } = at;
+    match signal {
+        Signal::Evicted => {
+            tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed to make room");
+            return true;
+        }
+        Signal::Phase => {
+            let phase = read_phase(shutdown);
+            if phase == Phase::Closing {
+                tracing::debug!(target: "silent_tower::serve", %peer_addr, "closed at the end of the shutdown grace");
+                return true;
+            }
+            if phase == Phase::Draining && !*closing {
+                *closing = true;
+                graceful_shutdown(connection.as_mut());
+            }
+        }
+        Signal::Timer => {
+            match deadlines.fire(activity, *closing, Instant::now()) {
+                Verdict::Carry => {}
+                Verdict::CloseGracefully(why) => {
+                    tracing::debug!(target: "silent_tower::serve", %peer_addr, "{why}");
+                    *closing = true;
+                    graceful_shutdown(connection.as_mut());
+                }
+                Verdict::Close(why) => {
+                    tracing::debug!(target: "silent_tower::serve", %peer_addr, "{why}");
+                    return true;
+                }
+            }
+            deadlines.arm(timer, activity);
+        }
+    }
+    false
+}
+
+/// The connection's end: whatever still holds the IO now (an upgrade) is out of this task's
+/// reach. Out of line, as [`answer`] is: once per connection.
+#[cold]
+#[inline(never)]
+fn ended<E: fmt::Display>(
+    activity: &Activity,
+    peer_addr: SocketAddr,
+    result: Result<(), E>,
+) -> Poll<()> {
+    activity.detach();
+    if let Err(error) = result {
+        tracing::debug!(target: "silent_tower::serve", %peer_addr, %error, "connection error");
+    }
+    Poll::Ready(())
 }
 
 /// What the server asked of a connection.
