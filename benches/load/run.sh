@@ -29,9 +29,9 @@ plan=(
   "D A / 1000"
 )
 
-if ! command -v wrk >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-fi
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+need wrk wrk
 if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && [ -z "${CHART_FONT:-}" ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null || true
 fi
@@ -45,15 +45,6 @@ mkdir -p "$out"
 raw="$out/raw.tsv"
 : >"$raw"
 port=18080
-
-wait_port() {
-  for _ in $(seq 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "server on port $1 did not start" >&2
-  return 1
-}
 
 to_us() { # 1.23ms -> 1230
   awk -v v="$1" 'BEGIN {

@@ -47,10 +47,8 @@ h3_server_cpu=${H3_SERVER_CPU:-0.5}
 tls_servers=${TLS_SERVERS:-bare router ours axum}
 h3_servers=${H3_SERVERS:-bare router ours}
 
-need() { # command, Debian package
-  command -v "$1" >/dev/null && return 0
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-}
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 need wrk wrk
 need h2load nghttp2-client
 ulimit -n "$(ulimit -Hn)" || true
@@ -69,40 +67,13 @@ trap 'rm -rf "$certs"' EXIT
 "$bin/tls-cert" "$certs"
 port=19080
 
-wait_port() {
-  for _ in $(seq 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "server on port $1 did not start" >&2
-  return 1
-}
-
-# A cpu cgroup that holds a process to $1 of a core; prints the file to write its pid into, or
-# nothing when none can be made here.
-quota_group() {
-  local share=$1 period=10000 quota dir
-  quota=$(awk -v s="$share" -v p="$period" 'BEGIN { printf "%d", s * p }')
-  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-    dir=/sys/fs/cgroup/silent-tower-load
-    mkdir -p "$dir" 2>/dev/null && echo "$quota $period" >"$dir/cpu.max" 2>/dev/null &&
-      echo "$dir/cgroup.procs"
-  elif [ -d /sys/fs/cgroup/cpu ]; then
-    dir=/sys/fs/cgroup/cpu/silent-tower-load
-    mkdir -p "$dir" 2>/dev/null && echo "$period" >"$dir/cpu.cfs_period_us" 2>/dev/null &&
-      echo "$quota" >"$dir/cpu.cfs_quota_us" 2>/dev/null && echo "$dir/cgroup.procs"
-  fi
-}
 h3_group=
 if [ "$h3_server_cpu" != 0 ] && [[ " $scenarios " == *" h3 "* ]]; then
-  h3_group=$(quota_group "$h3_server_cpu" || true)
+  h3_group=$(cpu_group silent-tower-load "$h3_server_cpu")
   if [ -z "$h3_group" ]; then
     echo "no cpu cgroup can be made here: the h3 servers run without a quota" >&2
   fi
 fi
-
-# The CPU time (user + system, in clock ticks) process $1 has used so far.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # Prints "REQ_PER_S<TAB>ERRORS" for one measured run against 127.0.0.1:$1 (after a warm-up).
 load() {

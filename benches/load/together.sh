@@ -10,9 +10,15 @@
 # next server's round see a different machine, and on a shared one the rounds of a single server
 # spread by ±10–20 %, more than the 3 % to resolve. Here both servers of a pair run in the same
 # seconds, pinned to the same core (CPU 0), each driven to saturation by a load generator of its
-# own (both on CPU 1). The kernel's scheduler shares the core between the two servers evenly
-# (the CPU column shows it: each gets half), so the ratio of their throughputs is the ratio of
-# what a request costs each, and whatever else the machine does hits both alike. Each round
+# own (both on CPU 1). The two servers run in one cpu cgroup held to SERVER_CPU of a core (0.5 by
+# default: a quarter each, where each load generator has half of CPU 1 — on loopback the sender
+# pays much of the kernel's work, and wrk held the servers to less than half a core each), so that
+# the servers and not the generators set the pace; the scheduler shares the quota between them evenly (the CPU column
+# shows it), so the ratio of their throughputs is the ratio of what a request costs each, and
+# whatever else the machine does hits both alike. Where one server still gets more of the core
+# than the other (its load generator kept it busier), the ratio to read is the first column's:
+# requests per second of the server's CPU time (the scheduler's count, `/proc/PID/schedstat`),
+# what a request costs each. SERVER_CPU=0 runs them without a quota. Each round
 # starts the two servers and their load generators in the opposite order to the round before.
 #
 # Pairs are `A:B`, the ratio is B / A; a pair with a server a scenario has not (axum on h3) is
@@ -24,9 +30,6 @@
 #     (hyper-util's `auto` builder), router (our router on bare's loop), ours, axum.
 #     Load: `wrk -t1 -c64`, `h2load -t1 -c64 -m10`.
 #   h3 (QUIC; `h3-NAME`): bare, router, ours. Load: `h3-load`, one connection, 100 streams.
-#     Its load generator does about the server's work per request, so both h3 servers run in one
-#     cpu cgroup held to H3_SERVER_CPU of a core (0.5 by default: a quarter each) when this
-#     machine lets the script make one; the servers, not the generators, then set the pace.
 # In a pair named bare:ours on A, B or D, `bare` means hyper-util; `router` is
 # ours-hyper-util there. Every run has a 1 s warm-up first. Writes
 # benches/load/results/together-raw.tsv and together-table.md (RESULTS= another directory).
@@ -36,12 +39,10 @@ rounds=${ROUNDS:-6}
 duration=${DURATION:-5}
 scenarios=${SCENARIOS:-A B D h1 h2 h3}
 read -r -a pairs <<<"${PAIRS:-bare:ours router:ours bare:router bare:axum}"
-h3_server_cpu=${H3_SERVER_CPU:-0.5}
+server_cpu=${SERVER_CPU:-0.5}
 
-need() { # command, Debian package
-  command -v "$1" >/dev/null && return 0
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-}
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 need wrk wrk
 need h2load nghttp2-client
 ulimit -n "$(ulimit -Hn)" || true
@@ -54,46 +55,9 @@ mkdir -p "$out"
 raw="$out/together-raw.tsv"
 : >"$raw"
 certs=$(mktemp -d)
-group_dir=
-cleanup() {
-  rm -rf "$certs"
-  if [ -n "$group_dir" ]; then rmdir "$group_dir" 2>/dev/null || true; fi
-}
-trap cleanup EXIT
+trap 'rm -rf "$certs"' EXIT
 "$bin/tls-cert" "$certs"
 port=20080
-
-# A cpu cgroup that holds its processes to $1 of a core, over 10 ms periods; prints the file to
-# write a pid into, or nothing when none can be made here.
-quota_group() {
-  local quota period=10000
-  quota=$(awk -v s="$1" -v p="$period" 'BEGIN { printf "%d", s * p }')
-  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-    group_dir=/sys/fs/cgroup/silent-tower-together
-    mkdir -p "$group_dir" 2>/dev/null && echo "$quota $period" >"$group_dir/cpu.max" 2>/dev/null &&
-      echo "$group_dir/cgroup.procs"
-  elif [ -d /sys/fs/cgroup/cpu ]; then
-    group_dir=/sys/fs/cgroup/cpu/silent-tower-together
-    mkdir -p "$group_dir" 2>/dev/null && echo "$period" >"$group_dir/cpu.cfs_period_us" 2>/dev/null &&
-      echo "$quota" >"$group_dir/cpu.cfs_quota_us" 2>/dev/null && echo "$group_dir/cgroup.procs"
-  fi
-}
-h3_group=
-if [ "$h3_server_cpu" != 0 ] && [[ " $scenarios " == *" h3 "* ]]; then
-  h3_group=$(quota_group "$h3_server_cpu" || true)
-  [ -n "$h3_group" ] || echo "no cpu cgroup can be made here: the h3 servers run without a quota" >&2
-fi
-
-wait_port() {
-  for _ in $(seq 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "server on port $1 did not start" >&2
-  return 1
-}
-
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # The binary and arguments of server $2 in scenario $1, listening on port $3.
 server_command() {
@@ -162,6 +126,12 @@ read_report() {
 
 reports=$(mktemp -d)
 for scenario in $scenarios; do
+  share=$server_cpu
+  group=
+  if [ "$share" != 0 ]; then
+    group=$(cpu_group silent-tower-together "$share")
+    [ -n "$group" ] || echo "no cpu cgroup can be made here: the servers run without a quota" >&2
+  fi
   for pair in "${pairs[@]}"; do
     first=${pair%%:*}
     second=${pair##*:}
@@ -186,12 +156,12 @@ for scenario in $scenarios; do
         # shellcheck disable=SC2046
         taskset -c 0 $(server_command "$scenario" "$name" "$port") >/dev/null 2>&1 &
         pid[$side]=$!
-        if [ "$scenario" = h3 ] && [ -n "$h3_group" ]; then echo "${pid[$side]}" >"$h3_group"; fi
+        if [ -n "$group" ]; then echo "${pid[$side]}" >"$group"; fi
       done
       for side in "${order[@]}"; do
         if [ "$scenario" = h3 ]; then sleep 0.5; else wait_port "${ports[$side]}"; fi
       done
-      for side in "${order[@]}"; do ticks[$side]=$(cpu_ticks "${pid[$side]}"); done
+      for side in "${order[@]}"; do ticks[$side]=$(cpu_ns "${pid[$side]}"); done
       started=$(date +%s.%N)
       loads=()
       for side in "${order[@]}"; do
@@ -201,8 +171,8 @@ for scenario in $scenarios; do
       wait "${loads[@]}"
       ended=$(date +%s.%N)
       for side in first second; do
-        cpu=$(awk -v t0="${ticks[$side]}" -v t1="$(cpu_ticks "${pid[$side]}")" -v hz="$(getconf CLK_TCK)" \
-          -v s0="$started" -v s1="$ended" 'BEGIN { printf "%.2f", (t1 - t0) / hz / (s1 - s0) }')
+        cpu=$(awk -v t0="${ticks[$side]}" -v t1="$(cpu_ns "${pid[$side]}")" \
+          -v s0="$started" -v s1="$ended" 'BEGIN { printf "%.4f", (t1 - t0) / 1e9 / (s1 - s0) }')
         kill "${pid[$side]}"
         wait "${pid[$side]}" 2>/dev/null || true
         IFS=$'\t' read -r rps errors <<<"$(read_report "$scenario" "$reports/$side")"
@@ -220,8 +190,8 @@ import statistics, sys
 from stats import cell
 raw, out = sys.argv[1], sys.argv[2]
 rows = [line.rstrip("\n").split("\t") for line in open(raw)]
-table = ["| scenario | pair A:B | B / A per round: median [95 % interval] (range) | rounds | req/s A, B (medians) | server CPU A, B (medians) |",
-         "|---|---|---|---|---|---|"]
+table = ["| scenario | pair A:B | requests per CPU second, B / A per round: median [95 % interval] (range) | req/s, B / A per round | rounds | req/s A, B (medians) | server CPU A, B (medians) |",
+         "|---|---|---|---|---|---|---|"]
 for scenario in dict.fromkeys(r[0] for r in rows):
     for pair in dict.fromkeys(r[1] for r in rows if r[0] == scenario):
         sel = [r for r in rows if r[0] == scenario and r[1] == pair]
@@ -229,10 +199,12 @@ for scenario in dict.fromkeys(r[0] for r in rows):
         cpu = {(r[2], r[3]): float(r[5]) for r in sel}
         rounds = list(dict.fromkeys(r[2] for r in sel))
         ratios = [rps[k, "second"] / rps[k, "first"] for k in rounds]
+        # What a request costs each, whatever share of the core each got.
+        efficiency = [(rps[k, "second"] / cpu[k, "second"]) / (rps[k, "first"] / cpu[k, "first"]) for k in rounds]
         errs = "; ".join(sorted({r[6].strip() for r in sel if len(r) > 6 and r[6].strip()}))
-        table.append(f"| {scenario} | {pair} | {cell(ratios)} | {len(rounds)} | "
+        table.append(f"| {scenario} | {pair} | {cell(efficiency)} | {cell(ratios)} | {len(rounds)} | "
                      f"{statistics.median(rps[k, 'first'] for k in rounds):,.0f}, {statistics.median(rps[k, 'second'] for k in rounds):,.0f} | "
-                     f"{statistics.median(cpu[k, 'first'] for k in rounds):.2f}, {statistics.median(cpu[k, 'second'] for k in rounds):.2f}"
+                     f"{statistics.median(cpu[k, 'first'] for k in rounds):.3f}, {statistics.median(cpu[k, 'second'] for k in rounds):.3f}"
                      f"{' ⚠ ' + errs if errs else ''} |")
 open(f"{out}/together-table.md", "w").write("\n".join(table) + "\n")
 print("\n".join(table))
