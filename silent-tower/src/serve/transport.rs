@@ -42,8 +42,13 @@ impl AsyncRead for TlsSocket {
         loop {
             std::task::ready!(socket.poll_read_ready(cx))?;
             // rustls reads into initialized memory: this fills nothing.
-            match socket.try_read(buf.initialize_unfilled()) {
+            let room = buf.initialize_unfilled();
+            let asked = room.len();
+            match socket.try_read(room) {
                 Ok(read) => {
+                    if 0 < read && read < asked {
+                        drained(socket);
+                    }
                     buf.advance(read);
                     return Poll::Ready(Ok(()));
                 }
@@ -87,6 +92,19 @@ impl AsyncWrite for TlsSocket {
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().0).poll_shutdown(cx)
     }
+}
+
+/// Forgets that `socket` was readable, after a read that did not fill its buffer: the socket is
+/// drained, and the next read waits for the next readiness event rather than finding out with a
+/// system call that fails with `WouldBlock` — what tokio's own `TcpStream::poll_read` does. Without
+/// it, an HTTP/1 connection over TLS made two `recvfrom` calls a request where bare tokio-rustls
+/// makes one (BENCHMARKS.md). `try_io` clears the readiness it saw when its closure says
+/// `WouldBlock`, and only that: an event that came in between is kept.
+#[cfg(feature = "tls")]
+fn drained(socket: &TcpStream) {
+    let _ = socket.try_io(tokio::io::Interest::READABLE, || {
+        Err::<(), _>(io::Error::from(io::ErrorKind::WouldBlock))
+    });
 }
 
 /// `write` once the socket is writable; a readiness found stale is waited for again.
