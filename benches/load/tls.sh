@@ -63,7 +63,7 @@ mkdir -p "$out"
 raw="$out/tls-raw.tsv"
 : >"$raw"
 certs=$(mktemp -d)
-trap 'rm -rf "$certs"' EXIT
+trap 'rm -rf "$certs" "$reports"' EXIT
 "$bin/tls-cert" "$certs"
 port=19080
 
@@ -75,32 +75,24 @@ if [ "$h3_server_cpu" != 0 ] && [[ " $scenarios " == *" h3 "* ]]; then
   fi
 fi
 
-# Prints "REQ_PER_S<TAB>ERRORS" for one measured run against 127.0.0.1:$1 (after a warm-up).
+# Prints "REQ_PER_S<TAB>ERRORS" for one measured run against 127.0.0.1:$2 (after a warm-up).
+reports=$(mktemp -d)
 load() {
-  local scenario=$1 port=$2 report rps errors
+  local scenario=$1 port=$2 report="$reports/report"
   case $scenario in
     h1)
       wrk -t1 -c"$conns" -d1s "https://127.0.0.1:$port/" >/dev/null 2>&1 || true
-      report=$(taskset -c 1 wrk -t1 -c"$conns" -d"${duration}s" "https://127.0.0.1:$port/")
-      rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$report")
-      errors=$(awk '/Non-2xx|Socket errors/ { print }' <<<"$report" | tr '\n' ' ')
+      taskset -c 1 wrk -t1 -c"$conns" -d"${duration}s" "https://127.0.0.1:$port/" >"$report"
       ;;
     h2)
-      report=$(taskset -c 1 h2load -t1 -c"$conns" -m"$h2_streams" --warm-up-time=1 -D"$duration" \
-        "https://127.0.0.1:$port/")
-      grep -qi 'application protocol: h2' <<<"$report" || { echo "not h2: $report" >&2; return 1; }
-      rps=$(awk '/^finished in/ { print $4 }' <<<"$report")
-      errors=$(awk '/^requests:/ && ($10 != 0 || $12 != 0) { print "failed " $10 " errored " $12 }
-                    /^status codes:/ && ($5 + $7 + $9 != 0) { print "non-2xx " $5 + $7 + $9 }' <<<"$report" |
-        tr '\n' ' ')
+      taskset -c 1 h2load -t1 -c"$conns" -m"$h2_streams" --warm-up-time=1 -D"$duration" \
+        "https://127.0.0.1:$port/" >"$report"
       ;;
     h3)
-      report=$(taskset -c 1 "$bin/h3-load" "$port" "$certs" "$duration" "$h3_streams" 1)
-      rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$report")
-      errors=$(awk '/^errors:/ && $2 != 0 { print "errors " $2 }' <<<"$report")
+      taskset -c 1 "$bin/h3-load" "$port" "$certs" "$duration" "$h3_streams" 1 >"$report"
       ;;
   esac
-  printf '%s\t%s\n' "$rps" "$errors"
+  read_report "$scenario" "$report"
 }
 
 for scenario in $scenarios; do

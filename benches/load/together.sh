@@ -103,27 +103,6 @@ drive() {
   esac
 }
 
-# "REQ_PER_S<TAB>ERRORS" from the report $2 of scenario $1.
-read_report() {
-  local scenario=$1 report=$2
-  case $scenario in
-    h2)
-      grep -qi 'application protocol: h2' "$report" || { echo "not h2: $(cat "$report")" >&2; return 1; }
-      printf '%s\t%s\n' "$(awk '/^finished in/ { print $4 }' "$report")" \
-        "$(awk '/^requests:/ && ($10 != 0 || $12 != 0) { print "failed " $10 " errored " $12 }
-               /^status codes:/ && ($5 + $7 + $9 != 0) { print "non-2xx " $5 + $7 + $9 }' "$report" | tr '\n' ' ')"
-      ;;
-    h3)
-      printf '%s\t%s\n' "$(awk '/^Requests\/sec:/ { print $2 }' "$report")" \
-        "$(awk '/^errors:/ && $2 != 0 { print "errors " $2 }' "$report")"
-      ;;
-    *)
-      printf '%s\t%s\n' "$(awk '/^Requests\/sec:/ { print $2 }' "$report")" \
-        "$(awk '/Non-2xx|Socket errors/ { print }' "$report" | tr '\n' ' ')"
-      ;;
-  esac
-}
-
 reports=$(mktemp -d)
 for scenario in $scenarios; do
   share=$server_cpu
