@@ -77,9 +77,9 @@ done
 
 PYTHONPATH="$here" python3 - "$raw" "$out" "${servers[@]}" <<'PY'
 import statistics, sys
-from stats import cell
+from stats import cell, read_rows
 raw, out, servers = sys.argv[1], sys.argv[2], sys.argv[3:]
-rows = [line.rstrip("\n").split("\t") for line in open(raw)]
+rows = read_rows(raw)
 scenarios = list(dict.fromkeys(r[0] for r in rows))
 med = {}
 for scenario in scenarios:

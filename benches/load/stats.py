@@ -17,3 +17,8 @@ def cell(ratios):
     """`median [low–high] (min–max)` of per-round ratios, for a table."""
     low, high = interval(ratios)
     return f"{statistics.median(ratios):.3f} [{low:.3f}–{high:.3f}] ({min(ratios):.2f}–{max(ratios):.2f})"
+
+
+def read_rows(path):
+    """The rows of a load script's raw file: one list of tab-separated fields a line."""
+    return [line.rstrip("\n").split("\t") for line in open(path)]

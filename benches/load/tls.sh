@@ -119,9 +119,9 @@ done
 
 PYTHONPATH="$here" python3 - "$raw" "$out" <<'PY'
 import statistics, sys
-from stats import cell
+from stats import cell, read_rows
 raw, out = sys.argv[1], sys.argv[2]
-rows = [line.rstrip("\n").split("\t") for line in open(raw)]
+rows = read_rows(raw)
 
 table = ["| scenario | server | req/s (median) | ratio to bare (medians) | per-round ratio to bare: median [95 % interval] (range) | per-round ratio to router | server CPU (median) | rounds (req/s) |",
          "|---|---|---|---|---|---|---|---|"]

@@ -166,9 +166,9 @@ rm -rf "$reports"
 
 PYTHONPATH="$here" python3 - "$raw" "$out" <<'PY'
 import statistics, sys
-from stats import cell
+from stats import cell, read_rows
 raw, out = sys.argv[1], sys.argv[2]
-rows = [line.rstrip("\n").split("\t") for line in open(raw)]
+rows = read_rows(raw)
 table = ["| scenario | pair A:B | requests per CPU second, B / A per round: median [95 % interval] (range) | req/s, B / A per round | rounds | req/s A, B (medians) | server CPU A, B (medians) |",
          "|---|---|---|---|---|---|---|"]
 for scenario in dict.fromkeys(r[0] for r in rows):
