@@ -31,7 +31,7 @@
 # make one; the CPU column then reads about the quota. The quota is counted over periods of
 # 10 ms (the kernel's default is 100 ms), so that a throttled server pauses briefly rather than
 # for tens of milliseconds at a time. Without a cgroup the script says so and runs unbounded.
-# Writes benches/load/results/tls-raw.tsv and tls-table.md.
+# Writes benches/load/results/tls-raw.tsv and tls-table.md (RESULTS= another directory).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 rounds=${ROUNDS:-3}
@@ -58,7 +58,7 @@ echo "== building the servers (release, lto = fat)" >&2
   --bin tls-cert --bin tls-bare --bin tls-router --bin tls-ours --bin tls-axum \
   --bin h3-bare --bin h3-router --bin h3-ours --bin h3-load)
 bin="$here/target/release"
-out="$here/results"
+out="${RESULTS:-$here/results}"
 mkdir -p "$out"
 raw="$out/tls-raw.tsv"
 : >"$raw"
