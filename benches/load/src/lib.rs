@@ -85,3 +85,37 @@ pub fn server_config(args: &TlsArgs, alpn: &[&[u8]]) -> rustls::ServerConfig {
     config.alpn_protocols = alpn.iter().map(|protocol| protocol.to_vec()).collect();
     config
 }
+
+/// Serves TLS on `args.addr` for ever, on one current-thread runtime: each accepted connection
+/// (`TCP_NODELAY`) has its handshake completed (ALPN `h2`, then `http/1.1`) in a task of its own,
+/// then `serve` is given the stream and whether ALPN agreed on `h2`. The loop of `tls-router` and
+/// `tls-hyper-util`; `tls-bare`, the limit they are held to, spells the same loop out.
+pub fn serve_tls<F, Fut>(args: &TlsArgs, serve: F)
+where
+    F: Fn(tokio_rustls::server::TlsStream<tokio::net::TcpStream>, bool) -> Fut
+        + Clone
+        + Send
+        + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let acceptor =
+        tokio_rustls::TlsAcceptor::from(Arc::new(server_config(args, &[b"h2", b"http/1.1"])));
+    runtime().block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr).await.unwrap();
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            let acceptor = acceptor.clone();
+            let serve = serve.clone();
+            tokio::spawn(async move {
+                let Ok(stream) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                serve(stream, h2).await;
+            });
+        }
+    });
+}
